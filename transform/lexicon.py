@@ -1,0 +1,63 @@
+"""Load the reviewable data files behind attribution: cue verbs with their stance, and source aliases."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from transform.model import SOURCE_TYPES, STANCES
+
+
+def _data_rows(filename: str) -> list[dict[str, str]]:
+    text = resources.files("transform").joinpath("data", filename).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+@lru_cache(maxsize=1)
+def cue_stances() -> dict[str, str]:
+    """Cue lemma → stance class, from `transform/data/cues.csv`."""
+    table: dict[str, str] = {}
+    for row in _data_rows("cues.csv"):
+        stance = row["stance"].strip()
+        if stance not in STANCES:
+            raise ValueError(f"cues.csv: stance {stance!r} for {row['lemma']!r} is not one of {STANCES}")
+        table[row["lemma"].strip()] = stance
+    return table
+
+
+@dataclass(frozen=True)
+class KnownSource:
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class AliasTable:
+    """Aliases written in lower case match any casing; aliases with capitals (acronyms) match only as written."""
+
+    folded: dict[str, KnownSource]
+    exact: dict[str, KnownSource]
+
+    def lookup(self, mention: str) -> KnownSource | None:
+        mention = " ".join(mention.split())
+        return self.exact.get(mention) or self.folded.get(mention.lower())
+
+
+@lru_cache(maxsize=1)
+def alias_table() -> AliasTable:
+    """The alias table from `transform/data/sources.csv`, checked for one name and type per source."""
+    folded: dict[str, KnownSource] = {}
+    exact: dict[str, KnownSource] = {}
+    types_by_name: dict[str, str] = {}
+    for row in _data_rows("sources.csv"):
+        alias, name, kind = row["alias"].strip(), row["name"].strip(), row["type"].strip()
+        if kind not in SOURCE_TYPES:
+            raise ValueError(f"sources.csv: type {kind!r} for {alias!r} is not one of {SOURCE_TYPES}")
+        if types_by_name.setdefault(name, kind) != kind:
+            raise ValueError(f"sources.csv: {name!r} is given two types")
+        target = exact if alias != alias.lower() else folded
+        target[alias] = KnownSource(name, kind)
+    return AliasTable(folded=folded, exact=exact)
