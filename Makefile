@@ -1,0 +1,31 @@
+# Two commands for a fresh machine with Python 3.11: `make run` and `make test`.
+# uv comes from PATH, or is installed with pip into .tools/ when the machine lacks it.
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := .tools/bin/uv
+endif
+export UV_PYTHON_DOWNLOADS := never
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: run test install clean
+
+install: .venv/.synced
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+.venv/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+run: install
+	$(UV) run --frozen --no-sync citeline run
+
+test: install
+	$(UV) run --frozen --no-sync pytest
+
+clean:
+	rm -rf .venv .tools data .pytest_cache

@@ -1,0 +1,196 @@
+"""The `citeline` command: run the pipeline, and look at extraction and attribution one file at a time."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from citeline.paths import DEFAULT_DB
+
+EXAMPLE_SQL = (
+    "SELECT src.name, src.type, count(*) AS statements FROM statements s "
+    "JOIN sources src USING (source_id) GROUP BY ALL ORDER BY statements DESC LIMIT 10"
+)
+
+
+def _quiet_telemetry() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("TQDM_DISABLE", "1")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="citeline", description="Turn news articles into a DuckDB record of who said what, and on whose authority.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="Fetch, extract, attribute and load articles into the warehouse.",
+                         description="Fetch, extract, attribute and load articles into the DuckDB warehouse, gated by data-quality checks.")
+    run.add_argument("inputs", nargs="*", metavar="INPUT",
+                     help="http(s) URLs, files of URLs (one per line, # comments), RSS/Atom feeds or sitemaps (URL or file), "
+                          "or folders/files of .html. None: the bundled demo corpus.")
+    run.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    run.add_argument("--allow-private-hosts", action="store_true", help="also fetch hosts on private, loopback or link-local addresses")
+    run.add_argument("--ignore-robots", action="store_true", help="do not honour robots.txt")
+    run.add_argument("--timeout", type=float, default=15.0, help="seconds before one request times out (default 15)")
+    run.add_argument("--max-bytes", type=int, default=10 * 1024 * 1024, help="largest page kept, in bytes after decompression (default 10 MB)")
+    run.add_argument("--max-attempts", type=int, default=4, help="attempts per URL on timeouts, 429 and 5xx (default 4)")
+    run.add_argument("--per-host-delay", type=float, default=0.25, help="seconds between requests to one host (default 0.25)")
+
+    extract = sub.add_parser("extract", help="Extract text and metadata from HTML files and print them as JSON.",
+                             description="Extract each HTML file's article text and metadata with trafilatura and print one JSON object per file.")
+    extract.add_argument("files", nargs="+", metavar="FILE")
+    extract.add_argument("--jsonl", action="store_true", help="one compact JSON object per line")
+
+    attribute = sub.add_parser("attribute", help="Find attributed statements in plain-text files and print them as JSON.",
+                               description="Find attributed statements in plain-text files and print one JSON object per statement "
+                                           "(offsets are code points into the file read as UTF-8 with newline='').")
+    attribute.add_argument("files", nargs="+", metavar="FILE")
+    attribute.add_argument("--jsonl", action="store_true", help="one compact JSON object per line")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _quiet_telemetry()
+    args = build_parser().parse_args(argv)
+    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute}[args.command]
+    return handler(args)
+
+
+def _emit(obj: dict[str, Any], jsonl: bool) -> None:
+    print(json.dumps(obj, ensure_ascii=False) if jsonl else json.dumps(obj, ensure_ascii=False, indent=2), flush=True)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from extract.decode import decode_html
+    from extract.extraction import ExtractionFailed, extract_article
+
+    status = 0
+    for name in args.files:
+        record: dict[str, Any] = {"file": name, "title": None, "author": None, "date": None, "sitename": None,
+                                  "language": None, "url": None, "text": None}
+        try:
+            record.update(extract_article(decode_html(Path(name).read_bytes())).as_json())
+        except OSError as error:
+            record["error"] = f"cannot read {name!r}: {error.strerror}"
+            status = 2
+        except ExtractionFailed as error:
+            record["error"] = f"{name!r}: {error}"
+            status = max(status, 1)
+        _emit(record, args.jsonl)
+    return status
+
+
+def cmd_attribute(args: argparse.Namespace) -> int:
+    from transform.attribution import attribute
+
+    status = 0
+    for name in args.files:
+        try:
+            with open(name, encoding="utf-8", errors="replace", newline="") as handle:
+                text = handle.read()
+        except OSError as error:
+            print(f"citeline attribute: cannot read {name!r}: {error.strerror}", file=sys.stderr)
+            status = 2
+            continue
+        for statement in attribute(text):
+            _emit({"file": name, **statement.as_json()}, args.jsonl)
+    return status
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from extract.inputs import InputError, plan_inputs
+
+    console = Console(stderr=True)
+    try:
+        plan_inputs(args.inputs)  # Fail fast, before any server starts, on inputs that cannot be used.
+    except InputError as error:
+        console.print(f"[red]citeline run: {error}[/red]")
+        return 2
+    from citeline import progress
+    from flows.pipeline import citeline_run
+
+    with _progress_display(console) as sink:
+        progress.set_sink(sink)
+        try:
+            summary = citeline_run(
+                inputs=args.inputs, db_path=str(args.db), allow_private_hosts=args.allow_private_hosts,
+                respect_robots=not args.ignore_robots, fetch_timeout=args.timeout, per_host_delay=args.per_host_delay,
+                max_bytes=args.max_bytes, max_attempts=args.max_attempts,
+            )
+        finally:
+            progress.set_sink(None)
+    print_summary(summary, Console())
+    return 0 if summary["run"]["status"] == "published" else 1
+
+
+class _RichSink:
+    def __init__(self, bar) -> None:
+        self.bar = bar
+        self.tasks = {stage: bar.add_task(label, total=None) for stage, label in
+                      (("fetched", "articles fetched"), ("extracted", "articles extracted"), ("statements", "statements found"))}
+
+    def advance(self, stage: str, amount: int = 1) -> None:
+        if stage in self.tasks:
+            self.bar.advance(self.tasks[stage], amount)
+
+
+class _progress_display:
+    def __init__(self, console) -> None:
+        from rich.progress import Progress, SpinnerColumn, TextColumn
+
+        self.bar = Progress(SpinnerColumn(), TextColumn("{task.completed:>6.0f} {task.description}"), console=console, transient=False)
+
+    def __enter__(self) -> _RichSink:
+        self.bar.start()
+        return _RichSink(self.bar)
+
+    def __exit__(self, *exc) -> None:
+        self.bar.stop()
+
+
+def print_summary(summary: dict[str, Any], console) -> None:
+    from rich.table import Table
+
+    run = summary["run"]
+    console.print(f"run {run['run_id']}")
+    stages = Table(title="counts per stage", show_header=True)
+    stages.add_column("stage")
+    stages.add_column("count", justify="right")
+    for label, key in (("inputs", "n_inputs"), ("pages fetched", "n_fetched"), ("fetch failed", "n_fetch_failed"),
+                       ("fetch skipped", "n_fetch_skipped"), ("articles extracted", "n_extracted"),
+                       ("extraction failed", "n_extract_failed"), ("statements", "n_statements"), ("sources", "n_sources")):
+        stages.add_row(label, str(run[key]))
+    console.print(stages)
+    if summary["failures_by_reason"]:
+        reasons = Table(title="failures by reason")
+        reasons.add_column("reason")
+        reasons.add_column("count", justify="right")
+        for reason, count in summary["failures_by_reason"].items():
+            reasons.add_row(reason, str(count))
+        console.print(reasons)
+    top = Table(title="ten most cited sources")
+    for column in ("source", "type", "statements"):
+        top.add_column(column)
+    for row in summary["top_sources"]:
+        top.add_row(row["name"], row["type"], str(row["statements"]))
+    console.print(top)
+    details = run["quality_details"]
+    verdict = run["quality_verdict"]
+    colour = "green" if verdict == "pass" else "red"
+    console.print(f"quality gate: [{colour}]{verdict}[/{colour}] ({details['evaluated']} expectations evaluated)")
+    for failure in details["failures"]:
+        console.print(f"  failed: {failure}")
+    console.print(f"status: {run['status']}")
+    console.print(f"warehouse: {summary['db_path']}")
+    console.print("try:")
+    console.print(f"  duckdb -readonly {summary['db_path']} \"{EXAMPLE_SQL}\"", soft_wrap=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

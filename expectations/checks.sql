@@ -1,0 +1,24 @@
+-- The frames each suite validates: one run's staged rows, with cross-table checks computed in SQL
+-- (foreign keys, text at offsets) so the suites can express them as plain column expectations.
+-- name: articles
+SELECT a.*, length(a.text) AS text_length,
+       coalesce(a.published_date <= CAST(a.fetched_at AS DATE) + 1, TRUE) AS published_not_after_fetch
+FROM stg_articles a WHERE a.run_id = $run_id;
+-- name: statements
+SELECT s.*, length(a.text) AS text_length,
+       a.article_id IS NOT NULL AS article_exists,
+       src.source_id IS NOT NULL AS source_exists,
+       coalesce(substring(a.text, s.content_start + 1, s.content_end - s.content_start) = s.content, FALSE) AS content_matches_text,
+       s.cue_start IS NULL OR coalesce(substring(a.text, s.cue_start + 1, s.cue_end - s.cue_start) = s.cue, FALSE) AS cue_matches_text,
+       s.source_start IS NULL OR coalesce(substring(a.text, s.source_start + 1, s.source_end - s.source_start) = s.source_mention, FALSE) AS source_matches_text
+FROM stg_statements s
+LEFT JOIN stg_articles a ON a.article_id = s.article_id AND a.run_id = s.run_id
+LEFT JOIN (SELECT DISTINCT source_id FROM stg_sources WHERE run_id = $run_id) src ON src.source_id = s.source_id
+WHERE s.run_id = $run_id;
+-- name: sources
+SELECT * FROM stg_sources WHERE run_id = $run_id;
+-- name: statement_sources
+SELECT l.*, src.source_id IS NOT NULL AS source_exists
+FROM stg_statement_sources l
+LEFT JOIN (SELECT DISTINCT source_id FROM stg_sources WHERE run_id = $run_id) src ON src.source_id = l.source_id
+WHERE l.run_id = $run_id;

@@ -1,0 +1,81 @@
+"""Great Expectations suites for the published tables, kept as code so reviews see every rule."""
+
+from __future__ import annotations
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+
+from transform.model import KINDS, SOURCE_TYPES, STANCES
+
+ROLES = ("speaker", "intermediary", "publisher")
+
+
+def _key(column: str) -> list:
+    return [gxe.ExpectColumnValuesToNotBeNull(column=column), gxe.ExpectColumnValuesToBeUnique(column=column)]
+
+
+def articles_suite() -> gx.ExpectationSuite:
+    suite = gx.ExpectationSuite(name="articles")
+    for expectation in [
+        *_key("article_id"),
+        *_key("canonical_url"),
+        gxe.ExpectColumnValuesToNotBeNull(column="text"),
+        gxe.ExpectColumnValuesToBeBetween(column="text_length", min_value=1),
+        gxe.ExpectColumnValuesToBeInSet(column="published_not_after_fetch", value_set=[True]),
+    ]:
+        suite.add_expectation(expectation)
+    return suite
+
+
+def statements_suite() -> gx.ExpectationSuite:
+    suite = gx.ExpectationSuite(name="statements")
+    for expectation in [
+        *_key("statement_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="article_id"),
+        gxe.ExpectColumnValuesToBeInSet(column="article_exists", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="source_exists", value_set=[True]),
+        gxe.ExpectColumnValuesToBeBetween(column="content_start", min_value=0),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="content_end", column_B="content_start"),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="text_length", column_B="content_end", or_equal=True),
+        gxe.ExpectColumnValuesToBeInSet(column="content_matches_text", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="cue_matches_text", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="source_matches_text", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="kind", value_set=list(KINDS)),
+        gxe.ExpectColumnValuesToBeInSet(column="stance", value_set=list(STANCES)),
+        gxe.ExpectColumnValuesToBeBetween(column="confidence", min_value=0, max_value=1),
+    ]:
+        suite.add_expectation(expectation)
+    return suite
+
+
+def sources_suite() -> gx.ExpectationSuite:
+    suite = gx.ExpectationSuite(name="sources")
+    for expectation in [
+        *_key("source_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="name"),
+        gxe.ExpectColumnValuesToBeInSet(column="type", value_set=list(SOURCE_TYPES)),
+    ]:
+        suite.add_expectation(expectation)
+    return suite
+
+
+def statement_sources_suite() -> gx.ExpectationSuite:
+    suite = gx.ExpectationSuite(name="statement_sources")
+    for expectation in [
+        gxe.ExpectColumnValuesToNotBeNull(column="statement_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="source_id"),
+        gxe.ExpectColumnValuesToBeInSet(column="source_exists", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="role", value_set=list(ROLES)),
+        gxe.ExpectColumnValuesToBeBetween(column="position", min_value=0),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["statement_id", "position"]),
+    ]:
+        suite.add_expectation(expectation)
+    return suite
+
+
+SUITES = {
+    "articles": articles_suite,
+    "statements": statements_suite,
+    "sources": sources_suite,
+    "statement_sources": statement_sources_suite,
+}

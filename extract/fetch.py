@@ -1,0 +1,306 @@
+"""Polite, concurrent HTTP fetching with httpx: every attempt's outcome becomes a row, never an exception."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from citeline import __version__
+from extract.feeds import looks_like_feed
+from extract.host_guard import PrivateHostRefused, check_public_host
+from extract.urls import UnsupportedURL, canonicalize_url
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml")
+RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """How politely and how persistently to fetch; the defaults suit public news sites."""
+
+    user_agent: str = f"citeline/{__version__} (news attribution research; batch fetcher)"
+    timeout: float = 15.0
+    max_attempts: int = 4
+    backoff_base: float = 0.5
+    max_retry_wait: float = 60.0
+    per_host_concurrency: int = 2
+    per_host_delay: float = 0.25
+    total_concurrency: int = 16
+    max_redirects: int = 5
+    max_bytes: int = 10 * 1024 * 1024
+    respect_robots: bool = True
+    allow_private_hosts: bool = False
+
+
+@dataclass
+class FetchOutcome:
+    """One URL's fetch: the row for the fetch log, and the body when it was kept."""
+
+    url: str
+    canonical_url: str
+    outcome: str  # fetched | skipped | failed
+    final_url: str | None = None
+    status: int | None = None
+    error_class: str | None = None
+    error: str | None = None
+    attempts: int = 0
+    bytes: int = 0
+    elapsed_ms: float = 0.0
+    content_type: str | None = None
+    charset: str | None = None
+    is_feed: bool = False
+    body: bytes | None = field(default=None, repr=False)
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    etag: str | None = None
+    last_modified: str | None = None
+    raw_sha256: str | None = None
+
+
+class _Refused(Exception):
+    def __init__(self, error_class: str, message: str, status: int | None = None, outcome: str = "failed") -> None:
+        super().__init__(message)
+        self.error_class = error_class
+        self.status = status
+        self.outcome = outcome
+
+
+class _Retryable(Exception):
+    def __init__(self, error_class: str, message: str, status: int | None = None, wait: float | None = None) -> None:
+        super().__init__(message)
+        self.error_class = error_class
+        self.status = status
+        self.wait = wait
+
+
+class Fetcher:
+    """Fetch many URLs concurrently with per-host limits, robots.txt, retries and a size cap."""
+
+    def __init__(
+        self,
+        policy: FetchPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_done: Callable[[FetchOutcome], None] | None = None,
+    ) -> None:
+        self.policy = policy or FetchPolicy()
+        self._transport = transport
+        self._on_done = on_done
+        self._host_slots: dict[str, asyncio.Semaphore] = {}
+        self._host_next_start: dict[str, float] = {}
+        self._host_locks: dict[str, asyncio.Lock] = {}
+        self._robots: dict[str, RobotFileParser | None] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+
+    async def fetch_all(self, urls: Iterable[tuple[str, str]], accept_feeds: bool = False) -> list[FetchOutcome]:
+        """Fetch (url, canonical_url) pairs; the result keeps their order."""
+        limits = httpx.Limits(max_connections=self.policy.total_concurrency, max_keepalive_connections=8)
+        total = asyncio.Semaphore(self.policy.total_concurrency)
+        async with httpx.AsyncClient(
+            transport=self._transport, limits=limits, follow_redirects=False,
+            headers={"User-Agent": self.policy.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"},
+            timeout=httpx.Timeout(self.policy.timeout),
+        ) as client:
+
+            async def one(url: str, canonical: str) -> FetchOutcome:
+                async with total:
+                    outcome = await self.fetch_one(client, url, canonical, accept_feeds)
+                if self._on_done is not None:
+                    self._on_done(outcome)
+                return outcome
+
+            return await asyncio.gather(*(one(url, canonical) for url, canonical in urls))
+
+    async def fetch_one(self, client: httpx.AsyncClient, url: str, canonical: str, accept_feeds: bool) -> FetchOutcome:
+        started = time.monotonic()
+        outcome = FetchOutcome(url=url, canonical_url=canonical, outcome="failed")
+        try:
+            await self._fetch_with_retries(client, canonical, outcome, accept_feeds)
+        except _Refused as refused:
+            outcome.outcome = refused.outcome
+            outcome.error_class = refused.error_class
+            outcome.error = str(refused)
+            outcome.status = refused.status if refused.status is not None else outcome.status
+            outcome.body = None
+        except Exception as error:  # a bug or an unforeseen network error must not stop the other URLs
+            outcome.outcome = "failed"
+            outcome.error_class = f"error:{type(error).__name__}"
+            outcome.error = str(error)[:500]
+            outcome.body = None
+        outcome.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
+        outcome.fetched_at = datetime.now(UTC)
+        return outcome
+
+    async def _fetch_with_retries(self, client, url: str, outcome: FetchOutcome, accept_feeds: bool) -> None:
+        policy = self.policy
+        while True:
+            outcome.attempts += 1
+            try:
+                await self._attempt(client, url, outcome, accept_feeds)
+                return
+            except _Retryable as retry:
+                outcome.status = retry.status
+                if outcome.attempts >= policy.max_attempts:
+                    raise _Refused(retry.error_class, f"{retry} (gave up after {outcome.attempts} attempts)", retry.status) from None
+                wait = retry.wait
+                if wait is None:
+                    wait = policy.backoff_base * (2 ** (outcome.attempts - 1)) * (1 + random.random() * 0.25)
+                if wait > policy.max_retry_wait:
+                    raise _Refused(retry.error_class, f"{retry}; Retry-After {wait:.0f}s exceeds the {policy.max_retry_wait:.0f}s limit", retry.status) from None
+                await asyncio.sleep(wait)
+
+    async def _attempt(self, client: httpx.AsyncClient, url: str, outcome: FetchOutcome, accept_feeds: bool) -> None:
+        current = url
+        for _hop in range(self.policy.max_redirects + 1):
+            host = await self._admit(client, current)
+            async with self._host_slot(host):
+                try:
+                    async with client.stream("GET", current) as response:
+                        if response.is_redirect:
+                            location = response.headers.get("location")
+                            if not location:
+                                raise _Refused("bad_redirect", "redirect without a Location header", response.status_code)
+                            current = urljoin(current, location)
+                            continue
+                        await self._read(response, current, outcome, accept_feeds)
+                        return
+                except httpx.TimeoutException as error:
+                    raise _Retryable("timeout", f"timed out after {self.policy.timeout}s ({type(error).__name__})") from None
+                except httpx.TransportError as error:
+                    raise _Retryable("connect_error", f"{type(error).__name__}: {error}") from None
+        raise _Refused("too_many_redirects", f"more than {self.policy.max_redirects} redirects")
+
+    async def _admit(self, client: httpx.AsyncClient, url: str) -> str:
+        """Check scheme, host and robots.txt for one hop; return the host's rate-limit key."""
+        try:
+            canonicalize_url(url)
+        except UnsupportedURL as error:
+            raise _Refused("unsupported_url", str(error), outcome="skipped") from None
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if not self.policy.allow_private_hosts:
+            try:
+                await check_public_host(host)
+            except PrivateHostRefused as error:
+                raise _Refused("private_host", f"{error}; pass --allow-private-hosts to fetch it", outcome="skipped") from None
+        if self.policy.respect_robots and not await self._robots_allow(client, url):
+            raise _Refused("robots_disallowed", f"robots.txt of {host} disallows {parts.path or '/'}", outcome="skipped")
+        return f"{parts.scheme}://{parts.netloc}"
+
+    async def _read(self, response: httpx.Response, url: str, outcome: FetchOutcome, accept_feeds: bool) -> None:
+        status = response.status_code
+        outcome.status = status
+        outcome.final_url = url
+        if status in RETRYABLE_STATUS:
+            raise _Retryable(f"http_{status}", f"HTTP {status}", status, _retry_after(response.headers.get("retry-after")))
+        if status >= 400:
+            raise _Refused(f"http_{status}", f"HTTP {status}", status)
+        content_type = response.headers.get("content-type", "")
+        media_type = content_type.split(";")[0].strip().lower()
+        outcome.content_type = media_type or None
+        outcome.charset = response.charset_encoding
+        outcome.etag = response.headers.get("etag")
+        outcome.last_modified = response.headers.get("last-modified")
+        declared = int(response.headers.get("content-length", "0") or 0) if response.headers.get("content-length", "").isdigit() else 0
+        if declared > self.policy.max_bytes:
+            raise _Refused("too_large", f"Content-Length {declared} exceeds the {self.policy.max_bytes}-byte cap", status, outcome="skipped")
+        is_html = media_type in HTML_TYPES
+        is_feed = accept_feeds and media_type in FEED_TYPES
+        if media_type and not (is_html or is_feed):
+            raise _Refused("not_html", f"content type {media_type} is not HTML", status, outcome="skipped")
+        chunks: list[bytes] = []
+        size = 0
+        # aiter_bytes yields decoded (decompressed) bytes, so the cap also stops compression bombs.
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > self.policy.max_bytes or response.num_bytes_downloaded > self.policy.max_bytes:
+                raise _Refused("too_large", f"body exceeds the {self.policy.max_bytes}-byte cap", status, outcome="skipped")
+            chunks.append(chunk)
+        body = b"".join(chunks)
+        if not media_type:
+            is_feed = accept_feeds and looks_like_feed(body)
+        outcome.is_feed = bool(is_feed and looks_like_feed(body))
+        outcome.bytes = size
+        outcome.body = body
+        outcome.outcome = "fetched"
+
+    def _host_slot(self, host: str):
+        fetcher = self
+
+        class _Slot:
+            async def __aenter__(self_inner):
+                slot = fetcher._host_slots.setdefault(host, asyncio.Semaphore(fetcher.policy.per_host_concurrency))
+                await slot.acquire()
+                lock = fetcher._host_locks.setdefault(host, asyncio.Lock())
+                async with lock:
+                    now = time.monotonic()
+                    start_at = max(now, fetcher._host_next_start.get(host, now))
+                    fetcher._host_next_start[host] = start_at + fetcher.policy.per_host_delay
+                if start_at > now:
+                    await asyncio.sleep(start_at - now)
+
+            async def __aexit__(self_inner, *exc):
+                fetcher._host_slots[host].release()
+
+        return _Slot()
+
+    async def _robots_allow(self, client: httpx.AsyncClient, url: str) -> bool:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+        async with lock:
+            if origin not in self._robots:
+                self._robots[origin] = await self._load_robots(client, origin)
+        parser = self._robots[origin]
+        return True if parser is None else parser.can_fetch(self.policy.user_agent, url)
+
+    async def _load_robots(self, client: httpx.AsyncClient, origin: str) -> RobotFileParser | None:
+        """robots.txt per RFC 9309: a 4xx means no rules; a 5xx or no answer means keep out."""
+        parser = RobotFileParser()
+        try:
+            response = await client.get(f"{origin}/robots.txt", follow_redirects=True)
+        except httpx.HTTPError:
+            parser.parse(["User-agent: *", "Disallow: /"])
+            return parser
+        if 400 <= response.status_code < 500:
+            return None
+        if response.status_code >= 500:
+            parser.parse(["User-agent: *", "Disallow: /"])
+            return parser
+        parser.parse(response.text[:500_000].splitlines())
+        return parser
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def fetch_urls(
+    urls: Iterable[tuple[str, str]],
+    policy: FetchPolicy | None = None,
+    *,
+    accept_feeds: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
+    on_done: Callable[[FetchOutcome], None] | None = None,
+) -> list[FetchOutcome]:
+    """Blocking wrapper: fetch (url, canonical_url) pairs and return one outcome per pair."""
+    fetcher = Fetcher(policy, transport=transport, on_done=on_done)
+    return asyncio.run(fetcher.fetch_all(list(urls), accept_feeds=accept_feeds))

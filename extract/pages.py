@@ -1,0 +1,175 @@
+"""Pages in, article records out: fetch (expanding feeds and sitemaps) or read local files, then extract."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from extract.decode import decode_html
+from extract.extraction import EXTRACTOR_VERSION, ExtractionFailed, extract_article
+from extract.feeds import NotAFeed, parse_feed
+from extract.fetch import FetchOutcome, FetchPolicy, fetch_urls
+from extract.raw_store import RawStore
+from extract.urls import UnsupportedURL, canonicalize_url, dedupe_urls, url_id
+
+MAX_FEED_DEPTH = 3
+
+
+@dataclass
+class ArticleRecord:
+    """One extracted article, ready for attribution and loading."""
+
+    article_id: str
+    canonical_url: str
+    url: str
+    final_url: str | None
+    title: str | None
+    author: str | None
+    published_date: str | None
+    sitename: str | None
+    language: str | None
+    text: str
+    raw_sha256: str | None
+    fetched_at: datetime
+    extracted_at: datetime
+
+    def row(self) -> dict[str, Any]:
+        from warehouse.rows import parse_date
+
+        return {
+            "article_id": self.article_id, "canonical_url": self.canonical_url, "url": self.url,
+            "final_url": self.final_url, "title": self.title, "author": self.author,
+            "published_date": parse_date(self.published_date), "sitename": self.sitename,
+            "language": self.language, "text_sha256": hashlib.sha256(self.text.encode("utf-8")).hexdigest(),
+            "raw_sha256": self.raw_sha256, "fetched_at": self.fetched_at, "extracted_at": self.extracted_at,
+            "extractor_version": EXTRACTOR_VERSION,
+        }
+
+
+@dataclass
+class PageFailure:
+    stage: str
+    url: str
+    error_class: str
+    detail: str
+
+    def row(self) -> dict[str, Any]:
+        return {"stage": self.stage, "url": self.url, "error_class": self.error_class, "detail": self.detail}
+
+
+def fetch_inputs(
+    urls: list[str],
+    policy: FetchPolicy,
+    raw_store: RawStore | None,
+    on_done: Callable[[FetchOutcome], None] | None = None,
+) -> list[FetchOutcome]:
+    """Fetch URLs, following feeds and sitemaps to their articles; one outcome per distinct URL."""
+    pending, rejected = dedupe_urls(urls)
+    outcomes = [
+        FetchOutcome(url=url, canonical_url=url, outcome="skipped", error_class="unsupported_url", error=reason)
+        for url, reason in rejected
+    ]
+    seen = {canonical for _url, canonical in pending}
+    accept_feeds = True
+    for _depth in range(MAX_FEED_DEPTH + 1):
+        if not pending:
+            break
+        round_outcomes = fetch_urls(pending, policy, accept_feeds=accept_feeds, on_done=on_done)
+        pending = []
+        for outcome in round_outcomes:
+            outcomes.append(outcome)
+            if outcome.body is not None and raw_store is not None and not outcome.is_feed:
+                outcome.raw_sha256 = raw_store.put(outcome.body)
+            if not outcome.is_feed or outcome.body is None:
+                continue
+            try:
+                links = parse_feed(outcome.body)
+            except NotAFeed as error:
+                outcome.error_class, outcome.error = "bad_feed", str(error)
+                continue
+            for link in links.articles + links.nested:
+                try:
+                    canonical = canonicalize_url(link)
+                except UnsupportedURL as error:
+                    outcomes.append(FetchOutcome(url=link, canonical_url=link, outcome="skipped", error_class="unsupported_url", error=str(error)))
+                    continue
+                if canonical not in seen:
+                    seen.add(canonical)
+                    pending.append((link, canonical))
+            outcome.body = None
+    return outcomes
+
+
+def read_local_pages(
+    paths: list[Path], raw_store: RawStore | None = None, on_done: Callable[[FetchOutcome], None] | None = None
+) -> list[FetchOutcome]:
+    """Read HTML files as if fetched, so local folders go through the same pipeline as URLs."""
+    outcomes = []
+    for path in paths:
+        uri = path.resolve().as_uri()
+        outcome = FetchOutcome(url=uri, canonical_url=uri, outcome="fetched", final_url=uri, attempts=1, content_type="text/html")
+        try:
+            outcome.body = path.read_bytes()
+            outcome.bytes = len(outcome.body)
+            if raw_store is not None:
+                outcome.raw_sha256 = raw_store.put(outcome.body)
+        except OSError as error:
+            outcome.outcome, outcome.error_class, outcome.error = "failed", "read_error", f"{path}: {error.strerror}"
+        outcomes.append(outcome)
+        if on_done is not None:
+            on_done(outcome)
+    return outcomes
+
+
+def extract_pages(outcomes: list[FetchOutcome]) -> tuple[list[ArticleRecord], list[PageFailure]]:
+    """Extract every fetched HTML page; a page without article text becomes a failure with its reason."""
+    articles: list[ArticleRecord] = []
+    failures: list[PageFailure] = []
+    seen: set[str] = set()
+    for outcome in outcomes:
+        if outcome.outcome != "fetched" or outcome.body is None or outcome.is_feed:
+            continue
+        html = decode_html(outcome.body, outcome.charset)
+        try:
+            extracted = extract_article(html, url=outcome.final_url if (outcome.final_url or "").startswith("http") else None)
+        except ExtractionFailed as error:
+            failures.append(PageFailure("extract", outcome.url, "no_text", str(error)))
+            continue
+        canonical = _article_url(extracted.url, outcome)
+        article_id = url_id(canonical)
+        if article_id in seen:
+            continue  # Two URLs declaring one canonical page: the first one stands for both.
+        seen.add(article_id)
+        articles.append(ArticleRecord(
+            article_id=article_id, canonical_url=canonical, url=outcome.url, final_url=outcome.final_url,
+            title=extracted.title, author=extracted.author, published_date=extracted.date,
+            sitename=extracted.sitename, language=extracted.language, text=extracted.text,
+            raw_sha256=outcome.raw_sha256, fetched_at=outcome.fetched_at,
+            extracted_at=datetime.now(UTC),
+        ))
+    return articles, failures
+
+
+def _article_url(declared: str | None, outcome: FetchOutcome) -> str:
+    """The page's declared canonical URL when it is http(s), else the URL it was fetched from."""
+    for candidate in (declared, outcome.final_url, outcome.canonical_url):
+        if candidate and candidate.startswith(("http://", "https://")):
+            try:
+                return canonicalize_url(candidate)
+            except UnsupportedURL:
+                continue
+    return outcome.canonical_url
+
+
+def fetch_log_row(outcome: FetchOutcome) -> dict[str, Any]:
+    return {
+        "url": outcome.url, "canonical_url": outcome.canonical_url, "final_url": outcome.final_url,
+        "outcome": outcome.outcome, "status": outcome.status, "error_class": outcome.error_class,
+        "error": outcome.error, "attempts": outcome.attempts, "bytes": outcome.bytes,
+        "elapsed_ms": outcome.elapsed_ms, "content_type": outcome.content_type,
+        "raw_sha256": outcome.raw_sha256, "fetched_at": outcome.fetched_at,
+    }

@@ -1,0 +1,39 @@
+"""Content-addressed, gzip-compressed store of fetched pages, so later runs can re-extract offline."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+class RawStore:
+    """Pages stored once per content hash under `root/ab/abcdef….html.gz`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path_for(self, digest: str) -> Path:
+        return self.root / digest[:2] / f"{digest}.html.gz"
+
+    def put(self, body: bytes) -> str:
+        """Store `body` if new; return its SHA-256. Written to a temp file and renamed, so never half-written."""
+        digest = hashlib.sha256(body).hexdigest()
+        target = self.path_for(digest)
+        if target.exists():
+            return digest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(gzip.compress(body, compresslevel=6, mtime=0))
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        return gzip.decompress(self.path_for(digest).read_bytes())

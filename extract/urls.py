@@ -1,0 +1,60 @@
+"""Canonical URLs: one spelling per page, so duplicates differing only in tracking parameters fetch once."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+TRACKING_PARAMS = {
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
+    "_ga", "_gl", "ref_src", "ref_url", "cmpid", "ocid", "spm", "smid", "sr_share", "share", "cid",
+}
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class UnsupportedURL(ValueError):
+    """A URL citeline will not fetch: not http(s), or without a host."""
+
+
+def canonicalize_url(url: str) -> str:
+    """Lower-case scheme and host, drop default port, fragment and tracking parameters, sort the rest."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS:
+        raise UnsupportedURL(f"{url!r}: only http and https URLs are fetched")
+    if not parts.hostname:
+        raise UnsupportedURL(f"{url!r}: the URL has no host")
+    host = parts.hostname.lower().rstrip(".")
+    port = parts.port
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    query = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() not in TRACKING_PARAMS and not key.lower().startswith(TRACKING_PREFIXES)
+    ]
+    path = parts.path or "/"
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+
+
+def url_id(canonical_url: str) -> str:
+    """Stable 16-hex-digit ID of a canonical URL (the article ID)."""
+    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:16]
+
+
+def dedupe_urls(urls: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Split URLs into (url, canonical) pairs to fetch, first spelling wins, and (url, reason) rejects."""
+    seen: set[str] = set()
+    keep: list[tuple[str, str]] = []
+    rejected: list[tuple[str, str]] = []
+    for url in urls:
+        try:
+            canonical = canonicalize_url(url)
+        except UnsupportedURL as error:
+            rejected.append((url, str(error)))
+            continue
+        if canonical in seen:
+            continue
+        seen.add(canonical)
+        keep.append((url, canonical))
+    return keep, rejected

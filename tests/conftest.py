@@ -1,0 +1,37 @@
+"""Shared fixtures: an isolated Prefect home, one temporary Prefect server per session, the seed article."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Before Prefect is imported anywhere: a throwaway home, and no telemetry from tests.
+_PREFECT_HOME = tempfile.mkdtemp(prefix="citeline-prefect-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["GX_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    """One temporary Prefect API server for every test that runs a real flow."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    path = SHARED / "seed" / "iran-missiles-business-insider.txt"
+    if not path.exists():
+        pytest.skip("../shared/seed is not beside the project")
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()

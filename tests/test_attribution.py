@@ -1,0 +1,121 @@
+"""Attribution on sentences written for these tests, and on the seed article from ../shared."""
+
+from transform.attribution import attribute
+from transform.quotes import find_quotes
+
+
+def _by_cue(text, cue):
+    for s in attribute(text):
+        if s.cue and text[s.cue.start : s.cue.end] == cue:
+            return s
+    raise AssertionError(f"no statement with cue {cue!r} in {[text[s.cue.start:s.cue.end] for s in attribute(text) if s.cue]}")
+
+
+def _content(text, s):
+    return text[s.content.start : s.content.end]
+
+
+def test_direct_quote_before_the_attribution():
+    text = '"The bridge will reopen next week," the mayor said on Monday.'
+    s = _by_cue(text, "said")
+    assert s.kind == "direct"
+    assert _content(text, s) == "The bridge will reopen next week"
+    assert text[s.source.start : s.source.end] == "the mayor"
+
+
+def test_direct_quote_after_a_colon():
+    text = 'The coach said: "We were simply outplayed."'
+    s = _by_cue(text, "said")
+    assert (s.kind, _content(text, s)) == ("direct", "We were simply outplayed.")
+    assert s.source_text == "The coach"
+
+
+def test_indirect_speech_with_that():
+    text = "Health Minister Anna Berg said that the hospital would close in March."
+    s = _by_cue(text, "said")
+    assert s.kind == "indirect"
+    assert _content(text, s) == "that the hospital would close in March"
+    assert s.source_name == "Anna Berg" and s.source_type == "person"
+
+
+def test_according_to():
+    text = "The fire started in the kitchen, according to the fire brigade."
+    s = _by_cue(text, "according to")
+    assert s.kind == "according_to"
+    assert _content(text, s) == "The fire started in the kitchen"
+    assert text[s.source.start : s.source.end] == "the fire brigade"
+
+
+def test_offsets_are_exact_and_stance_and_channel_are_set():
+    text = 'Residents were evacuated.\n"It is clear the dam failed," Reuters reported in a statement.'
+    s = _by_cue(text, "reported")
+    assert s.source_name == "Reuters" and s.source_type == "news_agency"
+    assert s.stance == "report" and s.channel == "in a statement"
+    assert 0.0 <= s.confidence <= 1.0
+
+
+def test_vague_source_is_kept_and_typed():
+    text = "The storm will strengthen overnight, experts say."
+    s = _by_cue(text, "say")
+    assert s.source_type == "vague"
+
+
+def test_odd_input_never_crashes():
+    for text in ["", '"', '""""""', "\u201c\u201c\u201d", "\x00\x01\x02 junk \ufffd", "said said said"]:
+        for s in attribute(text):
+            assert 0 <= s.content.start < s.content.end <= len(text)
+
+
+def test_quote_finder_handles_multi_paragraph_and_unbalanced_marks():
+    text = 'He said: \u201cFirst part.\n\u201cSecond part.\u201d\nA stray " mark.'
+    assert [text[q.start : q.end] for q in find_quotes(text)] == ["First part.", "Second part.", " mark."]
+
+
+# The seed article (../shared/seed): its key statements with their chains.
+
+def test_seed_pentagon_statement(seed_text):
+    s = _by_cue(seed_text, "said")
+    assert s.kind == "direct"
+    assert _content(seed_text, s).startswith("It is clear that these missiles were launched from Iran")
+    assert s.source_text == "the Pentagon"
+    assert (s.source_name, s.source_type) == ("United States Department of Defense", "military")
+    assert s.channel == "in a statement"
+
+
+def test_seed_chain_iran_via_state_tv_via_ap(seed_text):
+    s = _by_cue(seed_text, "claimed")
+    assert s.source_text == "Iran" and s.source_name == "Government of Iran"
+    assert [(link.name, link.type) for link in s.via] == [
+        ("Islamic Republic of Iran Broadcasting", "state_media"),
+        ("Associated Press", "news_agency"),
+    ]
+    assert [link.cue for link in s.via] == ["citing", "report"]
+
+
+def test_seed_tehran_indirect_is_iran_government(seed_text):
+    statements = [s for s in attribute(seed_text) if s.source_text == "Tehran"]
+    assert len(statements) == 1
+    s = statements[0]
+    assert s.kind == "indirect" and s.source_name == "Government of Iran" and s.source_type == "government"
+    assert _content(seed_text, s).startswith("the strikes are revenge")
+
+
+def test_seed_trump_warning_via_twitter(seed_text):
+    s = _by_cue(seed_text, "warned")
+    assert s.source_name == "Donald Trump" and s.source_type == "person"
+    assert s.stance == "warn" and s.channel == "via Twitter"
+    assert "VERY FAST AND VERY HARD" in _content(seed_text, s)
+
+
+def test_seed_pronoun_it_resolves_to_iran(seed_text):
+    s = _by_cue(seed_text, "denied")
+    assert s.source_text == "it" and s.source_name == "Government of Iran"
+    assert s.stance == "deny"
+
+
+def test_seed_every_offset_matches_its_text(seed_text):
+    statements = attribute(seed_text)
+    assert len(statements) >= 6
+    for s in statements:
+        assert seed_text[s.source.start : s.source.end] == s.source_text
+        assert s.content.end > s.content.start

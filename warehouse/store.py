@@ -1,0 +1,166 @@
+"""The DuckDB warehouse file: schema migrations, staging a run, and publishing it in one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from warehouse.rows import RunRows
+
+SCHEMA_VERSION = 1
+STAGED_TABLES = ("articles", "statements", "sources", "statement_sources")
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse file cannot be opened or written; the message names the file."""
+
+
+def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, creating and migrating it when writable."""
+    path = Path(db_path)
+    if read_only and not path.exists():
+        raise WarehouseError(f"warehouse {str(path)!r} does not exist; run `citeline run` first")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path), read_only=read_only)
+    except (duckdb.IOException, OSError) as error:
+        raise WarehouseError(f"cannot open warehouse {str(path)!r}: {error}") from error
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the schema up to SCHEMA_VERSION; every step is idempotent."""
+    schema = resources.files("warehouse").joinpath("sql", "schema.sql").read_text(encoding="utf-8")
+    con.execute("BEGIN")
+    con.execute(schema)
+    current = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+    if current < SCHEMA_VERSION:
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [SCHEMA_VERSION, datetime.now(UTC)])
+    con.execute("COMMIT")
+
+
+@dataclass
+class PublishResult:
+    published: bool
+    verdict: Any  # expectations.gate.Verdict
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, run_id: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    columns = [c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()]
+    frame = pd.DataFrame(rows)
+    frame["run_id"] = run_id
+    frame = frame.reindex(columns=columns)
+    con.register("incoming", frame)
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM incoming")
+    finally:
+        con.unregister("incoming")
+
+
+def stage(con: duckdb.DuckDBPyConnection, run_id: str, rows: RunRows) -> None:
+    """Replace this run's staged rows (so a retried load never stacks duplicates)."""
+    con.execute("BEGIN")
+    try:
+        for table in STAGED_TABLES:
+            con.execute(f"DELETE FROM stg_{table} WHERE run_id = ?", [run_id])
+        _insert(con, "stg_articles", run_id, rows.articles)
+        _insert(con, "stg_statements", run_id, rows.statements)
+        _insert(con, "stg_sources", run_id, list(rows.sources.values()))
+        _insert(con, "stg_statement_sources", run_id, rows.statement_sources)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+PUBLISH_SQL = """
+DELETE FROM statement_sources WHERE statement_id IN (
+    SELECT statement_id FROM statements WHERE article_id IN (SELECT article_id FROM stg_articles WHERE run_id = $run_id));
+DELETE FROM statements WHERE article_id IN (SELECT article_id FROM stg_articles WHERE run_id = $run_id);
+DELETE FROM articles WHERE article_id IN (SELECT article_id FROM stg_articles WHERE run_id = $run_id);
+INSERT INTO articles SELECT * EXCLUDE (run_id), run_id FROM stg_articles WHERE run_id = $run_id;
+INSERT INTO statements SELECT * EXCLUDE (run_id), run_id FROM stg_statements WHERE run_id = $run_id;
+INSERT INTO sources SELECT DISTINCT source_id, name, type, run_id FROM stg_sources
+    WHERE run_id = $run_id AND source_id NOT IN (SELECT source_id FROM sources);
+INSERT INTO statement_sources SELECT * EXCLUDE (run_id) FROM stg_statement_sources WHERE run_id = $run_id;
+"""
+
+
+def publish(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Upsert the staged run into the published tables atomically: all of it or none of it."""
+    con.execute("BEGIN")
+    try:
+        for statement in PUBLISH_SQL.split(";"):
+            if statement.strip():
+                con.execute(statement, {"run_id": run_id}) if "$run_id" in statement else con.execute(statement)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def clear_staging(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    for table in STAGED_TABLES:
+        con.execute(f"DELETE FROM stg_{table} WHERE run_id = ?", [run_id])
+
+
+def record_fetch_log(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[dict[str, Any]]) -> None:
+    """Replace this run's fetch-log and failure rows (raw layer; kept whether or not the run publishes)."""
+    con.execute("BEGIN")
+    try:
+        con.execute("DELETE FROM fetch_log WHERE run_id = ?", [run_id])
+        _insert(con, "fetch_log", run_id, rows)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def record_failures(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[dict[str, Any]]) -> None:
+    con.execute("DELETE FROM failures WHERE run_id = ?", [run_id])
+    _insert(con, "failures", run_id, rows)
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> None:
+    """Upsert the run's row in `runs`."""
+    con.execute("DELETE FROM runs WHERE run_id = ?", [run["run_id"]])
+    row = dict(run)
+    for key in ("inputs", "quality_details"):
+        if not isinstance(row.get(key), str) and row.get(key) is not None:
+            row[key] = json.dumps(row[key])
+    _insert(con, "runs", run["run_id"], [row])
+
+
+def load_run(
+    db_path: Path | str,
+    run_id: str,
+    rows: RunRows,
+    fetch_rows: list[dict[str, Any]],
+    failure_rows: list[dict[str, Any]],
+    validate: Callable[[duckdb.DuckDBPyConnection, str], Any],
+) -> PublishResult:
+    """Write → audit → publish: stage the run, validate the staged rows, publish only if they pass."""
+    con = connect(db_path)
+    try:
+        record_fetch_log(con, run_id, fetch_rows)
+        record_failures(con, run_id, failure_rows)
+        stage(con, run_id, rows)
+        verdict = validate(con, run_id)
+        if verdict.passed:
+            publish(con, run_id)
+        clear_staging(con, run_id)
+        return PublishResult(published=verdict.passed, verdict=verdict)
+    finally:
+        con.close()
