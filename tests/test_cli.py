@@ -1,0 +1,86 @@
+"""The `citeline` command's JSON contracts, help texts and input errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from citeline.cli import EXAMPLE_SQL, build_parser, main
+from citeline.paths import demo_corpus
+
+
+def test_every_subcommand_has_help():
+    parser = build_parser()
+    assert "who said what" in parser.description
+    actions = {a.dest: a for a in parser._subparsers._group_actions[0]._choices_actions}
+    assert {"run", "extract", "attribute"} <= set(actions)
+    for action in actions.values():
+        assert action.help and action.help.endswith(".")
+
+
+def test_extract_prints_one_json_object_per_file(capsys):
+    page = sorted(demo_corpus().glob("*.html"))[0]
+    assert main(["extract", "--jsonl", str(page)]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    record = json.loads(line)
+    assert set(record) >= {"file", "title", "author", "date", "sitename", "language", "url", "text"}
+    assert record["file"] == str(page) and record["sitename"] == "Wikinews" and record["language"] == "en"
+    assert record["url"].startswith("https://en.wikinews.org/wiki/") and len(record["text"]) > 200
+
+
+def test_attribute_offsets_index_the_file_as_read_with_newline_none(tmp_path, capsys):
+    path = tmp_path / "story.txt"
+    text = 'First line.\r\n"We are ready," the minister said.\r\n'
+    path.write_bytes(text.encode("utf-8"))
+    assert main(["attribute", "--jsonl", str(path)]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(records) == 1
+    record = records[0]
+    assert record["file"] == str(path) and record["kind"] == "direct"
+    start, end = record["content"]
+    assert text[start:end] == "We are ready"
+    assert text[slice(*record["source"])] == "the minister" and text[slice(*record["cue"])] == "said"
+    assert set(record) >= {"source_text", "source_name", "source_type", "via", "confidence"}
+
+
+def test_attribute_survives_junk_files(tmp_path, capsys):
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(256)) * 20)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    assert main(["attribute", "--jsonl", str(junk), str(empty)]) == 0
+
+
+def test_run_names_a_missing_input_and_exits_2(tmp_path, capsys):
+    missing = tmp_path / "nowhere"
+    assert main(["run", str(missing), "--db", str(tmp_path / "w.duckdb")]) == 2
+    assert "nowhere" in capsys.readouterr().err
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "citeline"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
+    assert "run" in result.stdout and "attribute" in result.stdout
+
+
+def test_run_on_a_local_folder_prints_the_summary_and_loads_everything(tmp_path, capsys, prefect_server):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for page in sorted(demo_corpus().glob("*.html"))[:6]:
+        shutil.copy(page, folder / page.name)
+    db = tmp_path / "w.duckdb"
+    assert main(["run", str(folder), "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    for expected in ("counts per stage", "ten most cited sources", "quality gate: pass", f"warehouse: {db}", "SELECT src.name"):
+        assert expected in out
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 6
+        assert con.execute("SELECT count(*) FROM statements").fetchone()[0] > 6
+        assert con.execute("SELECT status FROM runs").fetchall() == [("published",)]
+        assert len(con.execute(EXAMPLE_SQL).fetchall()) > 0
