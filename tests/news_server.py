@@ -75,7 +75,10 @@ class NewsHandler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # The client gave up first (the slow page's timeout): expected.
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
