@@ -50,13 +50,19 @@ def build_parser() -> argparse.ArgumentParser:
                                            "(offsets are code points into the file read as UTF-8 with newline='').")
     attribute.add_argument("files", nargs="+", metavar="FILE")
     attribute.add_argument("--jsonl", action="store_true", help="one compact JSON object per line")
+
+    query = sub.add_parser("query", help="Run read-only SQL against the warehouse and print the result.",
+                           description="Run one read-only SQL statement against the warehouse and print the result.")
+    query.add_argument("sql", metavar="SQL")
+    query.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     _quiet_telemetry()
     args = build_parser().parse_args(argv)
-    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute}[args.command]
+    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query}[args.command]
     return handler(args)
 
 
@@ -99,6 +105,45 @@ def cmd_attribute(args: argparse.Namespace) -> int:
         for statement in attribute(text):
             _emit({"file": name, **statement.as_json()}, args.jsonl)
     return status
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import csv
+
+    import duckdb
+
+    from warehouse.store import WarehouseError, connect
+
+    try:
+        con = connect(args.db, read_only=True)
+    except WarehouseError as error:
+        print(f"citeline query: {error}", file=sys.stderr)
+        return 2
+    try:
+        cursor = con.execute(args.sql)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    except duckdb.Error as error:
+        print(f"citeline query: {error}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif args.format == "json":
+        for row in rows:
+            print(json.dumps(dict(zip(columns, row)), ensure_ascii=False, default=str))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        Console().print(table)
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -189,7 +234,7 @@ def print_summary(summary: dict[str, Any], console) -> None:
     console.print(f"status: {run['status']}")
     console.print(f"warehouse: {summary['db_path']}")
     console.print("try:")
-    console.print(f"  duckdb -readonly {summary['db_path']} \"{EXAMPLE_SQL}\"", soft_wrap=True)
+    console.print(f"  citeline query --db {summary['db_path']} \"{EXAMPLE_SQL}\"", soft_wrap=True, highlight=False)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ def test_every_subcommand_has_help():
     parser = build_parser()
     assert "who said what" in parser.description
     actions = {a.dest: a for a in parser._subparsers._group_actions[0]._choices_actions}
-    assert {"run", "extract", "attribute"} <= set(actions)
+    assert {"run", "extract", "attribute", "query"} <= set(actions)
     for action in actions.values():
         assert action.help and action.help.endswith(".")
 
@@ -84,3 +84,7 @@ def test_run_on_a_local_folder_prints_the_summary_and_loads_everything(tmp_path,
         assert con.execute("SELECT count(*) FROM statements").fetchone()[0] > 6
         assert con.execute("SELECT status FROM runs").fetchall() == [("published",)]
         assert len(con.execute(EXAMPLE_SQL).fetchall()) > 0
+    assert main(["query", "--db", str(db), "--format", "csv", "SELECT count(*) AS n FROM articles"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["n", "6"]
+    assert main(["query", "--db", str(db), "SELECT * FROM no_such_table"]) == 2
+    assert "no_such_table" in capsys.readouterr().err
