@@ -51,6 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
     attribute.add_argument("files", nargs="+", metavar="FILE")
     attribute.add_argument("--jsonl", action="store_true", help="one compact JSON object per line")
 
+    evaluate = sub.add_parser("eval", help="Score attribution against gold annotations in PolNeAR's layout.",
+                              description="Score attribution against a gold folder in PolNeAR's layout (text/NAME.txt, "
+                                          "attributions/NAME_ANNOTATOR.ann): content, source, cue and relation scores, and throughput.")
+    evaluate.add_argument("gold_dir", metavar="GOLD_DIR", type=Path)
+    evaluate.add_argument("--pred", type=Path, help="score this `citeline attribute --jsonl` output instead of running the engine")
+    evaluate.add_argument("--overlap", type=float, default=0.5, help="content overlap needed to pair two relations, of the larger set (default 0.5)")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+
     query = sub.add_parser("query", help="Run read-only SQL against the warehouse and print the result.",
                            description="Run one read-only SQL statement against the warehouse and print the result.")
     query.add_argument("sql", metavar="SQL")
@@ -62,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     _quiet_telemetry()
     args = build_parser().parse_args(argv)
-    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query}[args.command]
+    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval}[args.command]
     return handler(args)
 
 
@@ -105,6 +113,29 @@ def cmd_attribute(args: argparse.Namespace) -> int:
         for statement in attribute(text):
             _emit({"file": name, **statement.as_json()}, args.jsonl)
     return status
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from evaluation.corpus import GoldFolderError, evaluate
+
+    if not 0 < args.overlap <= 1:
+        print("citeline eval: --overlap must be in (0, 1]", file=sys.stderr)
+        return 2
+    try:
+        report = evaluate(args.gold_dir, overlap=args.overlap, predictions=args.pred).report()
+    except (GoldFolderError, OSError) as error:
+        print(f"citeline eval: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print(f"documents {report['documents']}  gold relations {report['gold']}  predicted {report['predicted']}  pairs {report['pairs']}  (overlap {args.overlap})")
+    print(f"content   P {report['content_precision']:.3f}  R {report['content_recall']:.3f}  F1 {report['content_f1']:.3f}")
+    print(f"relation  P {report['relation_precision']:.3f}  R {report['relation_recall']:.3f}  F1 {report['relation_f1']:.3f}")
+    print(f"source accuracy {report['source_accuracy']:.3f}  cue accuracy {report['cue_accuracy']:.3f}  (over pairs)")
+    if not args.pred:
+        print(f"throughput {report['tokens_per_second']:,.0f} tokens/s (attribution step, one process)")
+    return 0
 
 
 def cmd_query(args: argparse.Namespace) -> int:

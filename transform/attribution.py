@@ -21,12 +21,19 @@ ENGINE_VERSION = "rules-0.1"
 MAX_PARAGRAPH_CHARS = 20_000
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
-UNRESOLVABLE_PRONOUNS = {"i", "you", "we", "me", "us", "one", "y'all", "this", "that", "which", "who"}
+UNRESOLVABLE_PRONOUNS = {"i", "you", "we", "me", "us", "one", "y'all", "this"}
+RELATIVE_PRONOUNS = {"who", "that", "which", "whom"}
 ADDRESSEE_LEMMAS = {"tell", "warn", "ask", "remind", "assure", "inform", "caution", "urge"}
 OBJECT_CONTENT_LEMMAS = {
     "deny", "claim", "confirm", "admit", "acknowledge", "reject", "dispute", "announce", "report",
     "reveal", "predict", "promise", "allege", "estimate", "suggest", "disclose", "concede", "vow",
     "pledge", "threaten", "refute", "dismiss", "indicate", "signal", "expect", "fear",
+    "support", "endorse", "back", "praise", "favor", "favour", "defend", "embrace", "tout", "echo",
+    "advocate", "promote", "like", "prefer", "oppose", "attack", "denounce", "blast", "slam", "mock",
+    "decry", "challenge", "criticize", "criticise", "condemn", "blame", "want", "seek", "demand",
+    "request", "propose", "offer", "mention", "discuss", "express", "describe", "list", "highlight",
+    "share", "release", "issue", "show", "find", "recall", "remember", "repeat", "reiterate", "cite",
+    "question", "call", "accuse",
 }
 CHANNEL_PATTERN = re.compile(
     r"\b(?:in|on|via|through|at|during|over|to)\s+(?:a|an|the|his|her|its|their|state|social)?\s*"
@@ -163,10 +170,22 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
         agent = next((c for c in token.children if c.dep_ == "agent"), None)
         if agent is not None:
             subject = next((c for c in agent.children if c.dep_ == "pobj"), None)
-    if subject is None and token.dep_ in {"conj", "xcomp"}:
+    if subject is None and token.dep_ in {"conj", "xcomp", "advcl", "pcomp"} and token.head.i != token.i:
+        # "X announced the plan, saying ..." and "X said ... and added ...": the head's subject speaks.
         return _source_for(token.head, offset, text, context)
     if subject is None:
         return None
+    if subject.lower_ in RELATIVE_PRONOUNS and token.dep_ == "relcl" and token.head.i != token.i:
+        # "analysts who say ...": the mention is "who", the speaker is the noun it stands for.
+        span = Span(offset + subject.idx, offset + subject.idx + len(subject.text))
+        antecedent = token.head
+        named = _span_of([t for t in antecedent.subtree if t.i < subject.i], offset, text)
+        named_text = text[named.start : named.end] if named else antecedent.text
+        resolved = resolve_source(
+            named_text, entity_label=antecedent.ent_type_, head_lemma=antecedent.lemma_.lower(),
+            head_text=antecedent.text, position=span.start, context=context,
+        )
+        return span, subject.text, resolved
     tokens = list(subject.subtree)
     # "X's statement said": the statement is the channel, X the source.
     if subject.lemma_ in {"statement", "report", "release", "post", "tweet", "letter"}:
@@ -195,7 +214,8 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     source = _source_for(cue, offset, text, context)
     cue_span = Span(offset + cue.idx, offset + cue.idx + len(cue.text))
     sent_span = Span(offset + sent.start_char, offset + sent.end_char)
-    sentence_quotes = [q for q in quotes if sent_span.start <= q.start < sent_span.end]
+    # Quotes overlapping the sentence: a multi-sentence quote starts sentences before its "he said".
+    sentence_quotes = [q for q in quotes if q.start < sent_span.end and sent_span.start < q.end]
     source_token_ids: set[int] = set()
     subject = next((c for c in cue.children if c.dep_ in SUBJECT_DEPS), None)
     if subject is not None:
@@ -232,6 +252,8 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     overlaps = span.start <= content.start < span.end or content.start <= span.start < content.end
     if overlaps and not (kind == "direct" and _split_quote(free_quotes, cue_span)):
         return None
+    if kind == "direct":
+        content = _extend_quote_run(text, quotes, content, sent_span.end)
     confidence = 0.9 if kind == "direct" else 0.7
     if resolved.type == "unknown":
         confidence -= 0.2
@@ -252,6 +274,23 @@ def _adjacent_quotes(text: str, quotes: list[Span], cue: Span, source: Span | No
         if len(gap) <= 12 and not any(ch.isalnum() for ch in gap):
             near.append(q)
     return near
+
+
+def _extend_quote_run(text: str, quotes: list[Span], content: Span, sentence_end: int) -> Span:
+    """Grow a direct quote over the quotes that continue it in the paragraph.
+
+    '"A," he said, noting X. "B. C."' is one statement: the rest of the attribution sentence may
+    stand between the parts, but any other words end the run.
+    """
+    end = content.end
+    for quote in sorted(quotes, key=lambda q: q.start):
+        if quote.start < end:
+            continue
+        gap = text[max(end, sentence_end) : quote.start] if quote.start >= sentence_end else ""
+        if any(ch.isalnum() for ch in gap) or "\n" in text[end : quote.start]:
+            break
+        end = quote.end
+    return _trim(text, Span(content.start, end)) or content
 
 
 def _split_quote(quotes: list[Span], cue: Span) -> bool:
@@ -286,12 +325,18 @@ def _content_tokens(cue, sent):
 
 def _is_parenthetical(cue) -> bool:
     """True for a short attribution set off after its content: "A is B, X said (in a statement)"."""
-    if cue.head.i == cue.i or cue.head.i > cue.i or cue.dep_ not in {"parataxis", "ccomp", "advcl"}:
+    if cue.head.i == cue.i or cue.dep_ not in {"parataxis", "ccomp", "advcl"}:
         return False
-    subtree = list(cue.subtree)
-    first_word = next((t for t in subtree if not t.is_punct), cue)
-    starts_after_comma = first_word.i > 0 and cue.doc[first_word.i - 1].text in {",", "—", "–", "-"}
-    return starts_after_comma and len(subtree) <= 14 and not any(c.dep_ in {"ccomp", "mark"} for c in cue.children)
+    subtree = [t for t in cue.subtree if not t.is_punct]
+    if not subtree or len(subtree) > 14 or any(c.dep_ in {"ccomp", "mark"} for c in cue.children):
+        return False
+    doc = cue.doc
+    before = doc[subtree[0].i - 1].text if subtree[0].i > 0 else ""
+    after = doc[subtree[-1].i + 1].text if subtree[-1].i + 1 < len(doc) else ""
+    dashes = {",", "—", "–", "-", "--"}
+    if cue.head.i < cue.i:
+        return before in dashes  # "A is B, X said"
+    return before in dashes and after in dashes  # "A, X said, is B"
 
 
 def _channel(cue, sent, offset: int, text: str) -> tuple[set[int], str]:
@@ -354,18 +399,16 @@ def _according_to(text, offset, sent, token, context) -> _Relation | None:
 
 
 def _collapse_chains(relations: list[_Relation]) -> list[_Relation]:
-    """Fold a relation reported inside another's content into one statement with a chain of sources.
+    """Give a relation reported inside another's content the chain of sources it came through.
 
-    "Iran claimed X, the AP reported, citing state TV" yields one statement by Iran, via state TV,
-    via the AP: innermost source first, each link with its own cue.
+    "Iran claimed X, the AP reported, citing state TV": Iran's statement comes via state TV, via the
+    AP (innermost source first, each link with its own cue); the AP's report stays a statement too.
     """
     relations = sorted(relations, key=lambda r: (r.content.end - r.content.start))
-    absorbed: set[int] = set()
+    nested_in: set[int] = set()
     for i, inner in enumerate(relations):
-        if i in absorbed:
-            continue
         for j, outer in enumerate(relations):
-            if j <= i or j in absorbed:
+            if j <= i or j in nested_in:
                 continue
             if outer.content.start <= inner.cue.start < outer.content.end and (
                 inner.source is None or outer.content.start <= inner.source.start < outer.content.end
@@ -374,10 +417,10 @@ def _collapse_chains(relations: list[_Relation]) -> list[_Relation]:
                 inner.via.append(ChainLink(outer.source_name, outer.source_type, outer.lemma, outer.source_text))
                 if not inner.channel:
                     inner.channel = outer.channel
-                absorbed.add(j)
+                nested_in.add(j)
                 break
-    kept = [r for k, r in enumerate(relations) if k not in absorbed]
-    return sorted(kept, key=lambda r: (r.content.start, r.content.end))
+    # The outer relation stays a statement of its own: the AP did report that Iran claimed it.
+    return sorted(relations, key=lambda r: (r.content.start, r.content.end))
 
 
 def _to_statement(r: _Relation) -> Statement:

@@ -32,6 +32,8 @@ STANCES = (
     "question",
     "announce",
     "suggest",
+    "support",
+    "demand",
 )
 
 
