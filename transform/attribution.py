@@ -23,6 +23,7 @@ MAX_PARAGRAPH_CHARS = 20_000
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 UNRESOLVABLE_PRONOUNS = {"i", "you", "we", "me", "us", "one", "y'all", "this"}
 RELATIVE_PRONOUNS = {"who", "that", "which", "whom"}
+PRONOUNS = {"he", "she", "it", "they", "him", "her", "them"} | UNRESOLVABLE_PRONOUNS | RELATIVE_PRONOUNS
 ADDRESSEE_LEMMAS = {"tell", "warn", "ask", "remind", "assure", "inform", "caution", "urge"}
 OBJECT_CONTENT_LEMMAS = {
     "deny", "claim", "confirm", "admit", "acknowledge", "reject", "dispute", "announce", "report",
@@ -43,12 +44,10 @@ CHANNEL_PATTERN = re.compile(
     r"video|broadcast|op-ed|column|memo|hearing|rally|social media)\b",
     re.IGNORECASE,
 )
-CUE_FORMS = re.compile(
-    r"\b(sa(?:y|ys|id|ying)|t(?:ell|ells|old|elling)|accord(?:ing)|per|cit(?:e|es|ed|ing)|"
-    r"\w+(?:ed|es|s|ing)|writ(?:e|es|ten|ing)|wrote|thought|think|felt|feel|believ\w*|warn\w*|claim\w*|"
-    r"den(?:y|ies|ied|ying)|report\w*|stat\w*)\b",
-    re.IGNORECASE,
-)
+IRREGULAR_FORMS = {
+    "said", "told", "thought", "felt", "knew", "known", "saw", "seen", "found", "wrote", "written",
+    "spoke", "spoken", "sought", "meant", "taught", "heard", "held", "led", "read", "declared", "put",
+}
 
 
 @lru_cache(maxsize=1)
@@ -91,17 +90,50 @@ def _attribute_one(text: str, batch_size: int) -> list[Statement]:
     if not text or not text.strip():
         return []
     quotes = find_quotes(text)
-    paragraphs = list(_paragraphs(text))
+    # Parse only paragraphs that can hold an attribution; the parser is most of the cost.
+    paragraphs = [(s, e) for s, e in _paragraphs(text) if _may_attribute(text[s:e])]
     nlp = _nlp()
     context = ArticleContext()
     relations: list[_Relation] = []
-    docs = nlp.pipe((text[s:e] for s, e in paragraphs), batch_size=batch_size)
+    docs = nlp.pipe((text[s:e] for s, e in paragraphs), batch_size=batch_size, disable=["ner"])
     for (start, _end), doc in zip(paragraphs, docs):
-        paragraph_quotes = [q for q in quotes if start <= q.start < start + len(doc.text)]
+        paragraph_quotes = [q for q in quotes if q.start < start + len(doc.text) and start < q.end]
         for sent in doc.sents:
-            relations.extend(_sentence_relations(text, start, sent, paragraph_quotes, context))
-            _remember_entities(sent, start, context)
+            if _has_cue(sent):
+                found = _sentence_relations(text, start, sent, paragraph_quotes, context)
+                relations.extend(found)
+                _remember_sources(found, context)
     return [_to_statement(r) for r in _collapse_chains(relations)]
+
+
+@lru_cache(maxsize=1)
+def _cue_words() -> frozenset[str]:
+    """Inflected forms of every cue lemma, for the cheap pre-parse filter."""
+    words = set(IRREGULAR_FORMS) | {"according", "per", "citing"}
+    for lemma in cue_stances():
+        stem = lemma[:-1] if lemma.endswith("e") else lemma
+        words.update({lemma, lemma + "s", lemma + "es", lemma + "d", lemma + "ed", stem + "ing", stem + "ed"})
+        if lemma.endswith("y"):
+            words.update({lemma[:-1] + "ies", lemma[:-1] + "ied"})
+        if len(lemma) > 2 and lemma[-1] not in "aeiouwy" and lemma[-2] in "aeiou" and lemma[-3] not in "aeiou":
+            words.update({lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"})
+    return frozenset(words)
+
+
+WORD = re.compile(r"[a-z]+")
+QUOTE_MARKS = set('"\u201c\u201d\u00ab\u00bb\u201e')
+
+
+def _may_attribute(paragraph: str) -> bool:
+    if any(ch in QUOTE_MARKS for ch in paragraph):
+        return True
+    words = _cue_words()
+    return any(word in words for word in WORD.findall(paragraph.lower()))
+
+
+def _has_cue(sent) -> bool:
+    stances = cue_stances()
+    return any(t.lemma_.lower() in stances or t.lower_ in {"according", "per"} for t in sent)
 
 
 def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
@@ -115,15 +147,35 @@ def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
         pos = end + 1
 
 
-def _remember_entities(sent, offset: int, context: ArticleContext) -> None:
-    for ent in sent.ents:
-        if ent.label_ not in {"PERSON", "ORG", "GPE", "NORP"}:
-            continue
-        resolved = resolve_source(
-            ent.text, entity_label=ent.label_, head_lemma=ent.root.lemma_, head_text=ent.root.text,
-            position=offset + ent.start_char, context=context,
-        )
-        context.remember(Entity(resolved.name, resolved.type, offset + ent.start_char, ent.root.dep_ in SUBJECT_DEPS))
+def _remember_sources(relations: list[_Relation], context: ArticleContext) -> None:
+    """Named sources become antecedents for later pronouns and bare surnames."""
+    for relation in relations:
+        if relation.source is not None and relation.source_text.lower() not in PRONOUNS:
+            context.remember(Entity(relation.source_name, relation.source_type, relation.source.start, True))
+
+
+def head_entity(mention: str, head_text: str) -> tuple[str, str | None]:
+    """The mention's entity only when it contains the mention's head ("US" does not name "the fact that ... US forces")."""
+    label, entity_text = entity_of(mention)
+    if entity_text is None or head_text not in entity_text.split():
+        return "", None
+    return label, entity_text
+
+
+@lru_cache(maxsize=20_000)
+def entity_of(mention: str) -> tuple[str, str | None]:
+    """NER label and entity text inside a source mention ("" and None when there is none).
+
+    The small English model's NER has its own embedding and costs as much as the parser, so it
+    runs on the few words of each source mention rather than on whole paragraphs.
+    """
+    nlp = _nlp()
+    doc = nlp.get_pipe("ner")(nlp.make_doc(mention))
+    for wanted in ("PERSON", "ORG", "GPE", "NORP"):
+        for ent in doc.ents:
+            if ent.label_ == wanted:
+                return ent.label_, ent.text
+    return (doc.ents[0].label_, doc.ents[0].text) if doc.ents else ("", None)
 
 
 def _sentence_relations(text, offset, sent, quotes, context) -> list[_Relation]:
@@ -137,6 +189,8 @@ def _sentence_relations(text, offset, sent, quotes, context) -> list[_Relation]:
             relation = _according_to(text, offset, sent, token, context)
         elif token.lower_ == "per" and token.dep_ == "prep" and token.i in (sent.start, sent.start + 1):
             relation = _according_to(text, offset, sent, token, context)
+        elif token.lemma_ == "cite" and token.dep_ == "advcl" and token.head.lemma_.lower() in stances:
+            relation = None  # "..., the AP reported, citing state TV": a link in the AP's chain, not a statement.
         elif token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in stances and token.dep_ != "amod":
             relation = _verb_relation(text, offset, sent, token, quotes, context)
         else:
@@ -182,7 +236,7 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
         named = _span_of([t for t in antecedent.subtree if t.i < subject.i], offset, text)
         named_text = text[named.start : named.end] if named else antecedent.text
         resolved = resolve_source(
-            named_text, entity_label=antecedent.ent_type_, head_lemma=antecedent.lemma_.lower(),
+            named_text, entity_label=head_entity(named_text, antecedent.text)[0], head_lemma=antecedent.lemma_.lower(),
             head_text=antecedent.text, position=span.start, context=context,
         )
         return span, subject.text, resolved
@@ -199,11 +253,10 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
     mention = text[span.start : span.end]
     mention = mention[:-2] if mention.endswith(("'s", "’s")) else mention
     span = Span(span.start, span.start + len(mention))
-    label = subject.ent_type_ or next((t.ent_type_ for t in tokens if t.ent_type_), "")
-    entity = next((e for e in subject.doc.ents if e.start <= subject.i < e.end), None)
+    label, entity_text = head_entity(mention, subject.text) if subject.lower_ not in PRONOUNS else ("", None)
     resolved = resolve_source(
         mention, entity_label=label, head_lemma=subject.lemma_.lower(), head_text=subject.text,
-        position=span.start, context=context, entity_text=entity.text if entity is not None else None,
+        position=span.start, context=context, entity_text=entity_text,
     )
     return span, mention, resolved
 
@@ -363,9 +416,10 @@ def _citing_links(cue, offset: int, text: str, context: ArticleContext) -> tuple
             if span is None:
                 continue
             mention = text[span.start : span.end]
+            label, entity_text = head_entity(mention, obj.text)
             resolved = resolve_source(
-                mention, entity_label=obj.ent_type_, head_lemma=obj.lemma_.lower(), head_text=obj.text,
-                position=span.start, context=context,
+                mention, entity_label=label, head_lemma=obj.lemma_.lower(), head_text=obj.text,
+                position=span.start, context=context, entity_text=entity_text,
             )
             links.append(ChainLink(resolved.name, resolved.type, child.text, mention))
             ids.update(t.i for t in child.subtree)
@@ -385,9 +439,10 @@ def _according_to(text, offset, sent, token, context) -> _Relation | None:
     if source_span is None or content is None:
         return None
     mention = text[source_span.start : source_span.end]
+    label, entity_text = head_entity(mention, obj.text)
     resolved = resolve_source(
-        mention, entity_label=obj.ent_type_, head_lemma=obj.lemma_.lower(), head_text=obj.text,
-        position=source_span.start, context=context,
+        mention, entity_label=label, head_lemma=obj.lemma_.lower(), head_text=obj.text,
+        position=source_span.start, context=context, entity_text=entity_text,
     )
     cue_end = offset + (to.idx + len(to.text) if token.lower_ == "according" else token.idx + len(token.text))
     return _Relation(
