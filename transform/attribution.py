@@ -15,7 +15,8 @@ from functools import lru_cache
 from transform.lexicon import cue_stances
 from transform.model import ChainLink, Span, Statement
 from transform.quotes import find_quotes
-from transform.sources import ArticleContext, Entity, resolve_source
+from transform.lexicon import alias_table
+from transform.sources import ArticleContext, Entity, person_name, resolve_source, strip_determiners
 
 ENGINE_VERSION = "rules-0.1"
 MAX_PARAGRAPH_CHARS = 20_000
@@ -103,7 +104,64 @@ def _attribute_one(text: str, batch_size: int) -> list[Statement]:
                 found = _sentence_relations(text, start, sent, paragraph_quotes, context)
                 relations.extend(found)
                 _remember_sources(found, context)
+            _remember_subjects(sent, start, context)
+    relations += _quote_paragraph_continuations(text, quotes, relations)
     return [_to_statement(r) for r in _collapse_chains(relations)]
+
+
+def _remember_subjects(sent, offset: int, context: ArticleContext) -> None:
+    """Named subjects ("Senator Paul Ortiz visited ...") as antecedents, typed without NER to stay fast."""
+    for token in sent:
+        if token.dep_ not in SUBJECT_DEPS or token.pos_ != "PROPN":
+            continue
+        words = [t for t in token.subtree if t.i <= token.i and (t.pos_ == "PROPN" or t.lower_ == "the") and t.i >= token.left_edge.i]
+        if not words:
+            continue
+        mention = sent.doc[words[0].i : token.i + 1].text
+        known = alias_table().lookup(mention) or alias_table().lookup(strip_determiners(mention))
+        if known is not None:
+            name, kind = known.name, known.type
+        elif words[0].lower_ == "the":
+            name, kind = mention, "organisation"
+        else:
+            name, kind = person_name(mention, context), "person" if len(words) >= 2 else "unknown"
+            if kind == "unknown" and name in context.full_names.values():
+                kind = "person"
+        if kind != "unknown":
+            context.remember(Entity(name, kind, offset + token.idx, True))
+
+
+def _quote_paragraph_continuations(text: str, quotes: list[Span], relations: list[_Relation]) -> list[_Relation]:
+    """A paragraph that is only a quote continues the speaker of the direct quote just before it."""
+    found: list[_Relation] = []
+    by_end = sorted((r for r in relations if r.kind == "direct"), key=lambda r: r.content.end)
+    covered = [(r.content.start, r.content.end) for r in relations]
+    position = 0
+    previous: _Relation | None = None
+    for line in text.split("\n"):
+        start, end = position, position + len(line)
+        position = end + 1
+        stripped = line.strip()
+        earlier = [r for r in by_end if r.content.end <= start]
+        if earlier:
+            previous = earlier[-1] if previous is None or earlier[-1].content.end >= previous.content.end else previous
+        if not stripped or stripped[0] not in QUOTE_MARKS and not stripped.startswith("''") or previous is None:
+            continue
+        inside = [q for q in quotes if start <= q.start and q.end <= end]
+        quoted = sum(q.end - q.start for q in inside)
+        if not inside or quoted < 0.8 * len(stripped) or any(start <= s < end for s, _e in covered):
+            continue
+        content = _trim(text, Span(inside[0].start, inside[-1].end))
+        if content is None:
+            continue
+        found.append(_Relation(
+            cue_token=previous.cue_token, source_tokens=None, content=content, kind="direct", cue=previous.cue,
+            source=previous.source, source_text=previous.source_text, source_name=previous.source_name,
+            source_type=previous.source_type, lemma=previous.lemma, channel=previous.channel,
+            via=list(previous.via), confidence=0.6,
+        ))
+        previous = found[-1]
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -125,7 +183,7 @@ QUOTE_MARKS = set('"\u201c\u201d\u00ab\u00bb\u201e')
 
 
 def _may_attribute(paragraph: str) -> bool:
-    if any(ch in QUOTE_MARKS for ch in paragraph):
+    if any(ch in QUOTE_MARKS for ch in paragraph) or "''" in paragraph:
         return True
     words = _cue_words()
     return any(word in words for word in WORD.findall(paragraph.lower()))
@@ -303,7 +361,8 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
         # "I think", "you know", "we said": conversational first and second person, no named source.
         return None
     overlaps = span.start <= content.start < span.end or content.start <= span.start < content.end
-    if overlaps and not (kind == "direct" and _split_quote(free_quotes, cue_span)):
+    encloses = content.start < span.start and span.end <= content.end and _is_parenthetical(cue)
+    if overlaps and not encloses and not (kind == "direct" and _split_quote(free_quotes, cue_span)):
         return None
     if kind == "direct":
         content = _extend_quote_run(text, quotes, content, sent_span.end)
@@ -361,6 +420,14 @@ def _content_tokens(cue, sent):
         return tokens
     lemma = cue.lemma_.lower()
     objects = [c for c in cue.children if c.dep_ == "dobj"]
+    if lemma in ADDRESSEE_LEMMAS:
+        # "warned the rebels that ...": the parser often hangs the that-clause on the addressee.
+        for obj in objects:
+            clause = next((c for c in obj.children if c.dep_ in {"relcl", "ccomp", "acl"} and c.i > obj.i), None)
+            if clause is not None:
+                first = min(clause.subtree, key=lambda t: t.i)
+                if first.lower_ == "that":
+                    return list(clause.subtree)
     if objects and lemma in OBJECT_CONTENT_LEMMAS and lemma not in ADDRESSEE_LEMMAS:
         tokens = []
         for obj in objects:

@@ -139,7 +139,7 @@ def resolve_source(
     if not entity_label:
         description = head_lemma.lower()
         if bare.lower().startswith(("the ", "this ", "that ")) or mention.lower().startswith(("the ", "this ")):
-            kind = DEFINITE_DESCRIPTIONS.get(description) or DEFINITE_DESCRIPTIONS.get(description.split("-")[-1] if "-" in description else "")
+            kind = DEFINITE_DESCRIPTIONS.get(description) or ("person" if bare.lower().endswith("year-old") else None)
             if kind is not None and len(bare.split()) <= 3:
                 found = context.antecedent(position, {kind})
                 if found is not None:

@@ -1,0 +1,250 @@
+"""One test per case the attribution engine must find, on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from transform.attribution import attribute
+
+
+def find(text, cue=None, source=None):
+    """The statement whose cue (and source mention) read as given."""
+    for s in attribute(text):
+        cue_text = text[s.cue.start : s.cue.end] if s.cue else None
+        if (cue is None or cue_text == cue) and (source is None or s.source_text == source):
+            return s
+    raise AssertionError(f"not found: cue={cue!r} source={source!r} in {[(text[s.cue.start:s.cue.end], s.source_text) for s in attribute(text)]}")
+
+
+def content(text, s):
+    return text[s.content.start : s.content.end]
+
+
+# Direct quotes
+
+def test_quote_then_attribution():
+    text = '"Prices will fall by spring," the governor said.'
+    s = find(text, "said")
+    assert (s.kind, content(text, s), s.source_text) == ("direct", "Prices will fall by spring", "the governor")
+
+
+def test_attribution_colon_quote():
+    text = 'She said: "Nobody told us anything."'
+    assert content(text, find(text, "said")) == "Nobody told us anything."
+
+
+def test_quote_split_by_the_attribution():
+    text = '"We tried," he said, "but the river rose too fast."'
+    s = find(text, "said")
+    assert content(text, s).startswith("We tried") and content(text, s).endswith("the river rose too fast.")
+
+
+def test_quote_run_over_several_sentences_after_the_cue():
+    text = '"It is over," the coach said after the match. "We lost. We must rebuild."'
+    s = find(text, "said")
+    assert content(text, s).endswith("We must rebuild.")
+
+
+def test_multi_paragraph_quote_and_quote_only_paragraph_continue_the_speaker():
+    text = ('"The first part of the plan is simple," Mayor Ruth Olsen said.\n'
+            '"The second part will take years, and it will cost more than we hoped.\n'
+            '"But we will finish it."')
+    statements = attribute(text)
+    continued = [s for s in statements if content(text, s).startswith("The second part")]
+    assert continued and continued[0].source_name == "Ruth Olsen"
+    last = [s for s in statements if content(text, s).startswith("But we will finish it")]
+    assert last and last[0].source_name == "Ruth Olsen"
+
+
+@pytest.mark.parametrize("text", ['"\u201c"', '"', "\u201d\u201c\u201d\u201c", "''", '"He said," said he, "said"'])
+def test_unbalanced_or_odd_quote_marks_never_crash(text):
+    for s in attribute(text):
+        assert 0 <= s.content.start < s.content.end <= len(text)
+
+
+def test_doubled_apostrophe_quote_marks():
+    text = "''The economy is strong,'' the senator said."
+    assert content(text, find(text, "said")) == "The economy is strong"
+
+
+# Indirect speech
+
+def test_said_that():
+    text = "The minister said that the border would reopen on Friday."
+    assert content(text, find(text, "said")) == "that the border would reopen on Friday"
+
+
+def test_said_without_that():
+    text = "The minister said the border would reopen on Friday."
+    s = find(text, "said")
+    assert s.kind == "indirect" and content(text, s) == "the border would reopen on Friday"
+
+
+def test_told_reporters():
+    text = "The minister told reporters the border would reopen on Friday."
+    s = find(text, "told")
+    assert content(text, s) == "the border would reopen on Friday" and s.source_text == "The minister"
+
+
+def test_warned_someone_that():
+    text = "The president warned the rebels that any attack would be answered."
+    s = find(text, "warned")
+    assert s.stance == "warn" and content(text, s) == "that any attack would be answered"
+
+
+@pytest.mark.parametrize("cue,stance", [("denied", "deny"), ("claimed", "claim")])
+def test_denied_and_claimed_take_their_object_as_content(cue, stance):
+    text = f"The company {cue} responsibility for the spill."
+    s = find(text, cue)
+    assert s.stance == stance and content(text, s) == "responsibility for the spill"
+
+
+def test_cue_after_the_content():
+    text = "The border will reopen on Friday, the minister said."
+    s = find(text, "said")
+    assert content(text, s) == "The border will reopen on Friday"
+
+
+def test_cue_in_the_middle():
+    text = "The border, the minister said, will reopen on Friday."
+    s = find(text, "said")
+    assert content(text, s).startswith("The border") and content(text, s).endswith("will reopen on Friday")
+
+
+def test_mixed_quote():
+    text = 'The minister said the talks were "a complete waste of time" and left early.'
+    s = find(text, "said")
+    assert s.kind == "mixed" and "a complete waste of time" in content(text, s)
+
+
+# According to, reported, per, statements and interviews
+
+def test_according_to():
+    text = "The dam was built in 1962, according to the regional water authority."
+    s = find(text, "according to")
+    assert s.kind == "according_to" and s.source_text == "the regional water authority"
+
+
+def test_x_reported():
+    text = "The dam will be demolished, Reuters reported."
+    s = find(text, "reported")
+    assert s.source_name == "Reuters" and s.stance == "report"
+
+
+def test_per_x():
+    text = "Per the Associated Press, the dam will be demolished."
+    s = find(text, "Per")
+    assert s.source_name == "Associated Press" and content(text, s) == "the dam will be demolished"
+
+
+def test_possessive_statement_said():
+    text = "The ministry's statement said the dam would be demolished."
+    s = find(text, "said")
+    assert s.source_text == "The ministry" and content(text, s) == "the dam would be demolished"
+
+
+def test_in_a_statement_x_said():
+    text = "In a statement, the ministry said the dam would be demolished."
+    s = find(text, "said")
+    assert s.channel == "In a statement" and s.source_text == "the ministry"
+
+
+def test_said_in_an_interview_with_an_outlet():
+    text = "The minister said in an interview with the BBC that the dam would be demolished."
+    s = find(text, "said")
+    assert s.channel == "in an interview with the BBC"
+    assert content(text, s) == "that the dam would be demolished"
+
+
+# Chains
+
+def test_reported_citing_gives_a_chain_innermost_first():
+    text = "The rebels seized the airport, the Associated Press reported, citing Syrian state media."
+    s = find(text, "reported")
+    assert [(v.name, v.cue) for v in s.via] == [("Syrian Arab News Agency", "citing")]
+    inner_claim = "Iran claimed the attack, the Associated Press reported, citing Iranian state TV."
+    s = find(inner_claim, "claimed")
+    assert s.source_name == "Government of Iran"
+    assert [v.name for v in s.via] == ["Islamic Republic of Iran Broadcasting", "Associated Press"]
+
+
+def test_told_y_that_z_said():
+    text = "The aide told CNN that the senator said the bill was dead."
+    s = find(text, "said", "the senator")
+    assert [v.cue for v in s.via] == ["tell"] and s.via[0].mention == "The aide"
+
+
+# Channels
+
+@pytest.mark.parametrize("sentence,channel", [
+    ("The minister said on Twitter that the talks had failed.", "on Twitter"),
+    ("The minister said via Twitter that the talks had failed.", "via Twitter"),
+    ("The general said on state TV that the talks had failed.", "on state TV"),
+    ("The minister said at a press conference that the talks had failed.", "at a press conference"),
+    ("The minister said in an interview that the talks had failed.", "in an interview"),
+])
+def test_channels(sentence, channel):
+    assert find(sentence, "said").channel == channel
+
+
+# Pronouns and descriptions
+
+def test_he_resolves_to_the_named_person():
+    text = "Senator Paul Ortiz visited the flooded town on Monday. He said the state would pay for repairs."
+    s = find(text, "said")
+    assert (s.source_text, s.source_name, s.source_type) == ("He", "Paul Ortiz", "person")
+
+
+def test_it_resolves_to_the_organisation():
+    text = "The Red Cross sent two teams to the region. It said more help was needed."
+    s = find(text, "said")
+    assert s.source_text == "It" and s.source_name == "The Red Cross"
+
+
+def test_descriptions_resolve_to_the_named_antecedent():
+    text = ('Defence Minister Jana Novak said that troops would stay. '
+            'The minister added that the mission would be reviewed in June.')
+    s = find(text, "added")
+    assert s.source_text == "The minister" and s.source_name == "Jana Novak"
+
+
+def test_age_description_resolves_to_a_person():
+    text = '"I was lucky," said Tom Reyes, a fisherman. The 45-year-old said that the storm came without warning.'
+    s = find(text, "said", "The 45-year-old")
+    assert s.source_name == "Tom Reyes"
+
+
+# Vague and anonymous sources
+
+@pytest.mark.parametrize("sentence,kind", [
+    ("Officials said the road would stay closed.", "vague"),
+    ("The road will stay closed, experts say.", "vague"),
+    ("A source familiar with the matter said the road would stay closed.", "anonymous"),
+    ("A senior official who spoke on condition of anonymity said the road would stay closed.", "anonymous"),
+])
+def test_vague_and_anonymous_sources_are_kept_and_typed(sentence, kind):
+    s = find(sentence)
+    assert s.source_type == kind
+
+
+# Normalisation
+
+@pytest.mark.parametrize("mention,name,kind", [
+    ("Tehran", "Government of Iran", "government"),
+    ("The AP", "Associated Press", "news_agency"),
+    ("The Associated Press", "Associated Press", "news_agency"),
+    ("The Pentagon", "United States Department of Defense", "military"),
+    ("Xinhua", "Xinhua News Agency", "state_media"),
+])
+def test_sources_normalise_to_one_canonical_name(mention, name, kind):
+    s = find(f"{mention} said the talks would resume.", "said")
+    assert (s.source_name, s.source_type) == (name, kind)
+
+
+def test_every_offset_reads_back_and_confidence_is_bounded():
+    text = ('"We are ready," the coach said. Officials said the stadium was safe, according to the AP. '
+            'Police denied the claims.')
+    for s in attribute(text):
+        assert text[s.source.start : s.source.end] == s.source_text
+        assert s.cue_lemma and s.stance
+        assert 0.0 <= s.confidence <= 1.0
