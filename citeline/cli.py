@@ -262,8 +262,9 @@ def print_summary(summary: dict[str, Any], console) -> None:
     console.print(f"quality gate: [{colour}]{verdict}[/{colour}] ({details['evaluated']} expectations evaluated)")
     for failure in details["failures"]:
         console.print(f"  failed: {failure}")
-    console.print(f"status: {run['status']}")
-    console.print(f"warehouse: {summary['db_path']}")
+    # Paths and SQL are copied by users: never wrap them.
+    console.print(f"status: {run['status']}", soft_wrap=True)
+    console.print(f"warehouse: {summary['db_path']}", soft_wrap=True, highlight=False)
     console.print("try:")
     console.print(f"  citeline query --db {summary['db_path']} \"{EXAMPLE_SQL}\"", soft_wrap=True, highlight=False)
 
