@@ -248,3 +248,9 @@ def test_every_offset_reads_back_and_confidence_is_bounded():
         assert text[s.source.start : s.source.end] == s.source_text
         assert s.cue_lemma and s.stance
         assert 0.0 <= s.confidence <= 1.0
+
+
+def test_content_in_a_prepositional_object():
+    text = "The senator called for an independent inquiry into the contracts."
+    s = find(text, "called")
+    assert content(text, s) == "an independent inquiry into the contracts" and s.stance == "assert"

@@ -35,7 +35,16 @@ OBJECT_CONTENT_LEMMAS = {
     "decry", "challenge", "criticize", "criticise", "condemn", "blame", "want", "seek", "demand",
     "request", "propose", "offer", "mention", "discuss", "express", "describe", "list", "highlight",
     "share", "release", "issue", "show", "find", "recall", "remember", "repeat", "reiterate", "cite",
-    "question", "call", "accuse",
+    "question", "call", "accuse", "plan", "portray",
+}
+CONTENT_PREPOSITIONS = {
+    "speak": ("of", "about"), "talk": ("about", "of"), "call": ("for",), "push": ("for",), "press": ("for",),
+    "argue": ("for", "against"), "warn": ("of", "about", "against"), "complain": ("about", "of"),
+    "comment": ("on",), "rail": ("against",), "point": ("to",), "refer": ("to",), "focus": ("on",),
+    "insist": ("on",), "express": ("about",), "boast": ("about", "of"), "joke": ("about",),
+    "write": ("about", "of"), "hint": ("at",), "allude": ("to",), "dwell": ("on",), "decide": ("on", "against"),
+    "agree": ("with", "on"), "accuse": ("of",), "blame": ("for",), "criticize": ("for",), "criticise": ("for",),
+    "praise": ("for",), "thank": ("for",), "worry": ("about",), "ask": ("about", "for"), "remind": ("of",),
 }
 CHANNEL_PATTERN = re.compile(
     r"\b(?:in|on|via|through|at|during|over|to)\s+(?:a|an|the|his|her|its|their|state|social)?\s*"
@@ -436,6 +445,12 @@ def _content_tokens(cue, sent):
             if child.dep_ == "prep" and child.i > objects[0].i and child.lower_ in {"for", "of", "in", "on", "about"}:
                 tokens.extend(child.subtree)
         return tokens
+    preposition = next((c for c in cue.children if c.dep_ in {"prep", "prt"} and c.lower_ in CONTENT_PREPOSITIONS.get(lemma, ())), None)
+    if preposition is not None:
+        # "spoke of his faith", "called for an open primary": the content is the preposition's object.
+        objects = [c for c in preposition.children if c.dep_ in {"pobj", "pcomp"}]
+        if objects:
+            return [t for obj in objects for t in obj.subtree]
     if _is_parenthetical(cue):
         # "A is B, X said": the cue hangs off the main clause, which is the content.
         cue_ids = {t.i for t in cue.subtree}
