@@ -283,7 +283,7 @@ def _sentence_relations(text, offset, sent, quotes, context) -> list[_Relation]:
             relation = _according_to(text, offset, sent, token, context)
         elif lemma_of(token) == "cite" and token.dep_ == "advcl" and lemma_of(token.head) in stances:
             relation = None  # "..., the AP reported, citing state TV": a link in the AP's chain, not a statement.
-        elif is_verb(token) and lemma_of(token) in stances and token.dep_ != "amod":
+        elif is_verb(token) and token.dep_ != "amod" and (lemma_of(token) in stances or _takes_finite_clause(token)):
             relation = _verb_relation(text, offset, sent, token, quotes, context)
         else:
             relation = None
@@ -483,6 +483,17 @@ def _content_tokens(cue, sent):
     return None
 
 
+def _takes_finite_clause(verb) -> bool:
+    """A verb outside the lexicon with a that-clause or a clause with its own subject ("X stressed that ...")."""
+    if verb.lower_ in {"is", "was", "be", "been", "are", "were", "'s"} or verb.tag_ == "MD":
+        return False
+    for child in verb.children:
+        if child.dep_ == "ccomp" and child.i > verb.i:
+            if any(c.dep_ == "mark" and c.lower_ == "that" for c in child.children):
+                return True
+    return False
+
+
 def _is_parenthetical(cue) -> bool:
     """True for a short attribution set off after its content: "A is B, X said (in a statement)"."""
     if cue.head.i == cue.i or cue.dep_ not in {"parataxis", "ccomp", "advcl"}:
@@ -589,6 +600,6 @@ def _to_statement(r: _Relation) -> Statement:
     return Statement(
         content=r.content, kind=r.kind, source=r.source, cue=r.cue, source_text=r.source_text,
         source_name=r.source_name, source_type=r.source_type, cue_lemma=r.lemma,
-        stance=cue_stances().get(r.lemma, "report"), channel=r.channel, via=list(r.via),
+        stance="report" if r.kind == "according_to" else cue_stances().get(r.lemma, "assert"), channel=r.channel, via=list(r.via),
         confidence=max(0.0, min(1.0, r.confidence)),
     )
