@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--overlap", type=float, default=0.5, help="content overlap needed to pair two relations, of the larger set (default 0.5)")
     evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
 
+    search = sub.add_parser("search", help="Rank statements by BM25 full-text relevance to some words.",
+                            description="Rank published statements by BM25 full-text relevance (DuckDB fts) to some words.")
+    search.add_argument("words", metavar="WORDS")
+    search.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    search.add_argument("--limit", type=int, default=20, help="how many statements (default 20)")
+
     query = sub.add_parser("query", help="Run read-only SQL against the warehouse and print the result.",
                            description="Run one read-only SQL statement against the warehouse and print the result.")
     query.add_argument("sql", metavar="SQL")
@@ -70,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     _quiet_telemetry()
     args = build_parser().parse_args(argv)
-    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval}[args.command]
+    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "search": cmd_search}[args.command]
     return handler(args)
 
 
@@ -136,6 +142,29 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not args.pred:
         print(f"throughput {report['tokens_per_second']:,.0f} tokens/s (attribution step incl. parsing, one process, model load excluded)")
     return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from warehouse.search import search_statements
+    from warehouse.store import WarehouseError, connect
+
+    try:
+        con = connect(args.db, read_only=True)
+    except WarehouseError as error:
+        print(f"citeline search: {error}", file=sys.stderr)
+        return 2
+    try:
+        hits = search_statements(con, args.words, args.limit)
+    finally:
+        con.close()
+    table = Table("score", "speaker", "outlet", "date", "statement", title=f"statements matching {args.words!r}")
+    for score, speaker, outlet, day, content, _url in hits:
+        table.add_row(f"{score:.3f}", speaker, outlet or "", str(day or ""), content)
+    Console().print(table)
+    return 0 if hits else 1
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -258,10 +287,12 @@ def print_summary(summary: dict[str, Any], console) -> None:
     console.print(top)
     details = run["quality_details"]
     verdict = run["quality_verdict"]
-    colour = "green" if verdict == "pass" else "red"
+    colour = {"pass": "green", "fail": "red"}.get(verdict, "yellow")
     console.print(f"quality gate: [{colour}]{verdict}[/{colour}] ({details['evaluated']} expectations evaluated)")
     for failure in details["failures"]:
-        console.print(f"  failed: {failure}")
+        console.print(f"  blocked by: {failure}")
+    if run.get("n_quarantined"):
+        console.print(f"  {run['n_quarantined']} rows quarantined (see the quarantine table): " + "; ".join(details["quarantined"]))
     # Paths and SQL are copied by users: never wrap them.
     console.print(f"status: {run['status']}", soft_wrap=True)
     console.print(f"warehouse: {summary['db_path']}", soft_wrap=True, highlight=False)

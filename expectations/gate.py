@@ -1,32 +1,56 @@
-"""Run the suites over one run's staged rows and give a verdict the loader acts on."""
+"""Run the suites over one run's staged rows: row-level failures are quarantined, batch-level ones block."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib import resources
+from typing import Any
 
 import duckdb
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
+# The key that names a row of each staged table in the quarantine.
+ROW_KEYS = {
+    "articles": ["article_id"],
+    "statements": ["statement_id"],
+    "sources": ["source_id"],
+    "statement_sources": ["statement_id", "position"],
+}
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    table: str
+    key: dict[str, Any]
+    expectation: str
+    column: str
+    row: dict[str, Any]
+
 
 @dataclass
 class Verdict:
-    """Pass or fail, with each failed expectation named as `table: expectation(column)`."""
+    """`passed` is the batch-level verdict (may the run publish?); row-level failures are quarantined."""
 
     passed: bool
     evaluated: int = 0
     failures: list[str] = field(default_factory=list)
+    quarantined: list[QuarantinedRow] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def label(self) -> str:
-        return "pass" if self.passed else "fail"
+        if not self.passed:
+            return "fail"
+        return "pass with quarantine" if self.quarantined else "pass"
 
 
-def check_queries() -> dict[str, str]:
-    text = resources.files("expectations").joinpath("checks.sql").read_text(encoding="utf-8")
+def check_queries(filename: str = "checks.sql") -> dict[str, str]:
+    text = resources.files("expectations").joinpath(filename).read_text(encoding="utf-8")
     queries: dict[str, str] = {}
     for block in re.split(r"^-- name: ", text, flags=re.MULTILINE)[1:]:
         name, _, sql = block.partition("\n")
@@ -34,31 +58,118 @@ def check_queries() -> dict[str, str]:
     return queries
 
 
+def _column_of(config) -> str:
+    kwargs = config.kwargs
+    return kwargs.get("column") or kwargs.get("column_A") or ",".join(kwargs.get("column_list", []))
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
 def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str) -> Verdict:
-    """Validate every staged table of `run_id` with its suite."""
+    """Validate every staged table of `run_id` (row level) and the run as a whole (batch level)."""
     import great_expectations as gx
-
-    from expectations.suites import SUITES
-
     from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    from expectations.suites import BATCH_SUITE, SUITES
 
     context = gx.get_context(mode="ephemeral")
     # GX's metric progress bars would garble the run's own progress display.
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     datasource = context.data_sources.add_pandas("staging")
     verdict = Verdict(passed=True)
+    now = datetime.now(UTC)
+
+    def run_suite(name: str, suite, frame, level: str) -> list:
+        batch = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe("run")
+        result = batch.get_batch(batch_parameters={"dataframe": frame}).validate(
+            context.suites.add(suite), result_format={"result_format": "COMPLETE"}
+        )
+        for outcome in result.results:
+            verdict.evaluated += 1
+            config = outcome.expectation_config
+            verdict.results.append({
+                "suite": name, "expectation": config.type, "column_name": _column_of(config), "level": level,
+                "success": bool(outcome.success), "element_count": outcome.result.get("element_count"),
+                "unexpected_count": outcome.result.get("unexpected_count"), "evaluated_at": now,
+            })
+        return result.results
+
     for name, sql in check_queries().items():
         frame = con.execute(sql, {"run_id": run_id}).df()
         if frame.empty:
             continue
-        batch = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe("run")
-        suite = context.suites.add(SUITES[name]())
-        result = batch.get_batch(batch_parameters={"dataframe": frame}).validate(suite)
-        for outcome in result.results:
-            verdict.evaluated += 1
-            if not outcome.success:
-                config = outcome.expectation_config
-                column = config.kwargs.get("column") or config.kwargs.get("column_A") or ",".join(config.kwargs.get("column_list", []))
-                verdict.failures.append(f"{name}: {config.type}({column})")
+        for outcome in run_suite(name, SUITES[name](), frame, "row"):
+            if outcome.success:
+                continue
+            config = outcome.expectation_config
+            for index in outcome.result.get("unexpected_index_list") or []:
+                row = frame.loc[index] if not isinstance(index, dict) else frame.loc[index.get("index", index)]
+                key = {k: _jsonable(row[k]) for k in ROW_KEYS[name]}
+                verdict.quarantined.append(QuarantinedRow(
+                    name, key, config.type, _column_of(config),
+                    {k: _jsonable(v) for k, v in row.items() if k != "text"},
+                ))
+    batch_frame = con.execute(check_queries("batch_checks.sql")["batch"], {"run_id": run_id}).df()
+    for outcome in run_suite("batch", BATCH_SUITE(), batch_frame, "batch"):
+        if not outcome.success:
+            verdict.failures.append(f"batch: {outcome.expectation_config.type}({_column_of(outcome.expectation_config)})")
     verdict.passed = not verdict.failures
     return verdict
+
+
+QUARANTINE_CASCADE = {
+    # Deleting a staged row takes the rows that depend on it along, so what publishes stays consistent.
+    "articles": [
+        "DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IN "
+        "(SELECT statement_id FROM stg_statements WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR))",
+        "DELETE FROM stg_statements WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
+        "DELETE FROM stg_articles WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
+    ],
+    "statements": [
+        "DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
+        "DELETE FROM stg_statements WHERE run_id = $run_id AND statement_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
+    ],
+    "sources": [
+        "DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IN "
+        "(SELECT statement_id FROM stg_statement_sources WHERE run_id = $run_id AND source_id IS NOT DISTINCT FROM CAST($key AS VARCHAR))",
+        "DELETE FROM stg_statements WHERE run_id = $run_id AND statement_id NOT IN "
+        "(SELECT statement_id FROM stg_statement_sources WHERE run_id = $run_id)",
+        "DELETE FROM stg_sources WHERE run_id = $run_id AND source_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
+    ],
+    "statement_sources": [
+        "DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
+        "DELETE FROM stg_statements WHERE run_id = $run_id AND statement_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
+    ],
+}
+
+
+def apply_quarantine(con: duckdb.DuckDBPyConnection, run_id: str, verdict: Verdict) -> None:
+    """Move row-level failures out of staging into `quarantine`, with the failed expectation and key."""
+    con.execute("DELETE FROM quarantine WHERE run_id = ?", [run_id])
+    now = datetime.now(UTC)
+    for row in verdict.quarantined:
+        key_text = json.dumps(row.key, sort_keys=True)
+        con.execute(
+            "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [run_id, row.table, key_text, row.expectation, row.column, json.dumps(row.row, default=str), now],
+        )
+        primary = row.key[ROW_KEYS[row.table][0]]
+        for sql in QUARANTINE_CASCADE[row.table]:
+            params = {"run_id": run_id, "key": primary}
+            con.execute(sql, {name: value for name, value in params.items() if f"${name}" in sql})
+
+
+def record_results(con: duckdb.DuckDBPyConnection, run_id: str, verdict: Verdict) -> None:
+    con.execute("DELETE FROM quality_results WHERE run_id = ?", [run_id])
+    for result in verdict.results:
+        con.execute(
+            "INSERT INTO quality_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, result["suite"], result["expectation"], result["column_name"], result["level"],
+             result["success"], result["element_count"], result["unexpected_count"], result["evaluated_at"]],
+        )

@@ -73,6 +73,23 @@ def statement_sources_suite() -> gx.ExpectationSuite:
     return suite
 
 
+MAX_RUN_WITHOUT_STATEMENTS = 19
+MAX_SHARE_WITHOUT_TEXT = 0.5
+
+
+def batch_suite() -> gx.ExpectationSuite:
+    """Whole-run checks: 20 or more articles in a row with no statement, or too many pages without text,
+    mean the extractor or the attribution step broke; such a run must not publish."""
+    suite = gx.ExpectationSuite(name="batch")
+    suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(
+        column="longest_run_without_statements", min_value=0, max_value=MAX_RUN_WITHOUT_STATEMENTS))
+    suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(
+        column="share_without_text", min_value=0.0, max_value=MAX_SHARE_WITHOUT_TEXT))
+    return suite
+
+
+BATCH_SUITE = batch_suite
+
 SUITES = {
     "articles": articles_suite,
     "statements": statements_suite,

@@ -66,7 +66,8 @@ def load_task(db_path: str, run_id: str, rows: RunRows, fetch_rows: list[dict], 
     result = load_run(db_path, run_id, rows, fetch_rows, failure_rows, validate_staged)
     logger = get_run_logger()
     if result.published:
-        logger.info("quality gate passed (%d expectations); run published", result.verdict.evaluated)
+        logger.info("quality gate: %s (%d expectations, %d rows quarantined); run published",
+                    result.verdict.label, result.verdict.evaluated, len(result.verdict.quarantined))
     else:
         logger.error("quality gate failed: %s; published data left unchanged", "; ".join(result.verdict.failures))
     return result
@@ -146,8 +147,9 @@ def build_summary(run_id, started, inputs, outcomes, failures, rows: RunRows, re
         "n_fetch_failed": outcome_counts.get("failed", 0), "n_fetch_skipped": outcome_counts.get("skipped", 0),
         "n_extracted": n_extracted, "n_extract_failed": len(failures), "n_articles": len(rows.articles),
         "n_statements": len(rows.statements), "n_sources": len(rows.sources),
-        "quality_verdict": result.verdict.label,
-        "quality_details": {"evaluated": result.verdict.evaluated, "failures": result.verdict.failures},
+        "quality_verdict": result.verdict.label, "n_quarantined": len(result.verdict.quarantined),
+        "quality_details": {"evaluated": result.verdict.evaluated, "failures": result.verdict.failures,
+                            "quarantined": sorted({f"{q.table}: {q.expectation}({q.column})" for q in result.verdict.quarantined})},
         "engine_version": ENGINE_VERSION, "extractor_version": EXTRACTOR_VERSION,
     }
     return {"run": run, "failures_by_reason": dict(reasons.most_common()), "top_sources": top_sources, "db_path": str(db_path)}

@@ -12,13 +12,14 @@ import duckdb
 
 from citeline.cli import EXAMPLE_SQL, build_parser, main
 from citeline.paths import demo_corpus
+from warehouse.search import search_statements
 
 
 def test_every_subcommand_has_help():
     parser = build_parser()
     assert "who said what" in parser.description
     actions = {a.dest: a for a in parser._subparsers._group_actions[0]._choices_actions}
-    assert {"run", "extract", "attribute", "query"} <= set(actions)
+    assert {"run", "extract", "attribute", "query", "search", "eval"} <= set(actions)
     for action in actions.values():
         assert action.help and action.help.endswith(".")
 
@@ -88,3 +89,12 @@ def test_run_on_a_local_folder_prints_the_summary_and_loads_everything(tmp_path,
     assert capsys.readouterr().out.splitlines() == ["n", "6"]
     assert main(["query", "--db", str(db), "SELECT * FROM no_such_table"]) == 2
     assert "no_such_table" in capsys.readouterr().err
+    with duckdb.connect(str(db), read_only=True) as con:
+        speaker, content = con.execute("SELECT speaker, content FROM statements_flat ORDER BY length(content) DESC LIMIT 1").fetchone()
+    words = " ".join(w for w in content.split() if len(w) > 5 and w.isalpha())[:60]
+    assert main(["search", "--db", str(db), "--limit", "3", words]) == 0
+    assert "statements matching" in capsys.readouterr().out
+    with duckdb.connect(str(db), read_only=True) as con:
+        top = search_statements(con, words, limit=1)
+    assert top and top[0][4] == content and top[0][1] == speaker
+    assert main(["search", "--db", str(db), "zzzqqq nonexistentword"]) == 1

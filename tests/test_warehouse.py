@@ -36,20 +36,6 @@ def test_loading_the_same_run_twice_keeps_row_counts(tmp_path):
     assert _counts(db) == counts
 
 
-def test_quality_failure_blocks_publish_and_keeps_previous_data(tmp_path):
-    db = tmp_path / "w.duckdb"
-    store.load_run(db, "good", _rows(), [], [], validate_staged)
-    before = _counts(db)
-    broken = _rows(text=TEXT + " Then the mayor said that it rained.", article_id="a1")
-    broken.statements[0]["content"] = "text that is not at those offsets"
-    broken.statements[1]["kind"] = "rumour"
-    result = store.load_run(db, "bad", broken, [], [], validate_staged)
-    assert not result.published
-    failed = " ".join(result.verdict.failures)
-    assert "content_matches_text" in failed and "expect_column_values_to_be_in_set(kind)" in failed
-    assert _counts(db) == before
-
-
 def test_crash_half_way_through_publish_rolls_back(tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
     store.load_run(db, "good", _rows(), [], [], validate_staged)
@@ -65,8 +51,29 @@ def test_migrate_is_idempotent_and_versioned(tmp_path):
     db = tmp_path / "w.duckdb"
     store.connect(db).close()
     con = store.connect(db)
-    assert con.execute("SELECT max(version), count(*) FROM schema_migrations").fetchone() == (store.SCHEMA_VERSION, 1)
+    assert con.execute("SELECT max(version), count(*) FROM schema_migrations").fetchone() == (
+        store.SCHEMA_VERSION, len(store.migrations()))
     con.close()
+
+
+def test_a_version_1_warehouse_upgrades_itself_without_losing_rows(tmp_path):
+    db = tmp_path / "old.duckdb"
+    version, base_sql = store.migrations()[0]
+    assert version == 1
+    with duckdb.connect(str(db)) as old:  # a warehouse as version 1 left it, with data
+        old.execute(base_sql)
+        old.execute("INSERT INTO schema_migrations VALUES (1, now())")
+        old.execute("INSERT INTO runs (run_id, status) VALUES ('old-run', 'published')")
+        old.execute("INSERT INTO sources VALUES ('s1', 'Reuters', 'news_agency', 'old-run')")
+    con = store.connect(db)
+    try:
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.SCHEMA_VERSION
+        assert con.execute("SELECT run_id, status, n_quarantined FROM runs").fetchall() == [("old-run", "published", None)]
+        assert con.execute("SELECT name FROM sources").fetchall() == [("Reuters",)]
+        assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM statements_flat").fetchone()[0] == 0
+    finally:
+        con.close()
 
 
 def test_opening_a_missing_warehouse_read_only_names_the_file(tmp_path):

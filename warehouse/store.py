@@ -13,9 +13,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from expectations.gate import apply_quarantine, record_results
 from warehouse.rows import RunRows
+from warehouse.search import rebuild_search_index
 
-SCHEMA_VERSION = 1
 STAGED_TABLES = ("articles", "statements", "sources", "statement_sources")
 
 
@@ -38,15 +39,41 @@ def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
+def migrations() -> list[tuple[int, str]]:
+    """(version, SQL) of every migration under warehouse/migrations, in order."""
+    folder = resources.files("warehouse").joinpath("migrations")
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+SCHEMA_VERSION = max(version for version, _sql in migrations())
+
+
+def views() -> list[str]:
+    """CREATE OR REPLACE VIEW statements of the published views (warehouse/views, one file each)."""
+    folder = resources.files("warehouse").joinpath("views")
+    return [entry.read_text(encoding="utf-8") for entry in sorted(folder.iterdir(), key=lambda e: e.name) if entry.name.endswith(".sql")]
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring the schema up to SCHEMA_VERSION; every step is idempotent."""
-    schema = resources.files("warehouse").joinpath("sql", "schema.sql").read_text(encoding="utf-8")
+    """Apply the migrations this warehouse has not had yet, then (re)create the views, in one transaction."""
     con.execute("BEGIN")
-    con.execute(schema)
-    current = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
-    if current < SCHEMA_VERSION:
-        con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [SCHEMA_VERSION, datetime.now(UTC)])
-    con.execute("COMMIT")
+    try:
+        con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER, applied_at TIMESTAMPTZ)")
+        current = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+        for version, sql in migrations():
+            if version > current:
+                con.execute(sql)
+                con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, datetime.now(UTC)])
+        for view in views():
+            con.execute(view)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 @dataclass
@@ -158,9 +185,12 @@ def load_run(
         record_failures(con, run_id, failure_rows)
         stage(con, run_id, rows)
         verdict = validate(con, run_id)
+        record_results(con, run_id, verdict)
         if verdict.passed:
+            apply_quarantine(con, run_id, verdict)
             publish(con, run_id)
-        clear_staging(con, run_id)
+            rebuild_search_index(con)
+            clear_staging(con, run_id)
         return PublishResult(published=verdict.passed, verdict=verdict)
     finally:
         con.close()

@@ -1,5 +1,5 @@
--- citeline warehouse, version 1. Layers: raw_* (as fetched), stg_* (one run's load, before the
--- quality gate), and the published marts that users query. No PRIMARY KEY constraints: keys are
+-- Migration 001: the base schema. Layers: raw (fetch_log, failures: as fetched), staging (stg_*:
+-- one run's load, before the quality gate), and the published marts that users query. No PRIMARY KEY constraints: keys are
 -- kept unique by the loader's delete-then-insert upserts and checked by the quality gate, which
 -- avoids DuckDB's over-eager constraint checks on updates inside one transaction.
 

@@ -1,0 +1,109 @@
+"""Write-audit-publish: each kind of corruption in a staged run is quarantined or blocks, as specified."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import duckdb
+import pytest
+
+from expectations.gate import validate_staged
+from transform.attribution import attribute
+from warehouse import store
+from warehouse.rows import RunRows, add_article
+
+TEXT = '"We will win the final," the coach said. Officials said that every ticket had sold out, according to the BBC.'
+PUBLISHED = ("articles", "statements", "sources", "statement_sources")
+
+
+OTHER_TEXT = "Police said that the road would stay closed until Monday. The mayor said: \"Drive carefully.\""
+
+
+def make_rows(article_ids: list[str], text: str = TEXT) -> RunRows:
+    rows = RunRows()
+    for article_id in article_ids:
+        if article_id == "b2":
+            text = OTHER_TEXT  # b2 cites other sources than b1, so corrupting one of b1's leaves b2 whole
+        statements = attribute(text)
+        article = {"article_id": article_id, "canonical_url": f"https://news.test/{article_id}",
+                   "url": f"https://news.test/{article_id}", "title": article_id, "sitename": "News Test",
+                   "published_date": date(2024, 3, 1), "fetched_at": datetime(2024, 3, 2, tzinfo=UTC)}
+        add_article(rows, article=article, text=text, statements=statements, engine_version="test")
+    return rows
+
+
+def snapshot(db) -> dict[str, list]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {t: sorted(map(str, con.execute(f"SELECT * FROM {t}").fetchall())) for t in PUBLISHED}
+
+
+@pytest.fixture()
+def warehouse(tmp_path):
+    db = tmp_path / "w.duckdb"
+    result = store.load_run(db, "good", make_rows(["a1", "a2"]), [], [], validate_staged)
+    assert result.published and result.verdict.label == "pass"
+    return db
+
+
+def first_statement_of(rows: RunRows, article_id: str) -> dict:
+    return next(s for s in rows.statements if s["article_id"] == article_id)
+
+
+ROW_CORRUPTIONS = {
+    "duplicate statement key": ("statements", lambda r: r.statements.append(dict(first_statement_of(r, "b1")))),
+    "null statement key": ("statements", lambda r: first_statement_of(r, "b1").update(statement_id=None)),
+    "statement of a missing article": ("statements", lambda r: first_statement_of(r, "b1").update(article_id="nowhere")),
+    "statement of a missing source": ("statements", lambda r: first_statement_of(r, "b1").update(source_id="nosuchsource")),
+    "offsets past the text": ("statements", lambda r: first_statement_of(r, "b1").update(content_end=10_000)),
+    "content not at its offsets": ("statements", lambda r: first_statement_of(r, "b1").update(content="something else")),
+    "cue not at its offsets": ("statements", lambda r: first_statement_of(r, "b1").update(cue="shouted")),
+    "kind outside the set": ("statements", lambda r: first_statement_of(r, "b1").update(kind="rumour")),
+    "stance outside the set": ("statements", lambda r: first_statement_of(r, "b1").update(stance="shrug")),
+    "confidence above one": ("statements", lambda r: first_statement_of(r, "b1").update(confidence=1.5)),
+    "source type outside the set": ("sources", lambda r: r.sources[first_statement_of(r, "b1")["source_id"]].update(type="alien")),
+    "published after it was fetched": ("articles", lambda r: r.articles[0].update(published_date=date(2030, 1, 1))),
+    "chain position below zero": ("statement_sources", lambda r: r.statement_sources[0].update(position=-1)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ROW_CORRUPTIONS))
+def test_row_level_failures_are_quarantined_and_the_rest_publishes(warehouse, case):
+    table, corrupt = ROW_CORRUPTIONS[case]
+    before = snapshot(warehouse)
+    rows = make_rows(["b1", "b2"])
+    corrupt(rows)
+    result = store.load_run(warehouse, "corrupt", rows, [], [], validate_staged)
+    assert result.published and result.verdict.label == "pass with quarantine"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        quarantined = con.execute("SELECT table_name, row_key, expectation FROM quarantine WHERE run_id = 'corrupt'").fetchall()
+        assert quarantined and {q[0] for q in quarantined} == {table}
+        assert all(json.loads(q[1]) for q in quarantined)
+        # The good article of the corrupted run was published; the earlier run's rows are untouched.
+        assert con.execute("SELECT count(*) FROM articles WHERE article_id = 'b2'").fetchone()[0] == 1
+        assert con.execute("SELECT count(*) FROM statements WHERE article_id = 'b2'").fetchone()[0] >= 2
+        failed = con.execute("SELECT count(*) FROM quality_results WHERE run_id = 'corrupt' AND NOT success").fetchone()[0]
+        assert failed >= 1
+    after = snapshot(warehouse)
+    for name in PUBLISHED:
+        assert set(before[name]) <= set(after[name]), name  # nothing published earlier was lost or changed
+
+
+def test_twenty_articles_in_a_row_without_statements_block_the_publish(warehouse):
+    before = snapshot(warehouse)
+    rows = make_rows([f"e{i:02d}" for i in range(20)], text="Nothing anybody says here. The sky was grey all day long.")
+    assert not rows.statements
+    result = store.load_run(warehouse, "broken-attributor", rows, [], [], validate_staged)
+    assert not result.published
+    assert result.verdict.failures == ["batch: expect_column_values_to_be_between(longest_run_without_statements)"]
+    assert snapshot(warehouse) == before
+
+
+def test_too_many_pages_without_text_block_the_publish(warehouse):
+    before = snapshot(warehouse)
+    failures = [{"stage": "extract", "url": f"https://news.test/x{i}", "error_class": "no_text", "detail": "main text is empty"}
+                for i in range(5)]
+    result = store.load_run(warehouse, "broken-extractor", make_rows(["c1"]), [], failures, validate_staged)
+    assert not result.published
+    assert result.verdict.failures == ["batch: expect_column_values_to_be_between(share_without_text)"]
+    assert snapshot(warehouse) == before
