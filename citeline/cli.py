@@ -151,8 +151,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     from warehouse.search import search_statements
     from warehouse.store import WarehouseError, connect
 
+    from warehouse.snapshot import reader_path
+
     try:
-        con = connect(args.db, read_only=True)
+        con = connect(reader_path(args.db), read_only=True)
     except WarehouseError as error:
         print(f"citeline search: {error}", file=sys.stderr)
         return 2
@@ -174,8 +176,10 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     from warehouse.store import WarehouseError, connect
 
+    from warehouse.snapshot import reader_path
+
     try:
-        con = connect(args.db, read_only=True)
+        con = connect(reader_path(args.db), read_only=True)
     except WarehouseError as error:
         print(f"citeline query: {error}", file=sys.stderr)
         return 2
@@ -296,6 +300,7 @@ def print_summary(summary: dict[str, Any], console) -> None:
     # Paths and SQL are copied by users: never wrap them.
     console.print(f"status: {run['status']}", soft_wrap=True)
     console.print(f"warehouse: {summary['db_path']}", soft_wrap=True, highlight=False)
+    console.print(f"read-only snapshot for dashboards: {summary['snapshot_path']}", soft_wrap=True, highlight=False)
     console.print("try:")
     console.print(f"  citeline query --db {summary['db_path']} \"{EXAMPLE_SQL}\"", soft_wrap=True, highlight=False)
 

@@ -21,6 +21,7 @@ from extract.raw_store import RawStore
 from transform.attribution import ENGINE_VERSION, attribute_many
 from transform.model import Statement
 from warehouse.rows import RunRows, add_article
+from warehouse.snapshot import publish_snapshot
 from warehouse.store import PublishResult, connect, load_run, record_run
 
 
@@ -125,8 +126,10 @@ def citeline_run(
     con = connect(db_path)
     try:
         record_run(con, summary["run"])
+        con.execute("CHECKPOINT")
     finally:
         con.close()
+    summary["snapshot_path"] = str(publish_snapshot(db_path))
     return summary
 
 

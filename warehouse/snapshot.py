@@ -1,0 +1,41 @@
+"""A read-only snapshot of the warehouse for dashboards, swapped in atomically after every run.
+
+DuckDB lets one process write a file or many read it, never both, so readers never open the file the
+pipeline writes: they open `<name>.snapshot.duckdb`, which is replaced by an atomic rename. A reader
+sees the old snapshot or the new one, whole, and one holding the old file open keeps reading it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+
+def snapshot_path(db_path: Path | str) -> Path:
+    path = Path(db_path)
+    return path.with_name(f"{path.stem}.snapshot{path.suffix or '.duckdb'}")
+
+
+def reader_path(db_path: Path | str) -> Path:
+    """The file a reader should open: the snapshot when there is one, else the warehouse itself."""
+    snapshot = snapshot_path(db_path)
+    return snapshot if snapshot.exists() else Path(db_path)
+
+
+def publish_snapshot(db_path: Path | str) -> Path:
+    """Copy the (closed, checkpointed) warehouse beside itself and rename the copy over the snapshot."""
+    source = Path(db_path)
+    target = snapshot_path(source)
+    fd, tmp = tempfile.mkstemp(dir=source.parent, prefix=f".{source.stem}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
