@@ -298,6 +298,7 @@ def print_summary(summary: dict[str, Any], console) -> None:
     if run.get("n_quarantined"):
         console.print(f"  {run['n_quarantined']} rows quarantined (see the quarantine table): " + "; ".join(details["quarantined"]))
     # Paths and SQL are copied by users: never wrap them.
+    console.print(f"data docs: {run['data_docs']}", soft_wrap=True, highlight=False)
     console.print(f"status: {run['status']}", soft_wrap=True)
     console.print(f"warehouse: {summary['db_path']}", soft_wrap=True, highlight=False)
     console.print(f"read-only snapshot for dashboards: {summary['snapshot_path']}", soft_wrap=True, highlight=False)

@@ -16,3 +16,8 @@ def demo_corpus() -> Path:
 def raw_dir_for(db_path: Path) -> Path:
     """Raw pages are kept beside the warehouse file they belong to."""
     return db_path.parent / "raw"
+
+
+def data_docs_root(db_path: Path) -> Path:
+    """Great Expectations' file context, and its rendered Data Docs, live beside the warehouse."""
+    return db_path.parent / "gx"

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -71,25 +72,51 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str) -> Verdict:
-    """Validate every staged table of `run_id` (row level) and the run as a whole (batch level)."""
+def data_docs_index(docs_root: Path) -> Path:
+    return docs_root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path | None = None) -> Verdict:
+    """Validate every staged table of `run_id` (row level) and the run as a whole (batch level).
+
+    With `docs_root`, the suites run through GX Checkpoints in a file-backed context there, which
+    renders Data Docs as static HTML (`data_docs_index(docs_root)`); without it, in memory.
+    """
     import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     from expectations.suites import BATCH_SUITE, SUITES
 
-    context = gx.get_context(mode="ephemeral")
+    if docs_root is not None:
+        context = gx.get_context(mode="file", project_root_dir=str(docs_root))
+        datasource = context.data_sources.add_or_update_pandas("staging")
+    else:
+        context = gx.get_context(mode="ephemeral")
+        datasource = context.data_sources.add_pandas("staging")
     # GX's metric progress bars would garble the run's own progress display.
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    datasource = context.data_sources.add_pandas("staging")
     verdict = Verdict(passed=True)
     now = datetime.now(UTC)
+    complete = {"result_format": "COMPLETE"}
+
+    def validate_frame(name: str, suite, frame):
+        if docs_root is None:
+            batch = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe("run")
+            return batch.get_batch(batch_parameters={"dataframe": frame}).validate(context.suites.add(suite), result_format=complete)
+        names = [asset.name for asset in datasource.assets]
+        asset = datasource.get_asset(name) if name in names else datasource.add_dataframe_asset(name)
+        batch = asset.get_batch_definition("run") if asset.batch_definitions else asset.add_batch_definition_whole_dataframe("run")
+        suite = context.suites.add_or_update(suite)
+        definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+            name=f"citeline-{name}", validation_definitions=[definition],
+            actions=[UpdateDataDocsAction(name="data_docs")], result_format=complete,
+        ))
+        return next(iter(checkpoint.run(batch_parameters={"dataframe": frame}).run_results.values()))
 
     def run_suite(name: str, suite, frame, level: str) -> list:
-        batch = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe("run")
-        result = batch.get_batch(batch_parameters={"dataframe": frame}).validate(
-            context.suites.add(suite), result_format={"result_format": "COMPLETE"}
-        )
+        result = validate_frame(name, suite, frame)
         for outcome in result.results:
             verdict.evaluated += 1
             config = outcome.expectation_config

@@ -12,7 +12,8 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from citeline import progress
-from citeline.paths import DEFAULT_DB, demo_corpus, raw_dir_for
+from citeline.paths import DEFAULT_DB, data_docs_root, demo_corpus, raw_dir_for
+from expectations.gate import data_docs_index
 from extract.extraction import EXTRACTOR_VERSION
 from extract.fetch import FetchOutcome, FetchPolicy
 from extract.inputs import plan_inputs
@@ -62,9 +63,12 @@ def attribute_task(articles: list[ArticleRecord]) -> list[list[Statement]]:
 @task(name="load warehouse", retries=2, retry_delay_seconds=3, cache_policy=NONE)
 def load_task(db_path: str, run_id: str, rows: RunRows, fetch_rows: list[dict], failure_rows: list[dict]) -> PublishResult:
     """Stage, validate with the quality suites, and publish only what passes."""
+    from functools import partial
+
     from expectations.gate import validate_staged
 
-    result = load_run(db_path, run_id, rows, fetch_rows, failure_rows, validate_staged)
+    validate = partial(validate_staged, docs_root=data_docs_root(Path(db_path)))
+    result = load_run(db_path, run_id, rows, fetch_rows, failure_rows, validate)
     logger = get_run_logger()
     if result.published:
         logger.info("quality gate: %s (%d expectations, %d rows quarantined); run published",
@@ -154,5 +158,6 @@ def build_summary(run_id, started, inputs, outcomes, failures, rows: RunRows, re
         "quality_details": {"evaluated": result.verdict.evaluated, "failures": result.verdict.failures,
                             "quarantined": sorted({f"{q.table}: {q.expectation}({q.column})" for q in result.verdict.quarantined})},
         "engine_version": ENGINE_VERSION, "extractor_version": EXTRACTOR_VERSION,
+        "data_docs": str(data_docs_index(data_docs_root(Path(db_path)))),
     }
     return {"run": run, "failures_by_reason": dict(reasons.most_common()), "top_sources": top_sources, "db_path": str(db_path)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import duckdb
@@ -98,6 +99,9 @@ def test_flow_against_a_real_server_then_rerun_without_duplicates(site, tmp_path
         assert vague == [("vague",)]
         runs = con.execute("SELECT status, quality_verdict, n_articles FROM runs").fetchall()
         assert runs == [("published", "pass", summary["run"]["n_articles"])]
+    docs = Path(summary["run"]["data_docs"])
+    assert docs.name == "index.html" and docs.exists()
+    assert "statements" in docs.read_text(encoding="utf-8")
     first = _counts(db)
     assert first["articles"] == summary["run"]["n_articles"] >= 8
 
