@@ -271,7 +271,8 @@ def print_summary(summary: dict[str, Any], console) -> None:
     stages = Table(title="counts per stage", show_header=True)
     stages.add_column("stage")
     stages.add_column("count", justify="right")
-    for label, key in (("inputs", "n_inputs"), ("pages fetched", "n_fetched"), ("fetch failed", "n_fetch_failed"),
+    for label, key in (("inputs", "n_inputs"), ("pages fetched", "n_fetched"), ("unchanged since last run", "n_unchanged"),
+                       ("fetch failed", "n_fetch_failed"),
                        ("fetch skipped", "n_fetch_skipped"), ("articles extracted", "n_extracted"),
                        ("extraction failed", "n_extract_failed"), ("statements", "n_statements"), ("sources", "n_sources")):
         stages.add_row(label, str(run[key]))

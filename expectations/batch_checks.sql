@@ -14,6 +14,8 @@ SELECT
     (SELECT count(*) FROM stg_statements WHERE run_id = $run_id) AS statements,
     coalesce((SELECT max(length) FROM streaks), 0) AS longest_run_without_statements,
     (SELECT count(*) FROM failures WHERE run_id = $run_id AND stage = 'extract') AS articles_without_text,
+    -- Pages unchanged since an earlier run had text then: they count in the denominator.
     coalesce((SELECT count(*) FROM failures WHERE run_id = $run_id AND stage = 'extract')
-             / nullif((SELECT count(*) FROM staged) + (SELECT count(*) FROM failures WHERE run_id = $run_id AND stage = 'extract'), 0), 0.0)
+             / nullif((SELECT count(*) FROM staged) + (SELECT count(*) FROM failures WHERE run_id = $run_id AND stage = 'extract')
+                      + (SELECT count(*) FROM fetch_log WHERE run_id = $run_id AND unchanged), 0), 0.0)
         AS share_without_text;

@@ -64,6 +64,7 @@ class FetchOutcome:
     etag: str | None = None
     last_modified: str | None = None
     raw_sha256: str | None = None
+    unchanged: bool = False
 
 
 class _Refused(Exception):
@@ -90,8 +91,10 @@ class Fetcher:
         policy: FetchPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         on_done: Callable[[FetchOutcome], None] | None = None,
+        validators: dict[str, tuple[str | None, str | None]] | None = None,
     ) -> None:
         self.policy = policy or FetchPolicy()
+        self._validators = validators or {}
         self._transport = transport
         self._on_done = on_done
         self._host_slots: dict[str, asyncio.Semaphore] = {}
@@ -163,8 +166,8 @@ class Fetcher:
             host = await self._admit(client, current)
             async with self._host_slot(host):
                 try:
-                    async with client.stream("GET", current) as response:
-                        if response.is_redirect:
+                    async with client.stream("GET", current, headers=self._conditional_headers(outcome.canonical_url)) as response:
+                        if response.is_redirect and response.status_code != 304:
                             location = response.headers.get("location")
                             if not location:
                                 raise _Refused("bad_redirect", "redirect without a Location header", response.status_code)
@@ -177,6 +180,16 @@ class Fetcher:
                 except httpx.TransportError as error:
                     raise _Retryable("connect_error", f"{type(error).__name__}: {error}") from None
         raise _Refused("too_many_redirects", f"more than {self.policy.max_redirects} redirects")
+
+    def _conditional_headers(self, canonical_url: str) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since from the last fetch of this URL, so unchanged pages cost a 304."""
+        etag, modified = self._validators.get(canonical_url, (None, None))
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        return headers
 
     async def _admit(self, client: httpx.AsyncClient, url: str) -> str:
         """Check scheme, host and robots.txt for one hop; return the host's rate-limit key."""
@@ -199,6 +212,11 @@ class Fetcher:
         status = response.status_code
         outcome.status = status
         outcome.final_url = url
+        if status == 304:
+            outcome.outcome = "not_modified"
+            outcome.unchanged = True
+            outcome.etag, outcome.last_modified = self._validators.get(outcome.canonical_url, (None, None))
+            return
         if status in RETRYABLE_STATUS:
             raise _Retryable(f"http_{status}", f"HTTP {status}", status, _retry_after(response.headers.get("retry-after")))
         if status >= 400:
@@ -300,7 +318,8 @@ def fetch_urls(
     accept_feeds: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
     on_done: Callable[[FetchOutcome], None] | None = None,
+    validators: dict[str, tuple[str | None, str | None]] | None = None,
 ) -> list[FetchOutcome]:
     """Blocking wrapper: fetch (url, canonical_url) pairs and return one outcome per pair."""
-    fetcher = Fetcher(policy, transport=transport, on_done=on_done)
+    fetcher = Fetcher(policy, transport=transport, on_done=on_done, validators=validators)
     return asyncio.run(fetcher.fetch_all(list(urls), accept_feeds=accept_feeds))

@@ -66,6 +66,7 @@ def fetch_inputs(
     policy: FetchPolicy,
     raw_store: RawStore | None,
     on_done: Callable[[FetchOutcome], None] | None = None,
+    validators: dict[str, tuple[str | None, str | None]] | None = None,
 ) -> list[FetchOutcome]:
     """Fetch URLs, following feeds and sitemaps to their articles; one outcome per distinct URL."""
     pending, rejected = dedupe_urls(urls)
@@ -78,7 +79,7 @@ def fetch_inputs(
     for _depth in range(MAX_FEED_DEPTH + 1):
         if not pending:
             break
-        round_outcomes = fetch_urls(pending, policy, accept_feeds=accept_feeds, on_done=on_done)
+        round_outcomes = fetch_urls(pending, policy, accept_feeds=accept_feeds, on_done=on_done, validators=validators)
         pending = []
         for outcome in round_outcomes:
             outcomes.append(outcome)
@@ -131,7 +132,7 @@ def extract_pages(outcomes: list[FetchOutcome]) -> tuple[list[ArticleRecord], li
     failures: list[PageFailure] = []
     seen: set[str] = set()
     for outcome in outcomes:
-        if outcome.outcome != "fetched" or outcome.body is None or outcome.is_feed:
+        if outcome.outcome != "fetched" or outcome.body is None or outcome.is_feed or outcome.unchanged:
             continue
         html = decode_html(outcome.body, outcome.charset)
         try:
@@ -172,4 +173,25 @@ def fetch_log_row(outcome: FetchOutcome) -> dict[str, Any]:
         "error": outcome.error, "attempts": outcome.attempts, "bytes": outcome.bytes,
         "elapsed_ms": outcome.elapsed_ms, "content_type": outcome.content_type,
         "raw_sha256": outcome.raw_sha256, "fetched_at": outcome.fetched_at,
+        "etag": outcome.etag, "last_modified": outcome.last_modified, "unchanged": outcome.unchanged,
     }
+
+
+def mark_unchanged(outcomes: list[FetchOutcome], prior, raw_store: RawStore) -> None:
+    """Flag pages already published by today's extractor and engine, so they skip extraction and attribution.
+
+    A 304 takes the page from the raw store (re-extracted only if the code changed since); a 200 whose
+    bytes hash like an already-processed page is unchanged too.
+    """
+    for outcome in outcomes:
+        if outcome.outcome == "not_modified":
+            outcome.raw_sha256 = prior.last_raw.get(outcome.canonical_url)
+            if outcome.raw_sha256 in prior.current_pages:
+                outcome.unchanged = True
+            elif outcome.raw_sha256 is not None:
+                outcome.body, outcome.unchanged, outcome.outcome = raw_store.get(outcome.raw_sha256), False, "fetched"
+            else:
+                outcome.outcome, outcome.error_class = "failed", "not_modified_without_raw_page"
+        elif outcome.outcome == "fetched" and not outcome.is_feed and outcome.raw_sha256 in prior.current_pages:
+            outcome.unchanged = True
+            outcome.body = None

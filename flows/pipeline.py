@@ -17,26 +17,42 @@ from expectations.gate import data_docs_index
 from extract.extraction import EXTRACTOR_VERSION
 from extract.fetch import FetchOutcome, FetchPolicy
 from extract.inputs import plan_inputs
-from extract.pages import ArticleRecord, PageFailure, extract_pages, fetch_inputs, fetch_log_row, read_local_pages
+from extract.pages import (
+    ArticleRecord,
+    PageFailure,
+    extract_pages,
+    fetch_inputs,
+    fetch_log_row,
+    mark_unchanged,
+    read_local_pages,
+)
 from extract.raw_store import RawStore
 from transform.attribution import ENGINE_VERSION, attribute_many
 from transform.model import Statement
+from warehouse.incremental import PriorState, prior_state
 from warehouse.rows import RunRows, add_article
 from warehouse.snapshot import publish_snapshot
 from warehouse.store import PublishResult, connect, load_run, record_run
 
 
 @task(name="fetch pages", retries=1, retry_delay_seconds=5, cache_policy=NONE)
-def fetch_task(urls: list[str], policy: FetchPolicy, raw_dir: str) -> list[FetchOutcome]:
-    """Fetch every URL (feeds expanded); per-URL retries live in the fetcher, this retry covers the batch."""
-    outcomes = fetch_inputs(urls, policy, RawStore(Path(raw_dir)), on_done=lambda o: progress.advance("fetched"))
+def fetch_task(urls: list[str], policy: FetchPolicy, raw_dir: str, prior: PriorState) -> list[FetchOutcome]:
+    """Fetch every URL (feeds expanded), conditionally where an earlier run left validators.
+
+    Per-URL retries live in the fetcher; this task-level retry covers the batch as a whole.
+    """
+    store = RawStore(Path(raw_dir))
+    outcomes = fetch_inputs(urls, policy, store, on_done=lambda o: progress.advance("fetched"), validators=prior.validators)
+    mark_unchanged(outcomes, prior, store)
     get_run_logger().info("fetched %d URLs: %s", len(outcomes), dict(Counter(o.outcome for o in outcomes)))
     return outcomes
 
 
 @task(name="read local pages", cache_policy=NONE)
-def read_local_task(paths: list[Path], raw_dir: str) -> list[FetchOutcome]:
-    outcomes = read_local_pages(paths, RawStore(Path(raw_dir)), on_done=lambda o: progress.advance("fetched"))
+def read_local_task(paths: list[Path], raw_dir: str, prior: PriorState) -> list[FetchOutcome]:
+    store = RawStore(Path(raw_dir))
+    outcomes = read_local_pages(paths, store, on_done=lambda o: progress.advance("fetched"))
+    mark_unchanged(outcomes, prior, store)
     get_run_logger().info("read %d local pages", len(outcomes))
     return outcomes
 
@@ -106,11 +122,12 @@ def citeline_run(
         timeout=fetch_timeout, max_attempts=max_attempts, per_host_delay=per_host_delay, max_bytes=max_bytes,
         respect_robots=respect_robots, allow_private_hosts=allow_private_hosts,
     )
+    prior = prior_state(db_path, EXTRACTOR_VERSION, ENGINE_VERSION)
     outcomes: list[FetchOutcome] = []
     if plan.pages:
-        outcomes += read_local_task(plan.pages, raw_dir)
+        outcomes += read_local_task(plan.pages, raw_dir, prior)
     if plan.urls:
-        outcomes += fetch_task(plan.urls, policy, raw_dir)
+        outcomes += fetch_task(plan.urls, policy, raw_dir, prior)
 
     rows = RunRows()
     failures: list[PageFailure] = []
@@ -152,6 +169,7 @@ def build_summary(run_id, started, inputs, outcomes, failures, rows: RunRows, re
         "run_id": run_id, "started_at": started, "ended_at": datetime.now(UTC), "status": status,
         "inputs": inputs, "n_inputs": len(inputs), "n_fetched": outcome_counts.get("fetched", 0),
         "n_fetch_failed": outcome_counts.get("failed", 0), "n_fetch_skipped": outcome_counts.get("skipped", 0),
+        "n_unchanged": sum(1 for o in outcomes if o.unchanged),
         "n_extracted": n_extracted, "n_extract_failed": len(failures), "n_articles": len(rows.articles),
         "n_statements": len(rows.statements), "n_sources": len(rows.sources),
         "quality_verdict": result.verdict.label, "n_quarantined": len(result.verdict.quarantined),

@@ -63,6 +63,8 @@ LATIN1 = article_page("Caf\u00e9 closes", [
 
 class NewsHandler(BaseHTTPRequestHandler):
     hits: Counter = Counter()
+    conditional: list = []  # (path, If-None-Match, If-Modified-Since) of conditional requests
+    edition = 1  # bump to change /news/changing.html
 
     def log_message(self, *args) -> None:  # keep test output clean
         pass
@@ -99,6 +101,22 @@ class NewsHandler(BaseHTTPRequestHandler):
             self._send(200, b"%PDF-1.4 fake", "application/pdf")
         elif path == "/news/huge.html":
             self._send(200, b"<html><body>" + b"<p>filler text</p>" * (OVERSIZE_BYTES // 18) + b"</body></html>")
+        elif path == "/news/etag.html":
+            etag, modified = '"bridge-v1"', "Mon, 04 Mar 2024 10:00:00 GMT"
+            if self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"):
+                NewsHandler.conditional.append((path, self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")))
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+            else:
+                self._send(200, ARTICLES["/news/trade.html"].encode(), headers={"ETag": etag, "Last-Modified": modified})
+        elif path == "/news/changing.html":
+            page = article_page("Changing story", [
+                f"The council said that edition {NewsHandler.edition} of the budget would be published on Friday.",
+                "Residents have been waiting for details about the new school and the repairs to the old bridge.",
+            ])
+            self._send(200, page.encode())
         elif path == "/news/broken.html":
             self._send(200, BROKEN.encode())
         elif path == "/news/latin1.html":
@@ -121,6 +139,8 @@ class NewsServer:
 
     def __enter__(self) -> NewsServer:
         NewsHandler.hits = Counter()
+        NewsHandler.conditional = []
+        NewsHandler.edition = 1
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), NewsHandler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
