@@ -32,13 +32,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("inputs", nargs="*", metavar="INPUT",
                      help="http(s) URLs, files of URLs (one per line, # comments), RSS/Atom feeds or sitemaps (URL or file), "
                           "or folders/files of .html. None: the bundled demo corpus.")
-    run.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
-    run.add_argument("--allow-private-hosts", action="store_true", help="also fetch hosts on private, loopback or link-local addresses")
-    run.add_argument("--ignore-robots", action="store_true", help="do not honour robots.txt")
-    run.add_argument("--timeout", type=float, default=15.0, help="seconds before one request times out (default 15)")
-    run.add_argument("--max-bytes", type=int, default=10 * 1024 * 1024, help="largest page kept, in bytes after decompression (default 10 MB)")
-    run.add_argument("--max-attempts", type=int, default=4, help="attempts per URL on timeouts, 429 and 5xx (default 4)")
-    run.add_argument("--per-host-delay", type=float, default=0.25, help="seconds between requests to one host (default 0.25)")
+    # Defaults of None: a flag given overrides citeline.toml, a flag left out does not.
+    run.add_argument("--config", type=Path, help="project config file (default ./citeline.toml when present)")
+    run.add_argument("--db", type=Path, help=f"warehouse file (default {DEFAULT_DB})")
+    run.add_argument("--allow-private-hosts", action="store_true", default=None, help="also fetch hosts on private, loopback or link-local addresses")
+    run.add_argument("--ignore-robots", action="store_true", default=None, help="do not honour robots.txt")
+    run.add_argument("--timeout", type=float, help="seconds before one request times out (default 15)")
+    run.add_argument("--max-bytes", type=int, help="largest page kept, in bytes after decompression (default 10 MB)")
+    run.add_argument("--max-attempts", type=int, help="attempts per URL on timeouts, 429 and 5xx (default 4)")
+    run.add_argument("--per-host-delay", type=float, help="seconds between requests to one host (default 0.25)")
+
+    serve = sub.add_parser("serve", help="Serve the pipeline on the schedule in citeline.toml through Prefect.",
+                           description="Serve the pipeline as a Prefect deployment on the cron schedule in citeline.toml, until interrupted.")
+    serve.add_argument("--config", type=Path, help="project config file (default ./citeline.toml)")
 
     extract = sub.add_parser("extract", help="Extract text and metadata from HTML files and print them as JSON.",
                              description="Extract each HTML file's article text and metadata with trafilatura and print one JSON object per file.")
@@ -76,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     _quiet_telemetry()
     args = build_parser().parse_args(argv)
-    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "search": cmd_search}[args.command]
+    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "search": cmd_search, "serve": cmd_serve}[args.command]
     return handler(args)
 
 
@@ -210,15 +216,49 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_parameters(args: argparse.Namespace) -> dict[str, Any]:
+    """Flow parameters: citeline.toml (if any) with the flags given on the command line on top."""
+    from citeline.config import load_config
+
+    parameters = load_config(args.config).flow_parameters()
+    overrides = {
+        "inputs": args.inputs or None, "db_path": str(args.db) if args.db else None,
+        "allow_private_hosts": args.allow_private_hosts, "respect_robots": False if args.ignore_robots else None,
+        "fetch_timeout": args.timeout, "per_host_delay": args.per_host_delay, "max_bytes": args.max_bytes,
+        "max_attempts": args.max_attempts,
+    }
+    parameters.update({key: value for key, value in overrides.items() if value is not None})
+    return parameters
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from citeline.config import ConfigError, load_config
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as error:
+        print(f"citeline serve: {error}", file=sys.stderr)
+        return 2
+    if config.source is None:
+        print("citeline serve: no citeline.toml here; copy citeline.toml.example and set inputs and schedule", file=sys.stderr)
+        return 2
+    from flows.deployments import serve
+
+    serve(config)
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from citeline.config import ConfigError
     from extract.inputs import InputError, plan_inputs
 
     console = Console(stderr=True)
     try:
-        plan_inputs(args.inputs)  # Fail fast, before any server starts, on inputs that cannot be used.
-    except InputError as error:
+        parameters = run_parameters(args)
+        plan_inputs(parameters["inputs"])  # Fail fast, before any server starts, on inputs that cannot be used.
+    except (InputError, ConfigError) as error:
         console.print(f"[red]citeline run: {error}[/red]")
         return 2
     from citeline import progress
@@ -227,11 +267,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with _progress_display(console) as sink:
         progress.set_sink(sink)
         try:
-            summary = citeline_run(
-                inputs=args.inputs, db_path=str(args.db), allow_private_hosts=args.allow_private_hosts,
-                respect_robots=not args.ignore_robots, fetch_timeout=args.timeout, per_host_delay=args.per_host_delay,
-                max_bytes=args.max_bytes, max_attempts=args.max_attempts,
-            )
+            summary = citeline_run(**parameters)
         finally:
             progress.set_sink(None)
     print_summary(summary, Console())

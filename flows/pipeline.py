@@ -151,7 +151,33 @@ def citeline_run(
     finally:
         con.close()
     summary["snapshot_path"] = str(publish_snapshot(db_path))
+    publish_artifacts(summary, rows, result)
     return summary
+
+
+def publish_artifacts(summary: dict[str, Any], rows: RunRows, result: PublishResult) -> None:
+    """A markdown summary and a table of the run's new statements, shown with the flow run in Prefect."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    run = summary["run"]
+    lines = [f"# citeline run `{run['run_id']}`", "", "| stage | count |", "|---|---:|"]
+    for label, key in (("pages fetched", "n_fetched"), ("unchanged since last run", "n_unchanged"),
+                       ("fetch failed", "n_fetch_failed"), ("fetch skipped", "n_fetch_skipped"),
+                       ("articles extracted", "n_extracted"), ("extraction failed", "n_extract_failed"),
+                       ("statements", "n_statements"), ("sources", "n_sources")):
+        lines.append(f"| {label} | {run[key]} |")
+    lines += ["", f"**Quality gate:** {run['quality_verdict']} ({run['n_quarantined']} rows quarantined); status `{run['status']}`", ""]
+    if summary["failures_by_reason"]:
+        lines += ["## Failures by reason", "", *[f"- `{reason}`: {n}" for reason, n in summary["failures_by_reason"].items()], ""]
+    lines += ["## Most cited sources", "", *[f"1. {s['name']} ({s['type']}): {s['statements']}" for s in summary["top_sources"]]]
+    create_markdown_artifact(markdown="\n".join(lines), key="citeline-run-summary", description="Counts, failures, quality verdict, top sources")
+    quarantined = {q.key.get("statement_id") for q in result.verdict.quarantined if q.table == "statements"}
+    new = [
+        {"speaker": rows.sources[s["source_id"]]["name"], "kind": s["kind"], "stance": s["stance"], "content": s["content"][:300]}
+        for s in rows.statements if s["statement_id"] not in quarantined
+    ][:1000] if result.published else []
+    create_table_artifact(table=new or [{"speaker": "", "kind": "", "stance": "", "content": "no new statements"}],
+                          key="citeline-new-statements", description="Statements this run published (first 1,000)")
 
 
 def build_summary(run_id, started, inputs, outcomes, failures, rows: RunRows, result: PublishResult, db_path, n_extracted) -> dict[str, Any]:

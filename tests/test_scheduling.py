@@ -1,0 +1,89 @@
+"""citeline.toml, the served deployment's schedule, and the artifacts each run publishes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+
+import pytest
+
+from citeline.cli import build_parser, run_parameters
+from citeline.config import ConfigError, load_config
+from citeline.paths import demo_corpus
+
+CONFIG = """
+[citeline]
+inputs = ["feeds.txt"]
+db = "warehouse/news.duckdb"
+schedule = "15 */2 * * *"
+timezone = "Europe/Amsterdam"
+
+[citeline.fetch]
+per_host_delay = 1.5
+respect_robots = true
+"""
+
+
+def test_config_is_read_and_flags_override_it(tmp_path):
+    path = tmp_path / "citeline.toml"
+    path.write_text(CONFIG)
+    config = load_config(path)
+    assert (config.inputs, config.db, config.schedule, config.fetch.per_host_delay) == (
+        ["feeds.txt"], "warehouse/news.duckdb", "15 */2 * * *", 1.5)
+    args = build_parser().parse_args(["run", "--config", str(path), "--per-host-delay", "0", "--db", "other.duckdb"])
+    parameters = run_parameters(args)
+    assert parameters["inputs"] == ["feeds.txt"] and parameters["per_host_delay"] == 0.0
+    assert parameters["db_path"] == "other.duckdb" and parameters["respect_robots"] is True
+
+
+@pytest.mark.parametrize("text,message", [
+    ("[citeline]\nschedul = '* * * * *'\n", "unknown key 'schedul'"),
+    ("[citeline]\nschedule = 'hourly'\n", "not a five-field cron"),
+    ("[citeline]\ninputs = 'one.txt'\n", "inputs must be a list"),
+    ("citeline = [", "not valid TOML"),
+])
+def test_bad_config_is_named(tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+    assert str(path) in str(pytest.raises(ConfigError, load_config, path).value)
+
+
+def test_served_deployment_exists_with_the_cron_from_config(tmp_path, prefect_server):
+    from prefect.client.orchestration import get_client
+
+    from flows.deployments import DEPLOYMENT_NAME, scheduled_deployment
+
+    path = tmp_path / "citeline.toml"
+    path.write_text(CONFIG)
+    deployment = scheduled_deployment(load_config(path))
+    deployment.apply()
+
+    async def read():
+        async with get_client() as client:
+            return await client.read_deployment_by_name(f"citeline-run/{DEPLOYMENT_NAME}")
+
+    stored = asyncio.run(read())
+    assert [(s.schedule.cron, s.schedule.timezone, s.active) for s in stored.schedules] == [
+        ("15 */2 * * *", "Europe/Amsterdam", True)]
+    assert stored.parameters["inputs"] == ["feeds.txt"] and stored.parameters["per_host_delay"] == 1.5
+
+
+def test_each_run_publishes_a_summary_and_a_table_of_new_statements(tmp_path, prefect_server):
+    from prefect.artifacts import Artifact
+
+    from flows.pipeline import citeline_run
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for page in sorted(demo_corpus().glob("*.html"))[10:13]:
+        shutil.copy(page, folder / page.name)
+    summary = citeline_run(inputs=[str(folder)], db_path=str(tmp_path / "w.duckdb"))
+    markdown = Artifact.get("citeline-run-summary")
+    table = Artifact.get("citeline-new-statements")
+    assert markdown is not None and str(markdown.flow_run_id) == summary["run"]["run_id"]
+    assert "| statements |" in markdown.data and "Quality gate" in markdown.data
+    assert table is not None and str(table.flow_run_id) == summary["run"]["run_id"]
+    assert summary["run"]["n_statements"] > 0 and "speaker" in str(table.data)
