@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-bytes", type=int, help="largest page kept, in bytes after decompression (default 10 MB)")
     run.add_argument("--max-attempts", type=int, help="attempts per URL on timeouts, 429 and 5xx (default 4)")
     run.add_argument("--per-host-delay", type=float, help="seconds between requests to one host (default 0.25)")
+
+    reprocess = sub.add_parser("reprocess", help="Re-extract and re-attribute stored pages without the network.",
+                               description="Re-run extraction and attribution over the stored raw pages of published articles "
+                                           "(after an extractor or attribution upgrade); rows are replaced, not duplicated.")
+    reprocess.add_argument("--since", type=date.fromisoformat, help="only articles fetched on or after this date (YYYY-MM-DD)")
+    reprocess.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
 
     serve = sub.add_parser("serve", help="Serve the pipeline on the schedule in citeline.toml through Prefect.",
                            description="Serve the pipeline as a Prefect deployment on the cron schedule in citeline.toml, until interrupted.")
@@ -82,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     _quiet_telemetry()
     args = build_parser().parse_args(argv)
-    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "search": cmd_search, "serve": cmd_serve}[args.command]
+    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "search": cmd_search, "serve": cmd_serve, "reprocess": cmd_reprocess}[args.command]
     return handler(args)
 
 
@@ -229,6 +236,30 @@ def run_parameters(args: argparse.Namespace) -> dict[str, Any]:
     }
     parameters.update({key: value for key, value in overrides.items() if value is not None})
     return parameters
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from citeline import progress
+    from flows.pipeline import citeline_reprocess
+    from warehouse.store import WarehouseError
+
+    if not args.db.exists():
+        print(f"citeline reprocess: warehouse {str(args.db)!r} does not exist", file=sys.stderr)
+        return 2
+    console = Console(stderr=True)
+    with _progress_display(console) as sink:
+        progress.set_sink(sink)
+        try:
+            summary = citeline_reprocess(db_path=str(args.db), since=args.since)
+        except WarehouseError as error:
+            console.print(f"[red]citeline reprocess: {error}[/red]")
+            return 2
+        finally:
+            progress.set_sink(None)
+    print_summary(summary, Console())
+    return 0 if summary["run"]["status"] == "published" else 1
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

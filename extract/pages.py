@@ -132,7 +132,7 @@ def extract_pages(outcomes: list[FetchOutcome]) -> tuple[list[ArticleRecord], li
     failures: list[PageFailure] = []
     seen: set[str] = set()
     for outcome in outcomes:
-        if outcome.outcome != "fetched" or outcome.body is None or outcome.is_feed or outcome.unchanged:
+        if outcome.outcome not in {"fetched", "reprocessed"} or outcome.body is None or outcome.is_feed or outcome.unchanged:
             continue
         html = decode_html(outcome.body, outcome.charset)
         try:
@@ -195,3 +195,30 @@ def mark_unchanged(outcomes: list[FetchOutcome], prior, raw_store: RawStore) -> 
         elif outcome.outcome == "fetched" and not outcome.is_feed and outcome.raw_sha256 in prior.current_pages:
             outcome.unchanged = True
             outcome.body = None
+
+
+def stored_pages(db_path: str, raw_store: RawStore, since=None) -> list[FetchOutcome]:
+    """Published articles (fetched on or after `since`) as outcomes carrying their stored raw page."""
+    from warehouse.store import connect
+
+    con = connect(db_path, read_only=True)
+    try:
+        rows = con.execute(
+            """SELECT url, canonical_url, final_url, raw_sha256, fetched_at FROM articles
+               WHERE raw_sha256 IS NOT NULL AND (CAST(? AS DATE) IS NULL OR CAST(fetched_at AS DATE) >= CAST(? AS DATE))
+               ORDER BY fetched_at, article_id""",
+            [since, since],
+        ).fetchall()
+    finally:
+        con.close()
+    outcomes = []
+    for url, canonical, final_url, raw_sha, fetched_at in rows:
+        outcome = FetchOutcome(url=url, canonical_url=canonical, outcome="reprocessed", final_url=final_url,
+                               raw_sha256=raw_sha, content_type="text/html", fetched_at=fetched_at)
+        try:
+            outcome.body = raw_store.get(raw_sha)
+            outcome.bytes = len(outcome.body)
+        except OSError as error:
+            outcome.outcome, outcome.error_class, outcome.error = "failed", "raw_page_missing", f"{raw_sha}: {error.strerror}"
+        outcomes.append(outcome)
+    return outcomes

@@ -1,0 +1,47 @@
+"""Reprocessing re-runs extraction and attribution from stored raw pages: no network, no duplicates."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, timedelta
+
+import duckdb
+
+import flows.pipeline as pipeline
+from citeline.cli import main
+from citeline.paths import demo_corpus
+
+
+def _table_counts(db):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "statements", "statement_sources")}
+
+
+def test_reprocess_replaces_rows_with_the_new_version_from_raw_pages(tmp_path, prefect_server, monkeypatch):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for page in sorted(demo_corpus().glob("*.html"))[20:24]:
+        shutil.copy(page, folder / page.name)
+    db = tmp_path / "w.duckdb"
+    pipeline.citeline_run(inputs=[str(folder)], db_path=str(db))
+    before = _table_counts(db)
+    shutil.rmtree(folder)  # the inputs are gone: only the raw store remains
+
+    assert main(["reprocess", "--db", str(db), "--since", str(date.today() + timedelta(days=1))]) == 0
+    assert _table_counts(db) == before  # nothing fetched since tomorrow: nothing reprocessed
+
+    monkeypatch.setattr(pipeline, "ENGINE_VERSION", "rules-next")
+    summary = pipeline.citeline_reprocess(db_path=str(db), since=date.today())
+    assert summary["run"]["status"] == "published" and summary["run"]["n_articles"] == 4
+    assert _table_counts(db) == before
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT DISTINCT engine_version FROM articles").fetchall() == [("rules-next",)]
+        assert con.execute("SELECT DISTINCT engine_version FROM statements").fetchall() == [("rules-next",)]
+        assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 3
+        outcomes = con.execute("SELECT DISTINCT outcome FROM fetch_log WHERE run_id = ?", [summary["run"]["run_id"]]).fetchall()
+        assert outcomes == [("reprocessed",)]
+
+
+def test_reprocess_names_a_missing_warehouse(tmp_path, capsys):
+    assert main(["reprocess", "--db", str(tmp_path / "none.duckdb")]) == 2
+    assert "none.duckdb" in capsys.readouterr().err
