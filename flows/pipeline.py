@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import Counter
 from datetime import UTC, date, datetime
@@ -124,34 +125,45 @@ def citeline_run(
         respect_robots=respect_robots, allow_private_hosts=allow_private_hosts,
     )
     prior = prior_state(db_path, EXTRACTOR_VERSION, ENGINE_VERSION)
+    fetch_started = time.perf_counter()
     outcomes: list[FetchOutcome] = []
     if plan.pages:
         outcomes += read_local_task(plan.pages, raw_dir, prior)
     if plan.urls:
         outcomes += fetch_task(plan.urls, policy, raw_dir, prior)
 
-    return process_and_publish(run_id, started, inputs, outcomes, db_path, batch_size)
+    fetch_seconds = time.perf_counter() - fetch_started
+    return process_and_publish(run_id, started, inputs, outcomes, db_path, batch_size, {"fetch": fetch_seconds})
 
 
 def process_and_publish(
-    run_id: str, started: datetime, inputs: list[str], outcomes: list[FetchOutcome], db_path: str, batch_size: int
+    run_id: str, started: datetime, inputs: list[str], outcomes: list[FetchOutcome], db_path: str, batch_size: int,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Extract and attribute the pages in batches, then load, record the run, snapshot and report it."""
+    timings = {"fetch": 0.0, "extract": 0.0, "attribute": 0.0, "load": 0.0, **(timings or {})}
     rows = RunRows()
     failures: list[PageFailure] = []
     n_extracted = 0
     for start in range(0, len(outcomes), batch_size):
         batch = outcomes[start : start + batch_size]
+        clock = time.perf_counter()
         articles, batch_failures = extract_task(batch)
+        timings["extract"] += time.perf_counter() - clock
         for outcome in batch:
             outcome.body = None  # Raw pages are in the raw store; free the memory.
         failures += batch_failures
         n_extracted += len(articles)
+        clock = time.perf_counter()
         for article, statements in zip(articles, attribute_task(articles)):
             add_article(rows, article={**article.row()}, text=article.text, statements=statements, engine_version=ENGINE_VERSION)
+        timings["attribute"] += time.perf_counter() - clock
 
+    clock = time.perf_counter()
     result = load_task(db_path, run_id, rows, [fetch_log_row(o) for o in outcomes], [f.row() for f in failures])
+    timings["load"] = time.perf_counter() - clock
     summary = build_summary(run_id, started, inputs, outcomes, failures, rows, result, db_path, n_extracted)
+    summary["timings"] = {stage: round(seconds, 3) for stage, seconds in timings.items()}
     con = connect(db_path)
     try:
         record_run(con, summary["run"])

@@ -1,0 +1,167 @@
+"""Where the time goes: the real pipeline over N served article pages, its incremental re-run, and a bare loop.
+
+    .venv/bin/python benchmarks/pipeline_benchmark.py            # N = 500 and N = 2000
+    .venv/bin/python benchmarks/pipeline_benchmark.py --n 200    # a quick look
+
+Pages are built from the bundled demo corpus, each copy made distinct (own canonical URL, own added
+paragraph), and served with ETags from a threaded HTTP server on 127.0.0.1. Each measurement runs in
+a fresh subprocess so its peak memory (max RSS) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+
+def build_pages(n: int) -> dict[str, bytes]:
+    """N distinct pages: demo pages in turn, each with its own canonical URL and an added quoted paragraph."""
+    from citeline.paths import demo_corpus
+
+    sources = sorted(demo_corpus().glob("*.html"))
+    pages = {}
+    for i in range(n):
+        html = sources[i % len(sources)].read_text(encoding="utf-8")
+        html = re.sub(r'<link rel="canonical" href="([^"]+)">', rf'<link rel="canonical" href="\1?copy={i}">', html)
+        extra = f'<p>"Copy {i} of this report differs from every other copy," the benchmark editor said on day {i % 31 + 1}.</p>'
+        html = html.replace("</article>", extra + "\n    </article>", 1)
+        pages[f"/bench/{i:05d}.html"] = html.encode("utf-8")
+    return pages
+
+
+def serve(pages: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
+    etags = {path: '"' + hashlib.sha256(body).hexdigest()[:16] + '"' for path, body in pages.items()}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            body = pages.get(self.path)
+            if body is None:
+                self.send_response(404)
+                self.end_headers()
+                return
+            if self.headers.get("If-None-Match") == etags[self.path]:
+                self.send_response(304)
+                self.send_header("ETag", etags[self.path])
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("ETag", etags[self.path])
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_pipeline(n: int) -> dict:
+    """The real flow (Prefect, warehouse, quality gate), then the same URLs again."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.pipeline import citeline_run
+
+    pages = build_pages(n)
+    server, base = serve(pages)
+    work = Path(tempfile.mkdtemp(prefix="citeline-bench-"))
+    urls = work / "urls.txt"
+    urls.write_text("\n".join(base + path for path in pages))
+    with prefect_test_harness(server_startup_timeout=180):
+        run = lambda: citeline_run(inputs=[str(urls)], db_path=str(work / "bench.duckdb"), allow_private_hosts=True,
+                                   respect_robots=False, per_host_delay=0.0)
+        clock = time.perf_counter()
+        first = run()
+        first_seconds = time.perf_counter() - clock
+        clock = time.perf_counter()
+        second = run()
+        second_seconds = time.perf_counter() - clock
+    server.shutdown()
+    return {
+        "n": n, "articles": first["run"]["n_articles"], "statements": first["run"]["n_statements"],
+        "seconds": round(first_seconds, 2), "stage_seconds": first["timings"],
+        "rerun_seconds": round(second_seconds, 2), "rerun_unchanged": second["run"]["n_unchanged"],
+        "rerun_articles": second["run"]["n_articles"], "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
+def measure_bare_loop(n: int) -> dict:
+    """The same work with no orchestration and no warehouse: httpx, trafilatura, attribution, in one loop."""
+    import httpx
+
+    from extract.extraction import extract_article
+    from transform.attribution import attribute
+
+    pages = build_pages(n)
+    server, base = serve(pages)
+    attribute("Warm-up, so the model load is not timed, the benchmark said.")
+    clock = time.perf_counter()
+    statements = 0
+    with httpx.Client() as client:
+        for path in pages:
+            response = client.get(base + path)
+            article = extract_article(response.text)
+            statements += len(attribute(article.text))
+    seconds = time.perf_counter() - clock
+    server.shutdown()
+    return {"n": n, "seconds": round(seconds, 2), "statements": statements, "peak_rss_mb": round(peak_rss_mb(), 1)}
+
+
+def in_subprocess(kind: str, n: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--measure", kind, "--n", str(n)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, action="append", help="corpus sizes (default 500 and 2000)")
+    parser.add_argument("--measure", choices=("pipeline", "bare"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sizes = args.n or [500, 2000]
+    if args.measure:
+        result = measure_pipeline(sizes[0]) if args.measure == "pipeline" else measure_bare_loop(sizes[0])
+        print(json.dumps(result))
+        return
+    print(f"citeline pipeline benchmark on {os.cpu_count()} cores")
+    for n in sizes:
+        pipeline = in_subprocess("pipeline", n)
+        bare = in_subprocess("bare", n)
+        stages = pipeline["stage_seconds"]
+        print(f"\nN = {n}: {pipeline['articles']} articles, {pipeline['statements']} statements")
+        for stage in ("fetch", "extract", "attribute", "load"):
+            rate = n / stages[stage] if stages[stage] else float("inf")
+            print(f"  {stage:<10} {stages[stage]:8.2f} s  {rate:8.1f} articles/s")
+        print(f"  end to end {pipeline['seconds']:8.2f} s  {n / pipeline['seconds']:8.1f} articles/s  (flow incl. Prefect, gate, snapshot)")
+        print(f"  bare loop  {bare['seconds']:8.2f} s  {n / bare['seconds']:8.1f} articles/s  -> pipeline / bare = {pipeline['seconds'] / bare['seconds']:.2f}x")
+        print(f"  re-run     {pipeline['rerun_seconds']:8.2f} s  ({pipeline['rerun_unchanged']} unchanged, {pipeline['rerun_articles']} re-processed)"
+              f"  = {100 * pipeline['rerun_seconds'] / pipeline['seconds']:.1f}% of the first run")
+        print(f"  peak memory: pipeline {pipeline['peak_rss_mb']:.0f} MB, bare loop {bare['peak_rss_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
