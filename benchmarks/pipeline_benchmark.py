@@ -78,6 +78,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def peak_child_rss_mb() -> float:
+    """The largest finished child process (attribution workers; the Prefect server, after it stops)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def measure_pipeline(n: int) -> dict:
     """The real flow (Prefect, warehouse, quality gate), then the same URLs again."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -102,7 +107,13 @@ def measure_pipeline(n: int) -> dict:
         second = run()
         second_seconds = time.perf_counter() - clock
     server.shutdown()
+    from transform import parallel
+
+    workers = parallel._pool_size
+    if parallel._pool is not None:
+        parallel._pool.shutdown()  # so the workers' peak memory is counted below
     return {
+        "workers": workers, "peak_worker_rss_mb": round(peak_child_rss_mb(), 1),
         "n": n, "articles": first["run"]["n_articles"], "statements": first["run"]["n_statements"],
         "seconds": round(first_seconds, 2), "stage_seconds": first["timings"],
         "rerun_seconds": round(second_seconds, 2), "rerun_unchanged": second["run"]["n_unchanged"],
@@ -160,7 +171,8 @@ def main() -> None:
         print(f"  bare loop  {bare['seconds']:8.2f} s  {n / bare['seconds']:8.1f} articles/s  -> pipeline / bare = {pipeline['seconds'] / bare['seconds']:.2f}x")
         print(f"  re-run     {pipeline['rerun_seconds']:8.2f} s  ({pipeline['rerun_unchanged']} unchanged, {pipeline['rerun_articles']} re-processed)"
               f"  = {100 * pipeline['rerun_seconds'] / pipeline['seconds']:.1f}% of the first run")
-        print(f"  peak memory: pipeline {pipeline['peak_rss_mb']:.0f} MB, bare loop {bare['peak_rss_mb']:.0f} MB")
+        print(f"  peak memory: pipeline {pipeline['peak_rss_mb']:.0f} MB (+ largest child {pipeline['peak_worker_rss_mb']:.0f} MB; "
+              f"{pipeline['workers'] or 'no'} attribution workers), bare loop {bare['peak_rss_mb']:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -157,19 +157,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_reader(db: Path, command: str):
+    """A read-only connection to the published snapshot (or the warehouse); None after naming the problem."""
+    from warehouse.snapshot import reader_path
+    from warehouse.store import WarehouseError, connect
+
+    try:
+        return connect(reader_path(db), read_only=True)
+    except WarehouseError as error:
+        print(f"citeline {command}: {error}", file=sys.stderr)
+        return None
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
     from warehouse.search import search_statements
-    from warehouse.store import WarehouseError, connect
 
-    from warehouse.snapshot import reader_path
-
-    try:
-        con = connect(reader_path(args.db), read_only=True)
-    except WarehouseError as error:
-        print(f"citeline search: {error}", file=sys.stderr)
+    con = _open_reader(args.db, "search")
+    if con is None:
         return 2
     try:
         hits = search_statements(con, args.words, args.limit)
@@ -187,14 +194,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     import duckdb
 
-    from warehouse.store import WarehouseError, connect
-
-    from warehouse.snapshot import reader_path
-
-    try:
-        con = connect(reader_path(args.db), read_only=True)
-    except WarehouseError as error:
-        print(f"citeline query: {error}", file=sys.stderr)
+    con = _open_reader(args.db, "query")
+    if con is None:
         return 2
     try:
         cursor = con.execute(args.sql)

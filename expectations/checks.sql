@@ -18,7 +18,8 @@ WHERE s.run_id = $run_id;
 -- name: sources
 SELECT * FROM stg_sources WHERE run_id = $run_id;
 -- name: statement_sources
-SELECT l.*, src.source_id IS NOT NULL AS source_exists
+SELECT l.*, src.source_id IS NOT NULL AS source_exists, st.statement_id IS NOT NULL AS statement_exists
 FROM stg_statement_sources l
 LEFT JOIN (SELECT DISTINCT source_id FROM stg_sources WHERE run_id = $run_id) src ON src.source_id = l.source_id
+LEFT JOIN (SELECT DISTINCT statement_id FROM stg_statements WHERE run_id = $run_id) st ON st.statement_id = l.statement_id
 WHERE l.run_id = $run_id;

@@ -65,7 +65,12 @@ def _column_of(config) -> str:
 
 
 def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, float, bool)):
+    """A JSON-safe value; pandas' missing values (NaN, NaT, NA) become null."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
+        return None
+    if isinstance(value, (str, int, float, bool)):
         return value
     if hasattr(value, "item"):
         return value.item()

@@ -65,6 +65,7 @@ def statement_sources_suite() -> gx.ExpectationSuite:
         gxe.ExpectColumnValuesToNotBeNull(column="statement_id"),
         gxe.ExpectColumnValuesToNotBeNull(column="source_id"),
         gxe.ExpectColumnValuesToBeInSet(column="source_exists", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="statement_exists", value_set=[True]),
         gxe.ExpectColumnValuesToBeInSet(column="role", value_set=list(ROLES)),
         gxe.ExpectColumnValuesToBeBetween(column="position", min_value=0),
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["statement_id", "position"]),

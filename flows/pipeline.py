@@ -29,7 +29,8 @@ from extract.pages import (
     stored_pages,
 )
 from extract.raw_store import RawStore
-from transform.attribution import ENGINE_VERSION, attribute_many
+from transform.attribution import ENGINE_VERSION
+from transform.parallel import attribute_texts
 from transform.model import Statement
 from warehouse.incremental import PriorState, prior_state
 from warehouse.rows import RunRows, add_article
@@ -69,11 +70,9 @@ def extract_task(outcomes: list[FetchOutcome]) -> tuple[list[ArticleRecord], lis
 
 @task(name="attribute statements", cache_policy=NONE)
 def attribute_task(articles: list[ArticleRecord]) -> list[list[Statement]]:
-    """Attribution for a batch of articles (the slow, CPU-bound step)."""
-    results = []
-    for statements in attribute_many(a.text for a in articles):
-        results.append(statements)
-        progress.advance("statements", len(statements))
+    """Attribution for a batch of articles: the slow, CPU-bound step, spread over worker processes."""
+    results = attribute_texts([a.text for a in articles])
+    progress.advance("statements", sum(map(len, results)))
     get_run_logger().info("found %d statements in %d articles", sum(map(len, results)), len(articles))
     return results
 
@@ -112,7 +111,7 @@ def citeline_run(
     max_attempts: int = 4,
     per_host_delay: float = 0.25,
     max_bytes: int = 10 * 1024 * 1024,
-    batch_size: int = 100,
+    batch_size: int = 500,
 ) -> dict[str, Any]:
     """Run the whole pipeline over `inputs` (the bundled demo corpus when empty); returns the run summary."""
     started = datetime.now(UTC)
@@ -184,7 +183,7 @@ def stored_pages_task(db_path: str, since: date | None) -> list[FetchOutcome]:
 
 
 @flow(name="citeline-reprocess", log_prints=True)
-def citeline_reprocess(db_path: str = str(DEFAULT_DB), since: date | None = None, batch_size: int = 100) -> dict[str, Any]:
+def citeline_reprocess(db_path: str = str(DEFAULT_DB), since: date | None = None, batch_size: int = 500) -> dict[str, Any]:
     """Re-extract and re-attribute published articles from their stored raw pages (fetched on or after `since`).
 
     For a new extractor or attribution version: rows are replaced, never duplicated, and record the

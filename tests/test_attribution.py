@@ -4,15 +4,8 @@ from transform.attribution import attribute
 from transform.quotes import find_quotes
 
 
-def _by_cue(text, cue):
-    for s in attribute(text):
-        if s.cue and text[s.cue.start : s.cue.end] == cue:
-            return s
-    raise AssertionError(f"no statement with cue {cue!r} in {[text[s.cue.start:s.cue.end] for s in attribute(text) if s.cue]}")
-
-
-def _content(text, s):
-    return text[s.content.start : s.content.end]
+from tests.test_attribution_cases import content as _content
+from tests.test_attribution_cases import find as _by_cue
 
 
 def test_direct_quote_before_the_attribution():

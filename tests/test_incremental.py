@@ -10,14 +10,13 @@ from tests.news_server import NewsHandler, NewsServer
 
 def test_rerun_uses_conditional_get_and_skips_unchanged_articles(tmp_path, prefect_server, monkeypatch):
     attributed: list[str] = []
-    real_attribute_many = pipeline.attribute_many
+    real_attribute_texts = pipeline.attribute_texts
 
-    def counting(texts):
-        texts = list(texts)
+    def counting(texts, *args, **kwargs):
         attributed.extend(texts)
-        return real_attribute_many(texts)
+        return real_attribute_texts(texts, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "attribute_many", counting)
+    monkeypatch.setattr(pipeline, "attribute_texts", counting)
     db = tmp_path / "w.duckdb"
     with NewsServer() as site:
         urls = [site.url("/news/etag.html"), site.url("/news/bridge.html"), site.url("/news/changing.html")]

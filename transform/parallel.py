@@ -1,0 +1,53 @@
+"""Attribution across processes: the parser is CPU-bound and holds the GIL, so big batches use every core."""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+from transform.attribution import attribute_many
+from transform.model import Statement
+
+# Below this many texts, starting workers (each loads the model, ~2 s) costs more than it saves.
+MIN_TEXTS_FOR_WORKERS = 150
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _warm_up() -> None:
+    attribute_many(["Loading the model once per worker, the engine said."]).__next__()
+
+
+def _attribute_chunk(texts: list[str]) -> list[list[Statement]]:
+    return list(attribute_many(texts))
+
+
+def _shared_pool(workers: int) -> ProcessPoolExecutor:
+    global _pool, _pool_size
+    if _pool is None or _pool_size != workers:
+        if _pool is not None:
+            _pool.shutdown()
+        # spawn, not fork: the parent runs Prefect's threads, which fork would copy mid-flight.
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up)
+        _pool_size = workers
+        atexit.register(_pool.shutdown)
+    return _pool
+
+
+def attribute_texts(texts: list[str], workers: int | None = None) -> list[list[Statement]]:
+    """Statements per text, in order; in worker processes when the batch is big enough to pay for them."""
+    workers = default_workers() if workers is None else workers
+    if workers <= 1 or len(texts) < MIN_TEXTS_FOR_WORKERS:
+        return list(attribute_many(texts))
+    size = max(1, len(texts) // (workers * 4))
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    results: list[list[Statement]] = []
+    for chunk_result in _shared_pool(workers).map(_attribute_chunk, chunks):
+        results.extend(chunk_result)
+    return results
