@@ -254,3 +254,9 @@ def test_content_in_a_prepositional_object():
     text = "The senator called for an independent inquiry into the contracts."
     s = find(text, "called")
     assert content(text, s) == "an independent inquiry into the contracts" and s.stance == "assert"
+
+
+def test_bare_surname_resolves_to_the_full_name_given_earlier():
+    text = "Former vice president Joe Biden visited Ohio on Tuesday. Biden said the plant would reopen."
+    s = find(text, "said")
+    assert (s.source_text, s.source_name, s.source_type) == ("Biden", "Joe Biden", "person")

@@ -125,7 +125,8 @@ def _attribute_one(text: str, batch_size: int) -> list[Statement]:
 def _remember_subjects(sent, offset: int, context: ArticleContext) -> None:
     """Named subjects ("Senator Paul Ortiz visited ...") as antecedents, typed without NER to stay fast."""
     for token in sent:
-        if token.dep_ not in SUBJECT_DEPS or not is_proper_noun(token):
+        named_subject = token.dep_ in SUBJECT_DEPS or (token.dep_ == "appos" and token.head.dep_ in SUBJECT_DEPS)
+        if not named_subject or not is_proper_noun(token):
             continue
         words = [t for t in token.subtree if t.i <= token.i and (is_proper_noun(t) or t.lower_ == "the") and t.i >= token.left_edge.i]
         if not words:

@@ -130,6 +130,10 @@ def resolve_source(
         known = table.lookup(candidate)
         if known is not None:
             return ResolvedSource(known.name, known.type)
+    surname = bare.replace("’s", "").replace("'s", "")
+    if surname in context.full_names and len(surname.split()) <= 2:
+        # "Biden said" after "Joe Biden" earlier: the person, whatever NER makes of a bare surname.
+        return ResolvedSource(context.full_names[surname], "person")
     if ANONYMITY_MARKERS.search(mention) or (
         head_lemma in {"source", "person", "insider", "individual"} and not entity_label
     ):
