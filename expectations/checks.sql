@@ -1,7 +1,7 @@
 -- The frames each suite validates: one run's staged rows, with cross-table checks computed in SQL
 -- (foreign keys, text at offsets) so the suites can express them as plain column expectations.
 -- name: articles
-SELECT a.*, length(a.text) AS text_length,
+SELECT a.* EXCLUDE (text), length(a.text) AS text_length, a.text IS NULL AS text_missing,
        coalesce(a.published_date <= CAST(a.fetched_at AS DATE) + 1, TRUE) AS published_not_after_fetch
 FROM stg_articles a WHERE a.run_id = $run_id;
 -- name: statements

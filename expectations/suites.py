@@ -19,7 +19,7 @@ def articles_suite() -> gx.ExpectationSuite:
     for expectation in [
         *_key("article_id"),
         *_key("canonical_url"),
-        gxe.ExpectColumnValuesToNotBeNull(column="text"),
+        gxe.ExpectColumnValuesToBeInSet(column="text_missing", value_set=[False]),
         gxe.ExpectColumnValuesToBeBetween(column="text_length", min_value=1),
         gxe.ExpectColumnValuesToBeInSet(column="published_not_after_fetch", value_set=[True]),
     ]:

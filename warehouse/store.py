@@ -18,6 +18,7 @@ from warehouse.rows import RunRows
 from warehouse.search import rebuild_search_index
 
 STAGED_TABLES = ("articles", "statements", "sources", "statement_sources")
+MEMORY_LIMIT = "512MB"
 
 
 class WarehouseError(RuntimeError):
@@ -34,6 +35,8 @@ def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
         con = duckdb.connect(str(path), read_only=read_only)
     except (duckdb.IOException, OSError) as error:
         raise WarehouseError(f"cannot open warehouse {str(path)!r}: {error}") from error
+    # A bounded buffer pool keeps the pipeline's memory flat as the warehouse grows; DuckDB spills past it.
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     if not read_only:
         migrate(con)
     return con
