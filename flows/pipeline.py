@@ -33,9 +33,9 @@ from transform.attribution import ENGINE_VERSION
 from transform.parallel import attribute_texts
 from transform.model import Statement
 from warehouse.incremental import PriorState, prior_state
-from warehouse.rows import RunRows, add_article
+from warehouse.rows import RunRows, RunTally, add_article
 from warehouse.snapshot import publish_snapshot
-from warehouse.store import PublishResult, connect, load_run, record_run
+from warehouse.store import PublishResult, connect, load_run, record_run, stage_batch
 
 
 @task(name="fetch pages", retries=1, retry_delay_seconds=5, cache_policy=NONE)
@@ -77,8 +77,13 @@ def attribute_task(articles: list[ArticleRecord]) -> list[list[Statement]]:
     return results
 
 
+@task(name="stage batch", retries=2, retry_delay_seconds=3, cache_policy=NONE)
+def stage_task(db_path: str, run_id: str, rows: RunRows, first: bool) -> None:
+    stage_batch(db_path, run_id, rows, first)
+
+
 @task(name="load warehouse", retries=2, retry_delay_seconds=3, cache_policy=NONE)
-def load_task(db_path: str, run_id: str, rows: RunRows, fetch_rows: list[dict], failure_rows: list[dict]) -> PublishResult:
+def load_task(db_path: str, run_id: str, rows: RunRows | None, fetch_rows: list[dict], failure_rows: list[dict]) -> PublishResult:
     """Stage, validate with the quality suites, and publish only what passes."""
     from functools import partial
 
@@ -141,7 +146,7 @@ def process_and_publish(
 ) -> dict[str, Any]:
     """Extract and attribute the pages in batches, then load, record the run, snapshot and report it."""
     timings = {"fetch": 0.0, "extract": 0.0, "attribute": 0.0, "load": 0.0, **(timings or {})}
-    rows = RunRows()
+    tally = RunTally()
     failures: list[PageFailure] = []
     n_extracted = 0
     for start in range(0, len(outcomes), batch_size):
@@ -154,14 +159,22 @@ def process_and_publish(
         failures += batch_failures
         n_extracted += len(articles)
         clock = time.perf_counter()
+        rows = RunRows()
         for article, statements in zip(articles, attribute_task(articles)):
             add_article(rows, article={**article.row()}, text=article.text, statements=statements, engine_version=ENGINE_VERSION)
         timings["attribute"] += time.perf_counter() - clock
+        clock = time.perf_counter()
+        # Each batch goes to staging at once, so a run's memory does not grow with its size.
+        stage_task(db_path, run_id, rows, first=start == 0)
+        timings["load"] += time.perf_counter() - clock
+        tally.add(rows)
 
     clock = time.perf_counter()
-    result = load_task(db_path, run_id, rows, [fetch_log_row(o) for o in outcomes], [f.row() for f in failures])
-    timings["load"] = time.perf_counter() - clock
-    summary = build_summary(run_id, started, inputs, outcomes, failures, rows, result, db_path, n_extracted)
+    staged_already = len(outcomes) > 0
+    result = load_task(db_path, run_id, None if staged_already else RunRows(),
+                       [fetch_log_row(o) for o in outcomes], [f.row() for f in failures])
+    timings["load"] += time.perf_counter() - clock
+    summary = build_summary(run_id, started, inputs, outcomes, failures, tally, result, db_path, n_extracted)
     summary["timings"] = {stage: round(seconds, 3) for stage, seconds in timings.items()}
     con = connect(db_path)
     try:
@@ -170,7 +183,7 @@ def process_and_publish(
     finally:
         con.close()
     summary["snapshot_path"] = str(publish_snapshot(db_path))
-    publish_artifacts(summary, rows, result)
+    publish_artifacts(summary, tally, result)
     return summary
 
 
@@ -195,7 +208,7 @@ def citeline_reprocess(db_path: str = str(DEFAULT_DB), since: date | None = None
     return process_and_publish(_run_id(), started, [label], outcomes, db_path, batch_size)
 
 
-def publish_artifacts(summary: dict[str, Any], rows: RunRows, result: PublishResult) -> None:
+def publish_artifacts(summary: dict[str, Any], tally: RunTally, result: PublishResult) -> None:
     """A markdown summary and a table of the run's new statements, shown with the flow run in Prefect."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
@@ -213,22 +226,21 @@ def publish_artifacts(summary: dict[str, Any], rows: RunRows, result: PublishRes
     create_markdown_artifact(markdown="\n".join(lines), key="citeline-run-summary", description="Counts, failures, quality verdict, top sources")
     quarantined = {q.key.get("statement_id") for q in result.verdict.quarantined if q.table == "statements"}
     new = [
-        {"speaker": rows.sources[s["source_id"]]["name"], "kind": s["kind"], "stance": s["stance"], "content": s["content"][:300]}
-        for s in rows.statements if s["statement_id"] not in quarantined
+        {"speaker": tally.sources[s["source_id"]]["name"], "kind": s["kind"], "stance": s["stance"], "content": s["content"][:300]}
+        for s in tally.sample if s["statement_id"] not in quarantined
     ][:1000] if result.published else []
     create_table_artifact(table=new or [{"speaker": "", "kind": "", "stance": "", "content": "no new statements"}],
                           key="citeline-new-statements", description="Statements this run published (first 1,000)")
 
 
-def build_summary(run_id, started, inputs, outcomes, failures, rows: RunRows, result: PublishResult, db_path, n_extracted) -> dict[str, Any]:
+def build_summary(run_id, started, inputs, outcomes, failures, tally: RunTally, result: PublishResult, db_path, n_extracted) -> dict[str, Any]:
     """Counts per stage, failures by reason, top sources and the quality verdict, for the CLI and `runs`."""
     outcome_counts = Counter(o.outcome for o in outcomes)
     reasons = Counter(o.error_class for o in outcomes if o.error_class)
     reasons.update(f.error_class for f in failures)
-    cited = Counter(s["source_id"] for s in rows.statements)
     top_sources = [
-        {"name": rows.sources[sid]["name"], "type": rows.sources[sid]["type"], "statements": n}
-        for sid, n in cited.most_common(10)
+        {"name": tally.sources[sid]["name"], "type": tally.sources[sid]["type"], "statements": n}
+        for sid, n in tally.cited.most_common(10)
     ]
     status = "published" if result.published else "failed_quality"
     run = {
@@ -236,8 +248,8 @@ def build_summary(run_id, started, inputs, outcomes, failures, rows: RunRows, re
         "inputs": inputs, "n_inputs": len(inputs), "n_fetched": outcome_counts.get("fetched", 0),
         "n_fetch_failed": outcome_counts.get("failed", 0), "n_fetch_skipped": outcome_counts.get("skipped", 0),
         "n_unchanged": sum(1 for o in outcomes if o.unchanged),
-        "n_extracted": n_extracted, "n_extract_failed": len(failures), "n_articles": len(rows.articles),
-        "n_statements": len(rows.statements), "n_sources": len(rows.sources),
+        "n_extracted": n_extracted, "n_extract_failed": len(failures), "n_articles": tally.articles,
+        "n_statements": tally.statements, "n_sources": len(tally.sources),
         "quality_verdict": result.verdict.label, "n_quarantined": len(result.verdict.quarantined),
         "quality_details": {"evaluated": result.verdict.evaluated, "failures": result.verdict.failures,
                             "quarantined": sorted({f"{q.table}: {q.expectation}({q.column})" for q in result.verdict.quarantined})},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -37,6 +38,25 @@ class RunRows:
         key = source_id(name, kind)
         self.sources.setdefault(key, {"source_id": key, "name": name, "type": kind})
         return key
+
+
+@dataclass
+class RunTally:
+    """What a run staged, kept as counts (and a small sample) so memory stays flat however many batches pass."""
+
+    articles: int = 0
+    statements: int = 0
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cited: Counter = field(default_factory=Counter)
+    sample: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, rows: RunRows, sample_size: int = 1000) -> None:
+        self.articles += len(rows.articles)
+        self.statements += len(rows.statements)
+        self.sources.update(rows.sources)
+        self.cited.update(s["source_id"] for s in rows.statements)
+        for statement in rows.statements[: max(0, sample_size - len(self.sample))]:
+            self.sample.append({k: statement[k] for k in ("statement_id", "source_id", "kind", "stance", "content")})
 
 
 def publisher_of(sitename: str | None, canonical_url: str) -> tuple[str, str]:

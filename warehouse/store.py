@@ -99,15 +99,18 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, run_id: str, rows: list[
         con.unregister("incoming")
 
 
-def stage(con: duckdb.DuckDBPyConnection, run_id: str, rows: RunRows) -> None:
-    """Replace this run's staged rows (so a retried load never stacks duplicates)."""
+def stage(con: duckdb.DuckDBPyConnection, run_id: str, rows: RunRows, append: bool = False) -> None:
+    """Stage rows for this run: replacing what it staged before (so a retry never stacks duplicates), or,
+    with `append`, adding one more batch; a source already staged by an earlier batch is not staged twice."""
     con.execute("BEGIN")
     try:
-        for table in STAGED_TABLES:
-            con.execute(f"DELETE FROM stg_{table} WHERE run_id = ?", [run_id])
+        if not append:
+            for table in STAGED_TABLES:
+                con.execute(f"DELETE FROM stg_{table} WHERE run_id = ?", [run_id])
+        staged = {r[0] for r in con.execute("SELECT source_id FROM stg_sources WHERE run_id = ?", [run_id]).fetchall()}
         _insert(con, "stg_articles", run_id, rows.articles)
         _insert(con, "stg_statements", run_id, rows.statements)
-        _insert(con, "stg_sources", run_id, list(rows.sources.values()))
+        _insert(con, "stg_sources", run_id, [row for key, row in rows.sources.items() if key not in staged])
         _insert(con, "stg_statement_sources", run_id, rows.statement_sources)
         con.execute("COMMIT")
     except BaseException:
@@ -173,20 +176,31 @@ def record_run(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> None:
     _insert(con, "runs", run["run_id"], [row])
 
 
+def stage_batch(db_path: Path | str, run_id: str, rows: RunRows, first: bool) -> None:
+    """Write one batch of a run to staging (the first batch clears what an earlier attempt left)."""
+    con = connect(db_path)
+    try:
+        stage(con, run_id, rows, append=not first)
+    finally:
+        con.close()
+
+
 def load_run(
     db_path: Path | str,
     run_id: str,
-    rows: RunRows,
+    rows: RunRows | None,
     fetch_rows: list[dict[str, Any]],
     failure_rows: list[dict[str, Any]],
     validate: Callable[[duckdb.DuckDBPyConnection, str], Any],
 ) -> PublishResult:
-    """Write → audit → publish: stage the run, validate the staged rows, publish only if they pass."""
+    """Write → audit → publish: stage the run (unless its batches are staged already: rows=None),
+    validate the staged rows, publish only if they pass."""
     con = connect(db_path)
     try:
         record_fetch_log(con, run_id, fetch_rows)
         record_failures(con, run_id, failure_rows)
-        stage(con, run_id, rows)
+        if rows is not None:
+            stage(con, run_id, rows)
         verdict = validate(con, run_id)
         record_results(con, run_id, verdict)
         if verdict.passed:
