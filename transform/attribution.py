@@ -74,7 +74,6 @@ def _nlp():
 @dataclass
 class _Relation:
     cue_token: object
-    source_tokens: tuple[int, int] | None  # token index range [i, j) in the paragraph doc
     content: Span
     kind: str
     cue: Span
@@ -169,7 +168,7 @@ def _quote_paragraph_continuations(text: str, quotes: list[Span], relations: lis
         if content is None:
             continue
         found.append(_Relation(
-            cue_token=previous.cue_token, source_tokens=None, content=content, kind="direct", cue=previous.cue,
+            cue_token=previous.cue_token, content=content, kind="direct", cue=previous.cue,
             source=previous.source, source_text=previous.source_text, source_name=previous.source_name,
             source_type=previous.source_type, lemma=previous.lemma, channel=previous.channel,
             via=list(previous.via), confidence=0.6,
@@ -405,7 +404,7 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     if resolved.type == "unknown":
         confidence -= 0.2
     return _Relation(
-        cue_token=cue, source_tokens=None, content=content, kind=kind, cue=cue_span, source=span,
+        cue_token=cue, content=content, kind=kind, cue=cue_span, source=span,
         source_text=mention, source_name=resolved.name, source_type=resolved.type,
         lemma=lemma_of(cue), channel=channel_text, via=via_links, confidence=confidence,
     )
@@ -565,7 +564,7 @@ def _according_to(text, offset, sent, token, context) -> _Relation | None:
     )
     cue_end = offset + (to.idx + len(to.text) if token.lower_ == "according" else token.idx + len(token.text))
     return _Relation(
-        cue_token=token, source_tokens=None, content=content, kind="according_to",
+        cue_token=token, content=content, kind="according_to",
         cue=Span(offset + token.idx, cue_end), source=source_span, source_text=mention,
         source_name=resolved.name, source_type=resolved.type, lemma="according to",
         channel="", confidence=0.8 if resolved.type != "unknown" else 0.6,

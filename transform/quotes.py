@@ -46,7 +46,3 @@ def _paragraph_quotes(paragraph: str, offset: int) -> list[Span]:
             spans.append(Span(offset + open_at, offset + end))
     return spans
 
-
-def inside(span: Span, quotes: list[Span]) -> bool:
-    """True when `span` lies within one of the quoted passages."""
-    return any(q.start <= span.start and span.end <= q.end for q in quotes)
