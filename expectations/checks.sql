@@ -1,11 +1,13 @@
 -- The frames each suite validates: one run's staged rows, with cross-table checks computed in SQL
 -- (foreign keys, text at offsets) so the suites can express them as plain column expectations.
+-- Only the columns the suites read are selected: the frames cover a whole run and must stay small.
 -- name: articles
 SELECT a.* EXCLUDE (text), length(a.text) AS text_length, a.text IS NULL AS text_missing,
        coalesce(a.published_date <= CAST(a.fetched_at AS DATE) + 1, TRUE) AS published_not_after_fetch
 FROM stg_articles a WHERE a.run_id = $run_id;
 -- name: statements
-SELECT s.*, length(a.text) AS text_length,
+SELECT s.run_id, s.statement_id, s.article_id, s.source_id, s.content_start, s.content_end, s.kind, s.stance,
+       s.confidence, length(a.text) AS text_length,
        a.article_id IS NOT NULL AS article_exists,
        src.source_id IS NOT NULL AS source_exists,
        coalesce(substring(a.text, s.content_start + 1, s.content_end - s.content_start) = s.content, FALSE) AS content_matches_text,
@@ -18,7 +20,8 @@ WHERE s.run_id = $run_id;
 -- name: sources
 SELECT * FROM stg_sources WHERE run_id = $run_id;
 -- name: statement_sources
-SELECT l.*, src.source_id IS NOT NULL AS source_exists, st.statement_id IS NOT NULL AS statement_exists
+SELECT l.run_id, l.statement_id, l.source_id, l.role, l.position,
+       src.source_id IS NOT NULL AS source_exists, st.statement_id IS NOT NULL AS statement_exists
 FROM stg_statement_sources l
 LEFT JOIN (SELECT DISTINCT source_id FROM stg_sources WHERE run_id = $run_id) src ON src.source_id = l.source_id
 LEFT JOIN (SELECT DISTINCT statement_id FROM stg_statements WHERE run_id = $run_id) st ON st.statement_id = l.statement_id

@@ -18,7 +18,7 @@ from warehouse.rows import RunRows
 from warehouse.search import rebuild_search_index
 
 STAGED_TABLES = ("articles", "statements", "sources", "statement_sources")
-MEMORY_LIMIT = "512MB"
+MEMORY_LIMIT = "256MB"
 
 
 class WarehouseError(RuntimeError):
