@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from evaluation.brat import Relation
 
@@ -34,7 +34,6 @@ class Tally:
     tokens: int = 0
     seconds: float = 0.0
     documents: int = 0
-    examples: list = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
         for name in ("gold", "predicted", "pairs", "source_right", "cue_right", "both_right", "tokens", "documents"):

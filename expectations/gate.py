@@ -141,7 +141,7 @@ def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path
                 continue
             config = outcome.expectation_config
             for index in outcome.result.get("unexpected_index_list") or []:
-                row = frame.loc[index] if not isinstance(index, dict) else frame.loc[index.get("index", index)]
+                row = frame.loc[index]
                 key = {k: _jsonable(row[k]) for k in ROW_KEYS[name]}
                 verdict.quarantined.append(QuarantinedRow(
                     name, key, config.type, _column_of(config),

@@ -6,7 +6,8 @@ import asyncio
 import email.utils
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -250,25 +251,18 @@ class Fetcher:
         outcome.body = body
         outcome.outcome = "fetched"
 
-    def _host_slot(self, host: str):
-        fetcher = self
-
-        class _Slot:
-            async def __aenter__(self_inner):
-                slot = fetcher._host_slots.setdefault(host, asyncio.Semaphore(fetcher.policy.per_host_concurrency))
-                await slot.acquire()
-                lock = fetcher._host_locks.setdefault(host, asyncio.Lock())
-                async with lock:
-                    now = time.monotonic()
-                    start_at = max(now, fetcher._host_next_start.get(host, now))
-                    fetcher._host_next_start[host] = start_at + fetcher.policy.per_host_delay
-                if start_at > now:
-                    await asyncio.sleep(start_at - now)
-
-            async def __aexit__(self_inner, *exc):
-                fetcher._host_slots[host].release()
-
-        return _Slot()
+    @asynccontextmanager
+    async def _host_slot(self, host: str) -> AsyncIterator[None]:
+        """At most `per_host_concurrency` requests to a host at once, starts spaced by `per_host_delay`."""
+        slot = self._host_slots.setdefault(host, asyncio.Semaphore(self.policy.per_host_concurrency))
+        async with slot:
+            async with self._host_locks.setdefault(host, asyncio.Lock()):
+                now = time.monotonic()
+                start_at = max(now, self._host_next_start.get(host, now))
+                self._host_next_start[host] = start_at + self.policy.per_host_delay
+            if start_at > now:
+                await asyncio.sleep(start_at - now)
+            yield
 
     async def _robots_allow(self, client: httpx.AsyncClient, url: str) -> bool:
         parts = urlsplit(url)

@@ -158,7 +158,8 @@ def _quote_paragraph_continuations(text: str, quotes: list[Span], relations: lis
         earlier = [r for r in by_end if r.content.end <= start]
         if earlier:
             previous = earlier[-1] if previous is None or earlier[-1].content.end >= previous.content.end else previous
-        if not stripped or stripped[0] not in QUOTE_MARKS and not stripped.startswith("''") or previous is None:
+        opens_with_quote = bool(stripped) and (stripped[0] in QUOTE_MARKS or stripped.startswith("''"))
+        if not opens_with_quote or previous is None:
             continue
         inside = [q for q in quotes if start <= q.start and q.end <= end]
         quoted = sum(q.end - q.start for q in inside)
@@ -382,13 +383,14 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
         quoted = sum(min(q.end, content.end) - max(q.start, content.start) for q in covering)
         if covering and quoted >= 0.6 * (content.end - content.start):
             kind = "direct"
-            content = _trim(text, Span(min(covering[0].start, content.start), max(covering[-1].end, content.end)))
-            content = _trim(text, Span(free_quotes[0].start, free_quotes[-1].end)) if len(free_quotes) > len(covering) and _split_quote(free_quotes, cue_span) else content
+            if len(free_quotes) > len(covering) and _split_quote(free_quotes, cue_span):
+                # '"A," he said, "B"': both parts, from the first quote to the last.
+                content = _trim(text, Span(free_quotes[0].start, free_quotes[-1].end))
+            else:
+                content = _trim(text, Span(min(covering[0].start, content.start), max(covering[-1].end, content.end)))
         elif covering:
             kind = "mixed"
-    if content is None or source is None and kind != "direct":
-        return None
-    if source is None:
+    if content is None or source is None:
         return None
     span, mention, resolved = source
     if mention.lower() in UNRESOLVABLE_PRONOUNS:

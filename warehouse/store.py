@@ -137,7 +137,7 @@ def publish(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     try:
         for statement in PUBLISH_SQL.split(";"):
             if statement.strip():
-                con.execute(statement, {"run_id": run_id}) if "$run_id" in statement else con.execute(statement)
+                con.execute(statement, {"run_id": run_id})
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
