@@ -81,8 +81,12 @@ def data_docs_index(docs_root: Path) -> Path:
     return docs_root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
-def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path | None = None) -> Verdict:
-    """Validate every staged table of `run_id` (row level) and the run as a whole (batch level).
+SLICE_ROWS = 50_000  # rows per frame handed to GX; a run larger than this is validated in several frames
+
+
+def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path | None = None, slice_rows: int = SLICE_ROWS) -> Verdict:
+    """Validate every staged table of `run_id` (row level, in frames of at most about `slice_rows`
+    rows) and the run as a whole (batch level); results are summed over the frames.
 
     With `docs_root`, the suites run through GX Checkpoints in a file-backed context there, which
     renders Data Docs as static HTML (`data_docs_index(docs_root)`); without it, in memory.
@@ -104,16 +108,19 @@ def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path
     verdict = Verdict(passed=True)
     now = datetime.now(UTC)
     complete = {"result_format": "COMPLETE"}
+    tallies: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+    def batch_of(name: str):
+        names = [asset.name for asset in datasource.assets]
+        asset = datasource.get_asset(name) if name in names else datasource.add_dataframe_asset(name)
+        return asset.get_batch_definition("run") if asset.batch_definitions else asset.add_batch_definition_whole_dataframe("run")
 
     def validate_frame(name: str, suite, frame):
         if docs_root is None:
-            batch = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe("run")
-            return batch.get_batch(batch_parameters={"dataframe": frame}).validate(context.suites.add(suite), result_format=complete)
-        names = [asset.name for asset in datasource.assets]
-        asset = datasource.get_asset(name) if name in names else datasource.add_dataframe_asset(name)
-        batch = asset.get_batch_definition("run") if asset.batch_definitions else asset.add_batch_definition_whole_dataframe("run")
+            return batch_of(name).get_batch(batch_parameters={"dataframe": frame}).validate(
+                context.suites.add_or_update(suite), result_format=complete)
         suite = context.suites.add_or_update(suite)
-        definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch_of(name), suite=suite))
         checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
             name=f"citeline-{name}", validation_definitions=[definition],
             actions=[UpdateDataDocsAction(name="data_docs")], result_format=complete,
@@ -122,37 +129,79 @@ def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path
 
     def run_suite(name: str, suite, frame, level: str) -> list:
         result = validate_frame(name, suite, frame)
+        # GX's execution engine caches every batch's frame for the life of the (process-wide) context;
+        # dropping them keeps one frame in memory at a time, not the whole run's.
+        manager = datasource.get_execution_engine().batch_manager
+        manager.batch_data_cache.clear()
+        manager.reset_batch_cache()
         for outcome in result.results:
-            verdict.evaluated += 1
             config = outcome.expectation_config
-            verdict.results.append({
+            tally = tallies.setdefault((name, config.type, _column_of(config)), {
                 "suite": name, "expectation": config.type, "column_name": _column_of(config), "level": level,
-                "success": bool(outcome.success), "element_count": outcome.result.get("element_count"),
-                "unexpected_count": outcome.result.get("unexpected_count"), "evaluated_at": now,
+                "success": True, "element_count": 0, "unexpected_count": 0, "evaluated_at": now,
             })
+            tally["success"] = tally["success"] and bool(outcome.success)
+            for count in ("element_count", "unexpected_count"):
+                tally[count] += outcome.result.get(count) or 0
         return result.results
 
     for name, sql in check_queries().items():
-        frame = con.execute(sql, {"run_id": run_id}).df()
-        if frame.empty:
-            continue
-        for outcome in run_suite(name, SUITES[name](), frame, "row"):
-            if outcome.success:
-                continue
-            config = outcome.expectation_config
-            for index in outcome.result.get("unexpected_index_list") or []:
-                row = frame.loc[index]
-                key = {k: _jsonable(row[k]) for k in ROW_KEYS[name]}
-                verdict.quarantined.append(QuarantinedRow(
-                    name, key, config.type, _column_of(config),
-                    {k: _jsonable(v) for k, v in row.items() if k != "text"},
-                ))
+        suite = SUITES[name]()
+        for frame in sliced_frames(con, sql, run_id, unique_keys(suite), slice_rows):
+            for outcome in run_suite(name, suite, frame, "row"):
+                if outcome.success:
+                    continue
+                config = outcome.expectation_config
+                for index in outcome.result.get("unexpected_index_list") or []:
+                    row = frame.loc[index]
+                    key = {k: _jsonable(row[k]) for k in ROW_KEYS[name]}
+                    verdict.quarantined.append(QuarantinedRow(
+                        name, key, config.type, _column_of(config),
+                        {k: _jsonable(v) for k, v in row.items() if k != "text"},
+                    ))
     batch_frame = con.execute(check_queries("batch_checks.sql")["batch"], {"run_id": run_id}).df()
     for outcome in run_suite("batch", BATCH_SUITE(), batch_frame, "batch"):
         if not outcome.success:
             verdict.failures.append(f"batch: {outcome.expectation_config.type}({_column_of(outcome.expectation_config)})")
+    verdict.results = list(tallies.values())
+    verdict.evaluated = len(verdict.results)
     verdict.passed = not verdict.failures
     return verdict
+
+
+def unique_keys(suite) -> list[list[str]]:
+    """The column sets a suite expects to be unique: rows sharing one must be validated in the same frame."""
+    keys = []
+    for expectation in suite.expectations:
+        if expectation.expectation_type == "expect_column_values_to_be_unique":
+            keys.append([expectation.column])
+        elif expectation.expectation_type == "expect_compound_columns_to_be_unique":
+            keys.append(list(expectation.column_list))
+    return keys
+
+
+def sliced_frames(con: duckdb.DuckDBPyConnection, sql: str, run_id: str, keys: list[list[str]], slice_rows: int):
+    """The check query's rows in frames of about `slice_rows`, so validation memory does not grow with the run.
+
+    Rows are dealt out by the hash of their first key. Any row that shares a key with another row goes
+    to the first frame, so every uniqueness expectation still sees all the copies of a duplicated key.
+    """
+    total = con.execute(f"SELECT count(*) FROM ({sql})", {"run_id": run_id}).fetchone()[0]
+    if total == 0:
+        return
+    slices = max(1, -(-total // slice_rows))
+    if slices == 1 or not keys:
+        yield con.execute(sql, {"run_id": run_id}).df()
+        return
+    shares_a_key = " OR ".join(f"count(*) OVER (PARTITION BY {', '.join(key)}) > 1" for key in keys)
+    first_key = ", ".join(keys[0])
+    for number in range(slices):
+        frame = con.execute(
+            f"SELECT * FROM ({sql}) QUALIFY CASE WHEN {shares_a_key} THEN 0 ELSE coalesce(hash({first_key}) % $slices, 0) END = $slice",
+            {"run_id": run_id, "slices": slices, "slice": number},
+        ).df()
+        if not frame.empty:
+            yield frame
 
 
 QUARANTINE_CASCADE = {

@@ -75,16 +75,24 @@ def fetch_inputs(
         for url, reason in rejected
     ]
     seen = {canonical for _url, canonical in pending}
+
+    def store_page(outcome: FetchOutcome) -> None:
+        # Each page goes to the raw store as it arrives and leaves memory, so a run's memory does not
+        # grow with its number of pages; extraction reads it back one batch at a time.
+        if outcome.body is not None and raw_store is not None and not outcome.is_feed:
+            outcome.raw_sha256 = raw_store.put(outcome.body)
+            outcome.body = None
+        if on_done is not None:
+            on_done(outcome)
+
     accept_feeds = True
     for _depth in range(MAX_FEED_DEPTH + 1):
         if not pending:
             break
-        round_outcomes = fetch_urls(pending, policy, accept_feeds=accept_feeds, on_done=on_done, validators=validators)
+        round_outcomes = fetch_urls(pending, policy, accept_feeds=accept_feeds, on_done=store_page, validators=validators)
         pending = []
         for outcome in round_outcomes:
             outcomes.append(outcome)
-            if outcome.body is not None and raw_store is not None and not outcome.is_feed:
-                outcome.raw_sha256 = raw_store.put(outcome.body)
             if not outcome.is_feed or outcome.body is None:
                 continue
             try:
@@ -114,10 +122,12 @@ def read_local_pages(
         uri = path.resolve().as_uri()
         outcome = FetchOutcome(url=uri, canonical_url=uri, outcome="fetched", final_url=uri, attempts=1, content_type="text/html")
         try:
-            outcome.body = path.read_bytes()
-            outcome.bytes = len(outcome.body)
+            body = path.read_bytes()
+            outcome.bytes = len(body)
             if raw_store is not None:
-                outcome.raw_sha256 = raw_store.put(outcome.body)
+                outcome.raw_sha256 = raw_store.put(body)
+            else:
+                outcome.body = body
         except OSError as error:
             outcome.outcome, outcome.error_class, outcome.error = "failed", "read_error", f"{path}: {error.strerror}"
         outcomes.append(outcome)
@@ -126,15 +136,25 @@ def read_local_pages(
     return outcomes
 
 
-def extract_pages(outcomes: list[FetchOutcome]) -> tuple[list[ArticleRecord], list[PageFailure]]:
-    """Extract every fetched HTML page; a page without article text becomes a failure with its reason."""
+def extract_pages(outcomes: list[FetchOutcome], raw_store: RawStore | None = None) -> tuple[list[ArticleRecord], list[PageFailure]]:
+    """Extract every fetched HTML page (its body, or else its page in `raw_store`); a page without article
+    text becomes a failure with its reason."""
     articles: list[ArticleRecord] = []
     failures: list[PageFailure] = []
     seen: set[str] = set()
     for outcome in outcomes:
-        if outcome.outcome not in {"fetched", "reprocessed"} or outcome.body is None or outcome.is_feed or outcome.unchanged:
+        if outcome.outcome not in {"fetched", "reprocessed"} or outcome.is_feed or outcome.unchanged:
             continue
-        html = decode_html(outcome.body, outcome.charset)
+        body = outcome.body
+        if body is None and raw_store is not None and outcome.raw_sha256 is not None:
+            try:
+                body = raw_store.get(outcome.raw_sha256)
+            except OSError as error:
+                failures.append(PageFailure("extract", outcome.url, "raw_page_missing", f"{outcome.raw_sha256}: {error.strerror}"))
+                continue
+        if body is None:
+            continue
+        html = decode_html(body, outcome.charset)
         try:
             extracted = extract_article(html, url=outcome.final_url if (outcome.final_url or "").startswith("http") else None)
         except ExtractionFailed as error:
@@ -188,8 +208,8 @@ def mark_unchanged(outcomes: list[FetchOutcome], prior, raw_store: RawStore) -> 
             outcome.raw_sha256 = prior.last_raw.get(outcome.canonical_url)
             if outcome.raw_sha256 in prior.current_pages:
                 outcome.unchanged = True
-            elif outcome.raw_sha256 is not None:
-                outcome.body, outcome.unchanged, outcome.outcome = raw_store.get(outcome.raw_sha256), False, "fetched"
+            elif outcome.raw_sha256 is not None and raw_store.has(outcome.raw_sha256):
+                outcome.unchanged, outcome.outcome = False, "fetched"  # extraction reads it from the raw store
             else:
                 outcome.outcome, outcome.error_class = "failed", "not_modified_without_raw_page"
         elif outcome.outcome == "fetched" and not outcome.is_feed and outcome.raw_sha256 in prior.current_pages:
@@ -215,10 +235,9 @@ def stored_pages(db_path: str, raw_store: RawStore, since=None) -> list[FetchOut
     for url, canonical, final_url, raw_sha, fetched_at in rows:
         outcome = FetchOutcome(url=url, canonical_url=canonical, outcome="reprocessed", final_url=final_url,
                                raw_sha256=raw_sha, content_type="text/html", fetched_at=fetched_at)
-        try:
-            outcome.body = raw_store.get(raw_sha)
-            outcome.bytes = len(outcome.body)
-        except OSError as error:
-            outcome.outcome, outcome.error_class, outcome.error = "failed", "raw_page_missing", f"{raw_sha}: {error.strerror}"
+        if raw_store.has(raw_sha):
+            outcome.bytes = raw_store.size(raw_sha)
+        else:
+            outcome.outcome, outcome.error_class, outcome.error = "failed", "raw_page_missing", f"{raw_sha}: not in {raw_store.root}"
         outcomes.append(outcome)
     return outcomes

@@ -37,3 +37,12 @@ class RawStore:
 
     def get(self, digest: str) -> bytes:
         return gzip.decompress(self.path_for(digest).read_bytes())
+
+    def has(self, digest: str) -> bool:
+        return self.path_for(digest).exists()
+
+    def size(self, digest: str) -> int:
+        """The page's size in bytes, from the gzip trailer (ISIZE), without decompressing it."""
+        with self.path_for(digest).open("rb") as handle:
+            handle.seek(-4, os.SEEK_END)
+            return int.from_bytes(handle.read(4), "little")

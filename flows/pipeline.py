@@ -61,8 +61,9 @@ def read_local_task(paths: list[Path], raw_dir: str, prior: PriorState) -> list[
 
 
 @task(name="extract articles", cache_policy=NONE)
-def extract_task(outcomes: list[FetchOutcome]) -> tuple[list[ArticleRecord], list[PageFailure]]:
-    articles, failures = extract_pages(outcomes)
+def extract_task(outcomes: list[FetchOutcome], raw_dir: str) -> tuple[list[ArticleRecord], list[PageFailure]]:
+    """Extract a batch of pages, reading each from the raw store (fetching does not keep them in memory)."""
+    articles, failures = extract_pages(outcomes, RawStore(Path(raw_dir)))
     progress.advance("extracted", len(articles))
     get_run_logger().info("extracted %d articles, %d failed", len(articles), len(failures))
     return articles, failures
@@ -145,6 +146,7 @@ def process_and_publish(
     timings: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Extract and attribute the pages in batches, then load, record the run, snapshot and report it."""
+    raw_dir = str(raw_dir_for(Path(db_path)))
     timings = {"fetch": 0.0, "extract": 0.0, "attribute": 0.0, "load": 0.0, **(timings or {})}
     tally = RunTally()
     failures: list[PageFailure] = []
@@ -152,10 +154,8 @@ def process_and_publish(
     for start in range(0, len(outcomes), batch_size):
         batch = outcomes[start : start + batch_size]
         clock = time.perf_counter()
-        articles, batch_failures = extract_task(batch)
+        articles, batch_failures = extract_task(batch, raw_dir)
         timings["extract"] += time.perf_counter() - clock
-        for outcome in batch:
-            outcome.body = None  # Raw pages are in the raw store; free the memory.
         failures += batch_failures
         n_extracted += len(articles)
         clock = time.perf_counter()

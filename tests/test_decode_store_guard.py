@@ -38,3 +38,21 @@ def test_private_loopback_and_link_local_addresses_are_not_public():
     for address in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.4", "169.254.169.254", "::1", "fe80::1"):
         assert not is_public_address(address), address
     assert is_public_address("93.184.216.34")
+
+
+def test_stored_pages_leave_memory_and_extraction_reads_them_back(tmp_path):
+    """A run keeps no page bodies in memory: each page is read back from the raw store when its batch is extracted."""
+    from citeline.paths import demo_corpus
+    from extract.pages import extract_pages, read_local_pages
+
+    page = sorted(demo_corpus().glob("*.html"))[0]
+    store = RawStore(tmp_path / "raw")
+    outcomes = read_local_pages([page], store)
+    digest = outcomes[0].raw_sha256
+    assert outcomes[0].body is None and store.has(digest)
+    assert store.size(digest) == outcomes[0].bytes == len(page.read_bytes())
+    articles, failures = extract_pages(outcomes, store)
+    assert not failures and len(articles) == 1 and len(articles[0].text) > 200
+    store.path_for(digest).unlink()
+    articles, failures = extract_pages(outcomes, store)
+    assert not articles and failures[0].error_class == "raw_page_missing" and digest in failures[0].detail

@@ -110,3 +110,31 @@ def test_too_many_pages_without_text_block_the_publish(warehouse):
     assert not result.published
     assert result.verdict.failures == ["batch: expect_column_values_to_be_between(share_without_text)"]
     assert snapshot(warehouse) == before
+
+
+SLICING_CASES = {
+    **{case: ROW_CORRUPTIONS[case] for case in ("duplicate statement key", "null statement key", "chain position below zero")},
+    # Frames are dealt by article_id: a shared canonical URL is a second key that must still meet its copy.
+    "two articles with one canonical URL": ("articles", lambda r: r.articles[3].update(canonical_url=r.articles[0]["canonical_url"])),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SLICING_CASES))
+def test_validating_in_many_small_frames_finds_what_one_frame_finds(tmp_path, case):
+    """A large run is validated in slices; a duplicated key must still meet its copy, a null key must not be dropped."""
+    _table, corrupt = SLICING_CASES[case]
+    rows = make_rows(["b1", "b2", "b3", "b4"])
+    corrupt(rows)
+    con = store.connect(tmp_path / "w.duckdb")
+    try:
+        store.stage(con, "corrupt", rows)
+        whole = validate_staged(con, "corrupt")
+        sliced = validate_staged(con, "corrupt", slice_rows=2)
+    finally:
+        con.close()
+    quarantined = lambda verdict: sorted((q.table, json.dumps(q.key, sort_keys=True), q.expectation) for q in verdict.quarantined)
+    assert quarantined(whole) and quarantined(sliced) == quarantined(whole)
+    assert sliced.evaluated == whole.evaluated
+    counts = lambda verdict: sorted((r["suite"], r["expectation"], r["column_name"], r["success"], r["element_count"], r["unexpected_count"])
+                                    for r in verdict.results)
+    assert counts(sliced) == counts(whole)
