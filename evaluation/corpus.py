@@ -38,7 +38,7 @@ def gold_documents(folder: Path) -> Iterator[tuple[str, str, list[Relation]]]:
 
 
 def _as_relation(record: dict) -> Relation:
-    content = tuple([tuple(record["content"])])
+    content = tuple(tuple(part) for part in record.get("content_parts") or [record["content"]])
     cue = tuple([tuple(record["cue"])]) if record.get("cue") else ()
     source = tuple([tuple(record["source"])]) if record.get("source") else ()
     return Relation(content, cue, source)

@@ -260,3 +260,77 @@ def test_bare_surname_resolves_to_the_full_name_given_earlier():
     text = "Former vice president Joe Biden visited Ohio on Tuesday. Biden said the plant would reopen."
     s = find(text, "said")
     assert (s.source_text, s.source_name, s.source_type) == ("Biden", "Joe Biden", "person")
+
+
+# Engine 0.2: cases measured on PolNeAR train's misses, tested on sentences written here
+
+def test_split_quote_keeps_its_quoted_parts_apart_from_the_attribution():
+    text = '"This is a long play," said Dana Ruiz, an adviser who spent the weekend at the convention. "It lasts three months."'
+    s = find(text, "said")
+    assert [text[p.start : p.end] for p in s.content_parts] == ["This is a long play", "It lasts three months."]
+    assert s.as_json()["content_parts"] == [[p.start, p.end] for p in s.content_parts]
+
+
+def test_a_quote_after_a_second_cue_belongs_to_that_cue():
+    text = '"The party will unite," she said, adding that "nobody wants a fight."'
+    assert content(text, find(text, "said")) == "The party will unite"
+    assert "nobody wants a fight" in content(text, find(text, "adding"))
+
+
+def test_passive_and_raising_cues_attribute_to_an_unspecified_source():
+    text = "The ruling is widely expected to favour the port workers."
+    s = find(text, "expected")
+    assert s.source is None and (s.source_name, s.source_type) == ("unspecified", "vague")
+    assert content(text, s) == "The ruling is widely expected to favour the port workers"
+    seems = "The mayor seems unready for the storm."
+    assert find(seems, "seems").source is None
+    assert find("The plan seems to me a mistake, the judge said.", "said").source_text == "the judge"
+    assert not [s for s in attribute("The plan seems to me a mistake.") if s.cue_lemma == "seem"]
+
+
+def test_cue_nouns_with_an_owner_are_statements_and_unowned_ones_are_not():
+    text = "The senator's criticism of the trade deal surprised her allies."
+    s = find(text, "criticism")
+    assert (s.source_text, content(text, s), s.stance) == ("The senator", "the trade deal", "accuse")
+    promise = find("Mayor Ruth Olsen spoke at the bridge. Her promise that it would reopen by May drew applause.", "promise")
+    assert (promise.source_text, promise.source_name, promise.stance) == ("Her", "Ruth Olsen", "promise")
+    assert not attribute("There were complaints that the queues were too long.")
+
+
+def test_a_name_and_colon_at_the_start_of_a_line_is_a_speaker():
+    text = "Rubio: I still believe the deal is a mistake\nThe Latest: markets open higher"
+    statements = attribute(text)
+    assert [(s.source_name, content(text, s)) for s in statements] == [("Rubio", "I still believe the deal is a mistake")]
+
+
+def test_trailing_attribution_after_a_misparsed_clause():
+    text = "As the candidate prepared to speak in the hall on Tuesday, a girl outside the venue was pepper-sprayed, police said."
+    s = find(text, "said")
+    assert s.source_text == "police" and content(text, s).endswith("was pepper-sprayed")
+
+
+def test_a_subject_the_parser_misses_is_taken_from_the_words_before_the_cue():
+    text = "Jolly said he has worked with both parties on student debt."
+    s = find(text, "said")
+    assert (s.source_text, content(text, s)) == ("Jolly", "he has worked with both parties on student debt")
+
+
+def test_a_stance_verb_inside_a_reported_statement_is_not_a_statement_of_its_own():
+    text = "The governor said she could not support the trade deal."
+    assert [s.cue_lemma for s in attribute(text)] == ["say"]
+
+
+def test_what_is_called_and_what_it_is_called():
+    text = "The minister called the report a lie."
+    assert content(text, find(text, "called")) == "the report a lie"
+
+
+def test_an_aside_at_the_end_of_reported_content_is_left_out():
+    text = "Party leaders suggested it would be Ms. Lee, who has a large lead in the delegate count."
+    assert content(text, find(text, "suggested")) == "it would be Ms. Lee"
+
+
+def test_the_speaker_mention_stays_on_its_side_of_the_cue():
+    text = "Republican nominee Dana Ruiz endorsed the re-election of Sen. Paul Ryan (R-Wis.), Sen. Ann Lee (R-Ariz.), and Sen. Kelly Moe (R-N.H.)."
+    s = find(text, "endorsed")
+    assert s.source_text == "Republican nominee Dana Ruiz" and content(text, s).startswith("the re-election of")

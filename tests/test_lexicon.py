@@ -1,4 +1,4 @@
-from transform.lexicon import alias_table, cue_stances
+from transform.lexicon import alias_table, cue_noun_stances, cue_stances
 from transform.model import SOURCE_TYPES, STANCES
 
 
@@ -20,3 +20,4 @@ def test_every_entry_uses_the_allowed_vocabularies():
     assert {s.type for s in [*table.folded.values(), *table.exact.values()]} <= set(SOURCE_TYPES)
     assert set(cue_stances().values()) <= set(STANCES)
     assert cue_stances()["deny"] == "deny" and cue_stances()["say"] == "assert"
+    assert set(cue_noun_stances().values()) <= set(STANCES) and cue_noun_stances()["criticism"] == "accuse"

@@ -12,13 +12,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from transform.lexicon import cue_stances
+from transform.lexicon import cue_noun_stances, cue_stances
 from transform.model import ChainLink, Span, Statement
 from transform.quotes import find_quotes
 from transform.lexicon import alias_table
 from transform.sources import ArticleContext, Entity, person_name, resolve_source, strip_determiners
 
-ENGINE_VERSION = "rules-0.1"
+ENGINE_VERSION = "rules-0.2"
 MAX_PARAGRAPH_CHARS = 20_000
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
@@ -32,11 +32,20 @@ OBJECT_CONTENT_LEMMAS = {
     "pledge", "threaten", "refute", "dismiss", "indicate", "signal", "expect", "fear",
     "support", "endorse", "back", "praise", "favor", "favour", "defend", "embrace", "tout", "echo",
     "advocate", "promote", "like", "prefer", "oppose", "attack", "denounce", "blast", "slam", "mock",
-    "decry", "challenge", "criticize", "criticise", "condemn", "blame", "want", "seek", "demand",
-    "request", "propose", "offer", "mention", "discuss", "express", "describe", "list", "highlight",
-    "share", "release", "issue", "show", "find", "recall", "remember", "repeat", "reiterate", "cite",
-    "question", "call", "accuse", "plan", "portray",
+    "decry", "challenge", "criticize", "criticise", "condemn", "blame", "want", "demand",
+    "request", "propose", "mention", "discuss", "express", "describe", "list", "highlight",
+    "issue", "show", "recall", "remember", "repeat", "reiterate", "cite",
+    "question", "call", "accuse", "plan", "portray", "seek", "release", "find", "offer", "share", "tweet", "post", "voice", "underscore", "reference", "invoke",
+    "lament", "bemoan", "applaud", "hail", "congratulate", "recommend", "publish", "email", "chant",
+    "emphasize", "emphasise", "stress", "note", "acknowledge", "state",
 }
+# Verbs whose passive ("is expected to", "are said to") or raising use ("seems") attributes to nobody named.
+RAISING_LEMMAS = {"seem", "appear"}
+UNSOURCED_LEMMAS = RAISING_LEMMAS | {
+    "expect", "say", "consider", "believe", "know", "think", "report", "view", "see", "rumor", "rumour",
+    "regard", "describe", "deem", "suppose", "project", "predict", "estimate", "expect", "assume", "allege",
+}
+UNSPECIFIED_SOURCE = "unspecified"
 CONTENT_PREPOSITIONS = {
     "speak": ("of", "about"), "talk": ("about", "of"), "call": ("for",), "push": ("for",), "press": ("for",),
     "argue": ("for", "against"), "warn": ("of", "about", "against"), "complain": ("about", "of"),
@@ -45,6 +54,9 @@ CONTENT_PREPOSITIONS = {
     "write": ("about", "of"), "hint": ("at",), "allude": ("to",), "dwell": ("on",), "decide": ("on", "against"),
     "agree": ("with", "on"), "accuse": ("of",), "blame": ("for",), "criticize": ("for",), "criticise": ("for",),
     "praise": ("for",), "thank": ("for",), "worry": ("about",), "ask": ("about", "for"), "remind": ("of",),
+    "apologize": ("for",), "apologise": ("for",), "lash": ("at",), "congratulate": ("on",),
+    "vote": ("for", "against"), "weigh": ("on", "in"), "advocate": ("for",), "respond": ("to",), "react": ("to",),
+    "testify": ("about", "on"),
 }
 CHANNEL_PATTERN = re.compile(
     r"\b(?:in|on|via|through|at|during|over|to)\s+(?:a|an|the|his|her|its|their|state|social)?\s*"
@@ -109,16 +121,67 @@ def _attribute_one(text: str, batch_size: int) -> list[Statement]:
     relations: list[_Relation] = []
     docs = nlp.pipe((text[s:e] for s, e in paragraphs), batch_size=batch_size, disable=["ner"])
     words = _cue_words()
-    for (start, _end), doc in zip(paragraphs, docs):
-        paragraph_quotes = [q for q in quotes if q.start < start + len(doc.text) and start < q.end]
+    for (start, end), doc in zip(paragraphs, docs):
+        paragraph_quotes = [q for q in quotes if q.start < end and start < q.end]
         for sent in doc.sents:
-            if any(w in words for w in WORD.findall(sent.text.lower())):
+            if any(w in words for w in WORD.findall(sent.text.lower())) or _owned_cue_noun().search(sent.text):
                 found = _sentence_relations(text, start, sent, paragraph_quotes, context)
                 relations.extend(found)
                 _remember_sources(found, context)
             _remember_subjects(sent, start, context)
     relations += _quote_paragraph_continuations(text, quotes, relations)
-    return [_to_statement(r) for r in _collapse_chains(relations)]
+    relations += _speaker_line_relations(text, relations, context)
+    relations = _without_nested_stances(relations)
+    return [_to_statement(r, quotes, text) for r in _collapse_chains(relations)]
+
+
+# Verbs that report a stance rather than an utterance ("she could not support the deal"). Inside
+# what someone else is reported to have said they are part of that statement, not one of their own.
+NESTED_STANCE_LEMMAS = {"support", "back", "favor", "favour", "offer", "release", "find", "seek", "want", "plan", "like", "prefer", "see", "think", "believe", "know", "feel", "hope", "expect", "consider", "decide", "agree", "endorse", "oppose"}
+
+
+def _without_nested_stances(relations: list[_Relation]) -> list[_Relation]:
+    kept = []
+    for relation in relations:
+        stance_only = relation.lemma in NESTED_STANCE_LEMMAS or cue_stances().get(relation.lemma) in {"believe", "support", "demand", "promise"}
+        nested = stance_only and any(
+            other is not relation and other.content.start <= relation.cue.start < other.content.end for other in relations
+        )
+        if not nested:
+            kept.append(relation)
+    return kept
+
+
+SPEAKER_LINE = re.compile(
+    r"^[ \t]*((?:[A-Z][\w.'’-]*)(?:[ \t]+(?:[A-Z][\w.'’-]*|of|the|on|de|van|von)){0,4})[ \t]*(:)[ \t]+(\S[^\n]*)$", re.MULTILINE)
+NOT_SPEAKERS = {
+    "the latest", "contributing", "breaking", "revealed", "update", "updated", "editor's note", "editor’s note", "note",
+    "byline", "email", "e-mail", "twitter", "facebook", "name", "related", "photo", "photos", "video", "watch", "read more",
+    "correction", "corrections", "paid notice", "source", "sources", "see also", "wow", "warning", "advertisement",
+    "exclusive", "analysis", "opinion", "live", "listen", "subscribe", "follow", "credit", "file", "map", "chart",
+}
+
+
+def _speaker_line_relations(text: str, relations: list[_Relation], context: ArticleContext) -> list[_Relation]:
+    """'Rubio: I still believe ...' and transcript lines ('Q: ...', 'TAPPER: ...'): the name before the colon speaks the line."""
+    cues = [r.cue.start for r in relations]
+    found = []
+    for match in SPEAKER_LINE.finditer(text):
+        name = match.group(1)
+        if name.lower() in NOT_SPEAKERS or name.lower().startswith(("according to", "follow ")):
+            continue
+        content = _trim(text, Span(match.start(3), match.end(3)))
+        if content is None or any(content.start <= cue < content.end for cue in cues):
+            continue
+        source = Span(match.start(1), match.end(1))
+        label, entity_text = entity_of(name)
+        resolved = resolve_source(name, entity_label=label, head_lemma=name.split()[-1].lower(), head_text=name.split()[-1],
+                                  position=source.start, context=context, entity_text=entity_text)
+        found.append(_Relation(
+            cue_token=None, content=content, kind="direct", cue=Span(match.start(2), match.end(2)), source=source,
+            source_text=name, source_name=resolved.name, source_type=resolved.type, lemma="say", channel="", confidence=0.6,
+        ))
+    return found
 
 
 def _remember_subjects(sent, offset: int, context: ArticleContext) -> None:
@@ -200,6 +263,13 @@ def _cue_words() -> frozenset[str]:
     return frozenset(_cue_forms()) | {"according", "per", "citing"}
 
 
+@lru_cache(maxsize=1)
+def _owned_cue_noun() -> re.Pattern:
+    """A cue noun after a possessive ("Trump's criticism", "her vow"): the only noun cues worth a parse."""
+    nouns = "|".join(sorted(re.escape(lemma) for lemma in cue_noun_stances()))
+    return re.compile(rf"(?:['’]s|\b(?:his|her|their|its))\s+(?:\w+\s+)?(?:{nouns})(?:e?s)?\b", re.IGNORECASE)
+
+
 def lemma_of(token) -> str:
     """Lemma of a cue verb from the lexicon's own inflections; other words, lower-cased (plural -s dropped for nouns)."""
     lower = token.lower_
@@ -219,6 +289,7 @@ def is_proper_noun(token) -> bool:
 
 
 WORD = re.compile(r"[a-z]+")
+WORD_WITH_CASE = re.compile(r"[A-Za-z]+")
 QUOTE_MARKS = set('"\u201c\u201d\u00ab\u00bb\u201e')
 
 
@@ -226,7 +297,7 @@ def _may_attribute(paragraph: str) -> bool:
     if any(ch in QUOTE_MARKS for ch in paragraph) or "''" in paragraph:
         return True
     words = _cue_words()
-    return any(word in words for word in WORD.findall(paragraph.lower()))
+    return any(word in words for word in WORD.findall(paragraph.lower())) or bool(_owned_cue_noun().search(paragraph))
 
 
 def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
@@ -249,6 +320,8 @@ def _remember_sources(relations: list[_Relation], context: ArticleContext) -> No
 
 def head_entity(mention: str, head_text: str) -> tuple[str, str | None]:
     """The mention's entity only when it contains the mention's head ("US" does not name "the fact that ... US forces")."""
+    if not any(ch.isupper() for ch in head_text):
+        return "", None  # a common-noun head ("the Obama administration") is no named entity's head
     label, entity_text = entity_of(mention)
     if entity_text is None or head_text not in entity_text.split():
         return "", None
@@ -262,6 +335,8 @@ def entity_of(mention: str) -> tuple[str, str | None]:
     The small English model's NER has its own embedding and costs as much as the parser, so it
     runs on the few words of each source mention rather than on whole paragraphs.
     """
+    if not any(ch.isupper() for ch in mention):
+        return "", None  # "officials", "a senior aide": the model finds no named entity without a capital
     nlp = _nlp()
     doc = nlp.get_pipe("ner")(nlp.make_doc(mention))
     for wanted in ("PERSON", "ORG", "GPE", "NORP"):
@@ -273,6 +348,7 @@ def entity_of(mention: str) -> tuple[str, str | None]:
 
 def _sentence_relations(text, offset, sent, quotes, context) -> list[_Relation]:
     stances = cue_stances()
+    noun_stances = cue_noun_stances()
     found: list[_Relation] = []
     for token in sent:
         token_span = Span(offset + token.idx, offset + token.idx + len(token.text))
@@ -286,6 +362,8 @@ def _sentence_relations(text, offset, sent, quotes, context) -> list[_Relation]:
             relation = None  # "..., the AP reported, citing state TV": a link in the AP's chain, not a statement.
         elif is_verb(token) and token.dep_ != "amod" and (lemma_of(token) in stances or _takes_finite_clause(token)):
             relation = _verb_relation(text, offset, sent, token, quotes, context)
+        elif token.tag_ in {"NN", "NNS"} and lemma_of(token) in noun_stances:
+            relation = _noun_relation(text, offset, token, quotes, context)
         else:
             relation = None
         if relation is not None:
@@ -320,6 +398,8 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
     if subject is None and token.dep_ in {"conj", "xcomp", "advcl", "pcomp"} and token.head.i != token.i:
         # "X announced the plan, saying ..." and "X said ... and added ...": the head's subject speaks.
         return _source_for(token.head, offset, text, context)
+    if subject is None and token.dep_ in {"ROOT", "dep"}:
+        return _words_before_cue(token, offset, text, context)
     if subject is None:
         return None
     if subject.lower_ in RELATIVE_PRONOUNS and token.dep_ == "relcl" and token.head.i != token.i:
@@ -333,7 +413,8 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
             head_text=antecedent.text, position=span.start, context=context,
         )
         return span, subject.text, resolved
-    tokens = list(subject.subtree)
+    # A misparse can hang later words on the subject; the mention stays on its own side of the cue.
+    tokens = [t for t in subject.subtree if (t.i < token.i) == (subject.i < token.i)]
     # "X's statement said": the statement is the channel, X the source.
     if lemma_of(subject) in {"statement", "report", "release", "post", "tweet", "letter"}:
         owner = next((c for c in subject.children if c.dep_ == "poss"), None)
@@ -354,14 +435,128 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
     return span, mention, resolved
 
 
+def _unsourced_relation(text, offset, cue) -> _Relation | None:
+    """"X is expected to win", "X is said to be furious", "X seems unready": attributed, but to nobody named.
+
+    The content is the whole clause, its subject and the cue included, as annotators mark it.
+    """
+    lemma = lemma_of(cue)
+    subject = next((c for c in cue.children if c.dep_ in {"nsubjpass", "nsubj"}), None)
+    if subject is None or subject.lower_ in UNRESOLVABLE_PRONOUNS or subject.lower_ in {"it", "there"}:
+        return None
+    if lemma in RAISING_LEMMAS:
+        if any(c.dep_ == "prep" and c.lower_ == "to" for c in cue.children):
+            return None  # "seems to me": an experiencer, so a source
+        complement = [c for c in cue.children if c.dep_ in {"xcomp", "acomp", "attr", "ccomp", "oprd"} or (c.dep_ == "prep" and c.lower_ == "like")]
+    else:
+        if not any(c.dep_ == "auxpass" for c in cue.children) or any(c.dep_ == "agent" for c in cue.children):
+            return None
+        complement = [c for c in cue.children if c.dep_ in {"xcomp", "ccomp", "oprd"} or (c.dep_ == "prep" and c.lower_ in {"as", "for"})]
+    if not complement:
+        return None
+    tokens = [*subject.subtree, cue, *(t for c in complement for t in c.subtree)]
+    lo, hi = min(t.i for t in tokens), max(t.i for t in tokens)
+    content = _span_of(list(cue.doc[lo : hi + 1]), offset, text)
+    if content is None:
+        return None
+    cue_span = Span(offset + cue.idx, offset + cue.idx + len(cue.text))
+    return _Relation(
+        cue_token=cue, content=content, kind="indirect", cue=cue_span, source=None, source_text="",
+        source_name=UNSPECIFIED_SOURCE, source_type="vague", lemma=lemma, channel="", confidence=0.5,
+    )
+
+
+NOUN_CONTENT_PREPOSITIONS = {"of", "for", "on", "about", "against", "over", "to", "that"}
+SPEECH_ACT_VERBS = {"express", "voice", "issue", "make", "offer", "level", "raise", "repeat", "reiterate", "renew", "deliver", "give", "share", "pledge"}
+
+
+def _noun_relation(text, offset, cue, quotes, context) -> _Relation | None:
+    """"Trump's criticism of the deal", "her vow to fight on", "officials voiced concern that ...": a cue noun
+    with what it is about (a that-clause, an infinitive, or a prepositional object) and, when named, who."""
+    content_root = None
+    for child in cue.children:
+        if child.i < cue.i:
+            continue
+        if child.dep_ in {"acl", "ccomp", "relcl"} and (child.tag_ in {"VB"} and any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children)
+                                                         or next(iter(child.subtree)).lower_ == "that" and child.dep_ != "relcl"):
+            content_root = [child]
+            break
+        if child.dep_ == "prep" and child.lower_ in NOUN_CONTENT_PREPOSITIONS:
+            objects = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
+            if objects:
+                content_root = objects
+                break
+    if content_root is None:
+        return None
+    tokens = _without_trailing_aside([t for root in content_root for t in root.subtree])
+    content = _span_of(tokens, offset, text)
+    if content is None:
+        return None
+    source_token = next((c for c in cue.children if c.dep_ == "poss"), None)
+    if source_token is None:
+        agent = next((c for c in cue.children if c.dep_ == "prep" and c.lower_ == "by"), None)
+        source_token = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+    if source_token is None and cue.dep_ == "dobj" and lemma_of(cue.head) in SPEECH_ACT_VERBS | set(cue_stances()):
+        source_token = next((c for c in cue.head.children if c.dep_ == "nsubj"), None)
+    cue_span = Span(offset + cue.idx, offset + cue.idx + len(cue.text))
+    lemma = lemma_of(cue)
+    if source_token is None:
+        return None  # Unowned ("there were complaints that ..."): too often the article's own framing.
+    if source_token.lower_ in UNRESOLVABLE_PRONOUNS | {"my", "your", "our", "its"}:
+        return None
+    span = _span_of([t for t in source_token.subtree if t.i < cue.i and t.tag_ != "POS"], offset, text)
+    if span is None or span.start <= content.start < span.end:
+        return None
+    mention = text[span.start : span.end]
+    pronoun = {"his": "he", "her": "she", "their": "they"}.get(source_token.lower_)
+    label, entity_text = head_entity(mention, source_token.text) if pronoun is None else ("", None)
+    resolved = resolve_source(
+        mention if pronoun is None else pronoun, entity_label=label, head_lemma=lemma_of(source_token),
+        head_text=pronoun or source_token.text, position=span.start, context=context, entity_text=entity_text,
+    )
+    return _Relation(cue_token=cue, content=content, kind="indirect", cue=cue_span, source=span, source_text=mention,
+                     source_name=resolved.name, source_type=resolved.type, lemma=lemma, channel="", confidence=0.5)
+
+
+def _words_before_cue(cue, offset: int, text: str, context: ArticleContext):
+    """"Jolly said ...", parsed with "Jolly" as an adverb: the noun phrase right before a subjectless cue speaks."""
+    doc = cue.doc
+    words = []
+    i = cue.i - 1
+    while i >= cue.sent.start and len(words) < 14:
+        token = doc[i]
+        if token.text in {",", ";", ":", "(", ")"} or token.text in QUOTE_MARKS or token.tag_ in {"VBD", "VBZ", "VBP", "MD"}:
+            break
+        words.insert(0, token)
+        i -= 1
+    nouns = [t for t in words if t.tag_ in {"NN", "NNS", "NNP", "NNPS", "PRP"} or t.tag_ == "RB" and t.text[:1].isupper()]
+    if not nouns or words[-1].tag_ in {"IN", "DT", "CC"}:
+        return None
+    span = _span_of(words, offset, text)
+    if span is None:
+        return None
+    head = nouns[0] if any(t.lower_ == "of" for t in words) else nouns[-1]
+    mention = text[span.start : span.end]
+    label, entity_text = head_entity(mention, head.text) if head.lower_ not in PRONOUNS else ("", None)
+    resolved = resolve_source(mention, entity_label=label, head_lemma=lemma_of(head), head_text=head.text,
+                              position=span.start, context=context, entity_text=entity_text)
+    return span, mention, resolved
+
+
 def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None:
+    if lemma_of(cue) in UNSOURCED_LEMMAS:
+        unsourced = _unsourced_relation(text, offset, cue)
+        if unsourced is not None or lemma_of(cue) in RAISING_LEMMAS:
+            return unsourced
     if cue.dep_ in {"auxpass"} or any(c.dep_ == "auxpass" for c in cue.children) and lemma_of(cue) != "quote":
         return None
     source = _source_for(cue, offset, text, context)
     cue_span = Span(offset + cue.idx, offset + cue.idx + len(cue.text))
     sent_span = Span(offset + sent.start_char, offset + sent.end_char)
     # Quotes overlapping the sentence: a multi-sentence quote starts sentences before its "he said".
-    sentence_quotes = [q for q in quotes if q.start < sent_span.end and sent_span.start < q.end]
+    sentence_quotes = [q for q in quotes if q.start < sent_span.end and (sent_span.start < q.end or (
+        # '"... a question?" Trump said': the quote ended the sentence before the one with its cue
+        q.end <= sent_span.start and sent_span.start - q.end <= 3 and not any(ch.isalnum() for ch in text[q.end : sent_span.start])))]
     source_token_ids: set[int] = set()
     subject = next((c for c in cue.children if c.dep_ in SUBJECT_DEPS), None)
     if subject is not None:
@@ -370,6 +565,7 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     via_links, via_ids = _citing_links(cue, offset, text, context)
     content_tokens = _content_tokens(cue, sent) or []
     content_tokens = [t for t in content_tokens if t.i not in source_token_ids | channel_ids | via_ids and t.i != cue.i]
+    content_tokens = _without_trailing_aside(content_tokens)
     content = _span_of(content_tokens, offset, text)
     source_span = source[0] if source is not None else None
     free_quotes = [q for q in sentence_quotes if source_span is None or not (q.start <= source_span.start < q.end)]
@@ -383,7 +579,8 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
         quoted = sum(min(q.end, content.end) - max(q.start, content.start) for q in covering)
         if covering and quoted >= 0.6 * (content.end - content.start):
             kind = "direct"
-            if len(free_quotes) > len(covering) and _split_quote(free_quotes, cue_span):
+            if len(free_quotes) > len(covering) and _split_quote(free_quotes, cue_span) and not _another_cue_between(
+                    text, cue_span.end, min((q.start for q in free_quotes if q.start >= cue_span.end), default=cue_span.end), cue_span):
                 # '"A," he said, "B"': both parts, from the first quote to the last.
                 content = _trim(text, Span(free_quotes[0].start, free_quotes[-1].end))
             else:
@@ -401,7 +598,7 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     if overlaps and not encloses and not (kind == "direct" and _split_quote(free_quotes, cue_span)):
         return None
     if kind == "direct":
-        content = _extend_quote_run(text, quotes, content, sent_span.end)
+        content = _extend_quote_run(text, quotes, content, sent_span.end, cue_span)
     confidence = 0.9 if kind == "direct" else 0.7
     if resolved.type == "unknown":
         confidence -= 0.2
@@ -424,7 +621,14 @@ def _adjacent_quotes(text: str, quotes: list[Span], cue: Span, source: Span | No
     return near
 
 
-def _extend_quote_run(text: str, quotes: list[Span], content: Span, sentence_end: int) -> Span:
+def _another_cue_between(text: str, start: int, end: int, cue: Span) -> bool:
+    """A cue word other than `cue` in text[start:end]."""
+    forms = _cue_forms()
+    return any(match.group().lower() in forms for match in WORD_WITH_CASE.finditer(text, start, end)
+               if not cue.start <= match.start() < cue.end)
+
+
+def _extend_quote_run(text: str, quotes: list[Span], content: Span, sentence_end: int, cue: Span) -> Span:
     """Grow a direct quote over the quotes that continue it in the paragraph.
 
     '"A," he said, noting X. "B. C."' is one statement: the rest of the attribution sentence may
@@ -437,6 +641,8 @@ def _extend_quote_run(text: str, quotes: list[Span], content: Span, sentence_end
         gap = text[max(end, sentence_end) : quote.start] if quote.start >= sentence_end else ""
         if any(ch.isalnum() for ch in gap) or "\n" in text[end : quote.start]:
             break
+        if quote.start < sentence_end and _another_cue_between(text, end, quote.start, cue):
+            break  # '"A," she said, adding that "B"': B is what the second cue introduces
         end = quote.end
     return _trim(text, Span(content.start, end)) or content
 
@@ -449,12 +655,17 @@ def _split_quote(quotes: list[Span], cue: Span) -> bool:
 def _content_tokens(cue, sent):
     """Tokens of what the cue verb introduces, or None when it introduces nothing recognisable."""
     complement = [c for c in cue.children if c.dep_ in {"ccomp", "xcomp"}]
+    lemma = lemma_of(cue)
     if complement:
         tokens = []
+        if lemma in OBJECT_PREDICATE_LEMMAS:
+            # "called the report a lie", "see golf courses as wasted space": what is called, and what it is called
+            for child in cue.children:
+                if child.dep_ == "dobj" or (child.dep_ == "prep" and child.lower_ == "as"):
+                    tokens.extend(child.subtree)
         for child in complement:
             tokens.extend(child.subtree)
         return tokens
-    lemma = lemma_of(cue)
     objects = [c for c in cue.children if c.dep_ == "dobj"]
     if lemma in ADDRESSEE_LEMMAS:
         # "warned the rebels that ...": the parser often hangs the that-clause on the addressee.
@@ -464,14 +675,22 @@ def _content_tokens(cue, sent):
                 first = min(clause.subtree, key=lambda t: t.i)
                 if first.lower_ == "that":
                     return list(clause.subtree)
-    if objects and lemma in OBJECT_CONTENT_LEMMAS and lemma not in ADDRESSEE_LEMMAS:
+    predicated = lemma in OBJECT_PREDICATE_LEMMAS and any(c.dep_ in {"oprd"} or (c.dep_ == "prep" and c.lower_ == "as") for c in cue.children)
+    if objects and (lemma in OBJECT_CONTENT_LEMMAS or predicated) and lemma not in ADDRESSEE_LEMMAS:
         tokens = []
         for obj in objects:
             tokens.extend(obj.subtree)
         for child in cue.children:
-            if child.dep_ == "prep" and child.i > objects[0].i and child.lower_ in {"for", "of", "in", "on", "about"}:
+            if child.dep_ == "prep" and child.i > objects[0].i and child.lower_ in {"for", "of", "in", "on", "about", "as"}:
+                tokens.extend(child.subtree)
+            elif child.dep_ in {"oprd", "xcomp", "ccomp", "acomp"} and child.i > objects[0].i:
+                # "called them corporate welfare", "described the push as impossible": the object and what it is called
                 tokens.extend(child.subtree)
         return tokens
+    predicate = [c for c in cue.children if c.dep_ == "oprd"]
+    if not objects and predicate and lemma in OBJECT_PREDICATE_LEMMAS:
+        # 'called Rubio "Little Marco"', parsed with the object inside the predicate
+        return [t for c in predicate for t in c.subtree]
     preposition = next((c for c in cue.children if c.dep_ in {"prep", "prt"} and c.lower_ in CONTENT_PREPOSITIONS.get(lemma, ())), None)
     if preposition is not None:
         # "spoke of his faith", "called for an open primary": the content is the preposition's object.
@@ -482,7 +701,51 @@ def _content_tokens(cue, sent):
         # "A is B, X said": the cue hangs off the main clause, which is the content.
         cue_ids = {t.i for t in cue.subtree}
         return [t for t in cue.head.subtree if t.i not in cue_ids]
-    return None
+    return _sentence_before_trailing_cue(cue, sent) if sent is not None else None
+
+
+def _sentence_before_trailing_cue(cue, sent):
+    """"A girl was hurt, police said.": the words before ", X said" at a sentence's end, however the parser hung them."""
+    subject = next((c for c in cue.children if c.dep_ in SUBJECT_DEPS), None)
+    left = min(cue.i, subject.left_edge.i) if subject is not None and subject.i < cue.i else cue.i
+    tail = [t for t in sent if t.i > cue.i and not t.is_punct and (subject is None or t.i not in {x.i for x in subject.subtree})]
+    if len(tail) > 8 or any(is_verb(t) for t in tail):
+        return None
+    if left - 1 < sent.start or cue.doc[left - 1].text not in {",", "—", "–", "--"}:
+        return None
+    body = [t for t in sent if t.i < left - 1]
+    return body if sum(not t.is_punct for t in body) >= 3 else None
+
+
+OBJECT_PREDICATE_LEMMAS = {"call", "describe", "find", "consider", "label", "name", "see", "view", "deem", "brand", "dub", "term", "declare", "judge", "regard", "rate", "portray"}
+ASIDE_DEPS = {"relcl", "npadvmod", "parataxis"}
+
+
+def _without_trailing_aside(tokens: list) -> list:
+    """Content without an aside set off at its end: ", who ...", "— a high sum ...", ", doing little ...".
+
+    Annotators end the reported content where the writer's own comment on it begins.
+    """
+    if len(tokens) < 6:
+        return tokens
+    ordered = sorted(tokens, key=lambda t: t.i)
+    ids = {t.i for t in ordered}
+    last = ordered[-1].i
+    for position, token in enumerate(ordered[2:], 2):
+        if token.text not in {",", "—", "–", "--", "-"} or position + 1 >= len(ordered):
+            continue
+        follower = ordered[position + 1]
+        head = follower
+        while head.head.i in ids and head.head.i > token.i and head.head.i != head.i:
+            head = head.head
+        if head.dep_ not in ASIDE_DEPS or head.head.i > token.i:
+            continue
+        subtree = [t.i for t in head.subtree]
+        if head.dep_ == "conj" and any(t.dep_ == "cc" for t in head.head.children if token.i < t.i < head.i):
+            continue  # "X, and Y": the reported content goes on
+        if max(subtree) >= last and min(subtree) > token.i:
+            return ordered[:position]
+    return tokens
 
 
 def _takes_finite_clause(verb) -> bool:
@@ -598,10 +861,30 @@ def _collapse_chains(relations: list[_Relation]) -> list[_Relation]:
     return sorted(relations, key=lambda r: (r.content.start, r.content.end))
 
 
-def _to_statement(r: _Relation) -> Statement:
+def _quoted_parts(r: _Relation, quotes: list[Span], text: str) -> list[Span]:
+    """The quotes that make up a direct statement whose own attribution stands between them."""
+    inside = [m for m in (r.cue, r.source) if m is not None and r.content.start <= m.start < r.content.end]
+    if r.kind != "direct" or not inside:
+        return []
+    parts = []
+    for quote in quotes:
+        start, end = max(quote.start, r.content.start), min(quote.end, r.content.end)
+        if start < end:
+            part = _trim(text, Span(start, end))
+            while part is not None and text[part.start] in QUOTE_MARKS | {"'", "‘", "’"}:
+                part = _trim(text, Span(part.start + 1, part.end))
+            while part is not None and text[part.end - 1] in QUOTE_MARKS | {"'", "‘", "’"}:
+                part = _trim(text, Span(part.start, part.end - 1))
+            if part is not None:
+                parts.append(part)
+    return parts if len(parts) >= 2 else []
+
+
+def _to_statement(r: _Relation, quotes: list[Span] = (), text: str = "") -> Statement:
     return Statement(
+        content_parts=_quoted_parts(r, list(quotes), text) if text else [],
         content=r.content, kind=r.kind, source=r.source, cue=r.cue, source_text=r.source_text,
         source_name=r.source_name, source_type=r.source_type, cue_lemma=r.lemma,
-        stance="report" if r.kind == "according_to" else cue_stances().get(r.lemma, "assert"), channel=r.channel, via=list(r.via),
+        stance="report" if r.kind == "according_to" else cue_stances().get(r.lemma) or cue_noun_stances().get(r.lemma, "assert"), channel=r.channel, via=list(r.via),
         confidence=max(0.0, min(1.0, r.confidence)),
     )

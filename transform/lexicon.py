@@ -28,6 +28,18 @@ def cue_stances() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def cue_noun_stances() -> dict[str, str]:
+    """Cue noun lemma → stance class, from `transform/data/cue_nouns.csv`."""
+    table: dict[str, str] = {}
+    for row in _data_rows("cue_nouns.csv"):
+        stance = row["stance"].strip()
+        if stance not in STANCES:
+            raise ValueError(f"cue_nouns.csv: stance {stance!r} for {row['lemma']!r} is not one of {STANCES}")
+        table[row["lemma"].strip()] = stance
+    return table
+
+
 @dataclass(frozen=True)
 class KnownSource:
     name: str

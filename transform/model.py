@@ -77,11 +77,14 @@ class Statement:
     channel: str = ""
     via: list[ChainLink] = field(default_factory=list)
     confidence: float = 0.5
+    # The quoted parts when the attribution stands inside the content ('"A," she said, "B."'); else [content].
+    content_parts: list[Span] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The JSON-lines contract of `citeline attribute` (without the `file` key)."""
         return {
             "content": self.content.as_list(),
+            "content_parts": [part.as_list() for part in (self.content_parts or [self.content])],
             "source": self.source.as_list() if self.source else None,
             "cue": self.cue.as_list() if self.cue else None,
             "kind": self.kind,
