@@ -298,7 +298,7 @@ def test_cue_nouns_with_an_owner_are_statements_and_unowned_ones_are_not():
 
 
 def test_a_name_and_colon_at_the_start_of_a_line_is_a_speaker():
-    text = "Rubio: I still believe the deal is a mistake\nThe Latest: markets open higher"
+    text = "Rubio: I still believe the deal is a mistake\nThe Latest: markets open higher\nSen. Ann Lee Image: U.S. Senate."
     statements = attribute(text)
     assert [(s.source_name, content(text, s)) for s in statements] == [("Rubio", "I still believe the deal is a mistake")]
 

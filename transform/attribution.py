@@ -162,13 +162,16 @@ NOT_SPEAKERS = {
 }
 
 
+MEDIA_CREDIT = re.compile(r"(?:image|photo|picture|credit|caption|video|file)s?$", re.IGNORECASE)  # "Kamala Harris Image: U.S. Senate."
+
+
 def _speaker_line_relations(text: str, relations: list[_Relation], context: ArticleContext) -> list[_Relation]:
     """'Rubio: I still believe ...' and transcript lines ('Q: ...', 'TAPPER: ...'): the name before the colon speaks the line."""
     cues = [r.cue.start for r in relations]
     found = []
     for match in SPEAKER_LINE.finditer(text):
         name = match.group(1)
-        if name.lower() in NOT_SPEAKERS or name.lower().startswith(("according to", "follow ")):
+        if name.lower() in NOT_SPEAKERS or name.lower().startswith(("according to", "follow ")) or MEDIA_CREDIT.search(name):
             continue
         content = _trim(text, Span(match.start(3), match.end(3)))
         if content is None or any(content.start <= cue < content.end for cue in cues):
