@@ -334,3 +334,17 @@ def test_the_speaker_mention_stays_on_its_side_of_the_cue():
     text = "Republican nominee Dana Ruiz endorsed the re-election of Sen. Paul Ryan (R-Wis.), Sen. Ann Lee (R-Ariz.), and Sen. Kelly Moe (R-N.H.)."
     s = find(text, "endorsed")
     assert s.source_text == "Republican nominee Dana Ruiz" and content(text, s).startswith("the re-election of")
+
+
+def test_a_document_that_says_something_and_who_issued_it():
+    text = "A new poll showing the mayor ahead was released on Monday."
+    assert find(text, "showing").source_text == "A new poll"
+    issued = "The ministry issued a statement saying the port would reopen."
+    s = find(issued, "saying")
+    assert (s.source_text, content(issued, s)) == ("The ministry", "the port would reopen")
+
+
+def test_passive_blame_has_an_unspecified_source():
+    text = "The drivers were blamed for the crash on the bridge."
+    s = find(text, "blamed")
+    assert s.source is None and s.source_name == "unspecified" and content(text, s) == text[:-1]

@@ -43,9 +43,16 @@ OBJECT_CONTENT_LEMMAS = {
 RAISING_LEMMAS = {"seem", "appear"}
 UNSOURCED_LEMMAS = RAISING_LEMMAS | {
     "expect", "say", "consider", "believe", "know", "think", "report", "view", "see", "rumor", "rumour",
-    "regard", "describe", "deem", "suppose", "project", "predict", "estimate", "expect", "assume", "allege",
+    "regard", "describe", "deem", "suppose", "project", "predict", "estimate", "assume", "allege",
+    "blame", "accuse", "criticize", "criticise", "remember", "perceive", "quote", "ask",
 }
 UNSPECIFIED_SOURCE = "unspecified"
+# Things that say what they contain: "a statement saying ...", "a poll showing ...".
+DOCUMENT_NOUNS = {
+    "statement", "report", "ad", "advertisement", "letter", "poll", "survey", "study", "post", "tweet", "memo",
+    "email", "e-mail", "video", "release", "document", "analysis", "article", "story", "filing", "lawsuit",
+    "message", "note", "editorial", "column", "speech", "interview", "op-ed", "book", "paper", "complaint", "petition",
+}
 CONTENT_PREPOSITIONS = {
     "speak": ("of", "about"), "talk": ("about", "of"), "call": ("for",), "push": ("for",), "press": ("for",),
     "argue": ("for", "against"), "warn": ("of", "about", "against"), "complain": ("about", "of"),
@@ -401,6 +408,21 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
     if subject is None and token.dep_ in {"conj", "xcomp", "advcl", "pcomp"} and token.head.i != token.i:
         # "X announced the plan, saying ..." and "X said ... and added ...": the head's subject speaks.
         return _source_for(token.head, offset, text, context)
+    if subject is None and token.dep_ == "acl" and lemma_of(token.head) in DOCUMENT_NOUNS and token.head.i < token.i:
+        # "a statement saying ...", "an ad accusing her of ...": the noun the participle describes speaks,
+        # or whoever issued it ("the ministry issued a statement saying ...")
+        noun = token.head
+        if noun.dep_ == "dobj" and any(c.dep_ == "nsubj" for c in noun.head.children):
+            return _source_for(noun.head, offset, text, context)
+        tokens = [t for t in noun.subtree if t.i < token.i]
+        span = _span_of(tokens, offset, text)
+        if span is None:
+            return None
+        mention = text[span.start : span.end]
+        label, entity_text = head_entity(mention, noun.text)
+        resolved = resolve_source(mention, entity_label=label, head_lemma=lemma_of(noun), head_text=noun.text,
+                                  position=span.start, context=context, entity_text=entity_text)
+        return span, mention, resolved
     if subject is None and token.dep_ in {"ROOT", "dep"}:
         return _words_before_cue(token, offset, text, context)
     if subject is None:
@@ -454,7 +476,7 @@ def _unsourced_relation(text, offset, cue) -> _Relation | None:
     else:
         if not any(c.dep_ == "auxpass" for c in cue.children) or any(c.dep_ == "agent" for c in cue.children):
             return None
-        complement = [c for c in cue.children if c.dep_ in {"xcomp", "ccomp", "oprd"} or (c.dep_ == "prep" and c.lower_ in {"as", "for"})]
+        complement = [c for c in cue.children if c.dep_ in {"xcomp", "ccomp", "oprd"} or (c.dep_ == "prep" and c.lower_ in {"as", "for", "of", "about"})]
     if not complement:
         return None
     tokens = [*subject.subtree, cue, *(t for c in complement for t in c.subtree)]
