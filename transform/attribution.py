@@ -127,11 +127,10 @@ def _attribute_one(text: str, batch_size: int) -> list[Statement]:
     context = ArticleContext()
     relations: list[_Relation] = []
     docs = nlp.pipe((text[s:e] for s, e in paragraphs), batch_size=batch_size, disable=["ner"])
-    words = _cue_words()
     for (start, end), doc in zip(paragraphs, docs):
         paragraph_quotes = [q for q in quotes if q.start < end and start < q.end]
         for sent in doc.sents:
-            if any(w in words for w in WORD.findall(sent.text.lower())) or _owned_cue_noun().search(sent.text):
+            if _mentions_a_cue(sent.text):
                 found = _sentence_relations(text, start, sent, paragraph_quotes, context)
                 relations.extend(found)
                 _remember_sources(found, context)
@@ -163,13 +162,14 @@ SPEAKER_LINE = re.compile(
     r"^[ \t]*((?:[A-Z][\w.'’-]*)(?:[ \t]+(?:[A-Z][\w.'’-]*|of|the|on|de|van|von)){0,4})[ \t]*(:)[ \t]+(\S[^\n]*)$", re.MULTILINE)
 NOT_SPEAKERS = {
     "the latest", "contributing", "breaking", "revealed", "update", "updated", "editor's note", "editor’s note", "note",
-    "byline", "email", "e-mail", "twitter", "facebook", "name", "related", "photo", "photos", "video", "watch", "read more",
+    "byline", "email", "e-mail", "twitter", "facebook", "name", "related", "watch", "read more",
     "correction", "corrections", "paid notice", "source", "sources", "see also", "wow", "warning", "advertisement",
-    "exclusive", "analysis", "opinion", "live", "listen", "subscribe", "follow", "credit", "file", "map", "chart",
+    "exclusive", "analysis", "opinion", "live", "listen", "subscribe", "follow", "map", "chart",
 }
 
 
-MEDIA_CREDIT = re.compile(r"(?:image|photo|picture|credit|caption|video|file)s?$", re.IGNORECASE)  # "Kamala Harris Image: U.S. Senate."
+# Photo and image credits ("Kamala Harris Image: U.S. Senate."), a bare "Photo:" or "Video:" label included.
+MEDIA_CREDIT = re.compile(r"(?:image|photo|picture|credit|caption|video|file)s?$", re.IGNORECASE)
 
 
 def _speaker_line_relations(text: str, relations: list[_Relation], context: ArticleContext) -> list[_Relation]:
@@ -301,13 +301,19 @@ def is_proper_noun(token) -> bool:
 WORD = re.compile(r"[a-z]+")
 WORD_WITH_CASE = re.compile(r"[A-Za-z]+")
 QUOTE_MARKS = set('"\u201c\u201d\u00ab\u00bb\u201e')
+QUOTE_CHARACTERS = QUOTE_MARKS | {"'", "\u2018", "\u2019"}  # with the single marks that close '' quotes
 
 
 def _may_attribute(paragraph: str) -> bool:
     if any(ch in QUOTE_MARKS for ch in paragraph) or "''" in paragraph:
         return True
+    return _mentions_a_cue(paragraph)
+
+
+def _mentions_a_cue(text: str) -> bool:
+    """A cue verb form, according to / per, or an owned cue noun: worth a parse, and worth the rules."""
     words = _cue_words()
-    return any(word in words for word in WORD.findall(paragraph.lower())) or bool(_owned_cue_noun().search(paragraph))
+    return any(word in words for word in WORD.findall(text.lower())) or bool(_owned_cue_noun().search(text))
 
 
 def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
@@ -373,7 +379,7 @@ def _sentence_relations(text, offset, sent, quotes, context) -> list[_Relation]:
         elif is_verb(token) and token.dep_ != "amod" and (lemma_of(token) in stances or _takes_finite_clause(token)):
             relation = _verb_relation(text, offset, sent, token, quotes, context)
         elif token.tag_ in {"NN", "NNS"} and lemma_of(token) in noun_stances:
-            relation = _noun_relation(text, offset, token, quotes, context)
+            relation = _noun_relation(text, offset, token, context)
         else:
             relation = None
         if relation is not None:
@@ -414,15 +420,8 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
         noun = token.head
         if noun.dep_ == "dobj" and any(c.dep_ == "nsubj" for c in noun.head.children):
             return _source_for(noun.head, offset, text, context)
-        tokens = [t for t in noun.subtree if t.i < token.i]
-        span = _span_of(tokens, offset, text)
-        if span is None:
-            return None
-        mention = text[span.start : span.end]
-        label, entity_text = head_entity(mention, noun.text)
-        resolved = resolve_source(mention, entity_label=label, head_lemma=lemma_of(noun), head_text=noun.text,
-                                  position=span.start, context=context, entity_text=entity_text)
-        return span, mention, resolved
+        span = _span_of([t for t in noun.subtree if t.i < token.i], offset, text)
+        return _resolved_mention(span, noun, text, context) if span is not None else None
     if subject is None and token.dep_ in {"ROOT", "dep"}:
         return _words_before_cue(token, offset, text, context)
     if subject is None:
@@ -451,10 +450,15 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
         return None
     mention = text[span.start : span.end]
     mention = mention[:-2] if mention.endswith(("'s", "’s")) else mention
-    span = Span(span.start, span.start + len(mention))
-    label, entity_text = head_entity(mention, subject.text) if subject.lower_ not in PRONOUNS else ("", None)
+    return _resolved_mention(Span(span.start, span.start + len(mention)), subject, text, context)
+
+
+def _resolved_mention(span: Span, head, text: str, context: ArticleContext):
+    """(span, mention, resolved source) for a speaker mention whose head word is `head`."""
+    mention = text[span.start : span.end]
+    label, entity_text = head_entity(mention, head.text) if head.lower_ not in PRONOUNS else ("", None)
     resolved = resolve_source(
-        mention, entity_label=label, head_lemma=lemma_of(subject), head_text=subject.text,
+        mention, entity_label=label, head_lemma=lemma_of(head), head_text=head.text,
         position=span.start, context=context, entity_text=entity_text,
     )
     return span, mention, resolved
@@ -495,7 +499,7 @@ NOUN_CONTENT_PREPOSITIONS = {"of", "for", "on", "about", "against", "over", "to"
 SPEECH_ACT_VERBS = {"express", "voice", "issue", "make", "offer", "level", "raise", "repeat", "reiterate", "renew", "deliver", "give", "share", "pledge"}
 
 
-def _noun_relation(text, offset, cue, quotes, context) -> _Relation | None:
+def _noun_relation(text, offset, cue, context) -> _Relation | None:
     """"Trump's criticism of the deal", "her vow to fight on", "officials voiced concern that ...": a cue noun
     with what it is about (a that-clause, an infinitive, or a prepositional object) and, when named, who."""
     content_root = None
@@ -521,7 +525,7 @@ def _noun_relation(text, offset, cue, quotes, context) -> _Relation | None:
     if source_token is None:
         agent = next((c for c in cue.children if c.dep_ == "prep" and c.lower_ == "by"), None)
         source_token = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
-    if source_token is None and cue.dep_ == "dobj" and lemma_of(cue.head) in SPEECH_ACT_VERBS | set(cue_stances()):
+    if source_token is None and cue.dep_ == "dobj" and (lemma_of(cue.head) in SPEECH_ACT_VERBS or lemma_of(cue.head) in cue_stances()):
         source_token = next((c for c in cue.head.children if c.dep_ == "nsubj"), None)
     cue_span = Span(offset + cue.idx, offset + cue.idx + len(cue.text))
     lemma = lemma_of(cue)
@@ -561,19 +565,16 @@ def _words_before_cue(cue, offset: int, text: str, context: ArticleContext):
     if span is None:
         return None
     head = nouns[0] if any(t.lower_ == "of" for t in words) else nouns[-1]
-    mention = text[span.start : span.end]
-    label, entity_text = head_entity(mention, head.text) if head.lower_ not in PRONOUNS else ("", None)
-    resolved = resolve_source(mention, entity_label=label, head_lemma=lemma_of(head), head_text=head.text,
-                              position=span.start, context=context, entity_text=entity_text)
-    return span, mention, resolved
+    return _resolved_mention(span, head, text, context)
 
 
 def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None:
-    if lemma_of(cue) in UNSOURCED_LEMMAS:
+    lemma = lemma_of(cue)
+    if lemma in UNSOURCED_LEMMAS:
         unsourced = _unsourced_relation(text, offset, cue)
-        if unsourced is not None or lemma_of(cue) in RAISING_LEMMAS:
+        if unsourced is not None or lemma in RAISING_LEMMAS:
             return unsourced
-    if cue.dep_ in {"auxpass"} or any(c.dep_ == "auxpass" for c in cue.children) and lemma_of(cue) != "quote":
+    if cue.dep_ in {"auxpass"} or any(c.dep_ == "auxpass" for c in cue.children) and lemma != "quote":
         return None
     source = _source_for(cue, offset, text, context)
     cue_span = Span(offset + cue.idx, offset + cue.idx + len(cue.text))
@@ -630,7 +631,7 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     return _Relation(
         cue_token=cue, content=content, kind=kind, cue=cue_span, source=span,
         source_text=mention, source_name=resolved.name, source_type=resolved.type,
-        lemma=lemma_of(cue), channel=channel_text, via=via_links, confidence=confidence,
+        lemma=lemma, channel=channel_text, via=via_links, confidence=confidence,
     )
 
 
@@ -766,8 +767,6 @@ def _without_trailing_aside(tokens: list) -> list:
         if head.dep_ not in ASIDE_DEPS or head.head.i > token.i:
             continue
         subtree = [t.i for t in head.subtree]
-        if head.dep_ == "conj" and any(t.dep_ == "cc" for t in head.head.children if token.i < t.i < head.i):
-            continue  # "X, and Y": the reported content goes on
         if max(subtree) >= last and min(subtree) > token.i:
             return ordered[:position]
     return tokens
@@ -896,18 +895,18 @@ def _quoted_parts(r: _Relation, quotes: list[Span], text: str) -> list[Span]:
         start, end = max(quote.start, r.content.start), min(quote.end, r.content.end)
         if start < end:
             part = _trim(text, Span(start, end))
-            while part is not None and text[part.start] in QUOTE_MARKS | {"'", "‘", "’"}:
+            while part is not None and text[part.start] in QUOTE_CHARACTERS:
                 part = _trim(text, Span(part.start + 1, part.end))
-            while part is not None and text[part.end - 1] in QUOTE_MARKS | {"'", "‘", "’"}:
+            while part is not None and text[part.end - 1] in QUOTE_CHARACTERS:
                 part = _trim(text, Span(part.start, part.end - 1))
             if part is not None:
                 parts.append(part)
     return parts if len(parts) >= 2 else []
 
 
-def _to_statement(r: _Relation, quotes: list[Span] = (), text: str = "") -> Statement:
+def _to_statement(r: _Relation, quotes: list[Span], text: str) -> Statement:
     return Statement(
-        content_parts=_quoted_parts(r, list(quotes), text) if text else [],
+        content_parts=_quoted_parts(r, quotes, text),
         content=r.content, kind=r.kind, source=r.source, cue=r.cue, source_text=r.source_text,
         source_name=r.source_name, source_type=r.source_type, cue_lemma=r.lemma,
         stance="report" if r.kind == "according_to" else cue_stances().get(r.lemma) or cue_noun_stances().get(r.lemma, "assert"), channel=r.channel, via=list(r.via),

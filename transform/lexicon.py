@@ -16,28 +16,27 @@ def _data_rows(filename: str) -> list[dict[str, str]]:
     return list(csv.DictReader(lines))
 
 
-@lru_cache(maxsize=1)
-def cue_stances() -> dict[str, str]:
-    """Cue lemma → stance class, from `transform/data/cues.csv`."""
+def _stance_table(filename: str) -> dict[str, str]:
+    """lemma → stance class from a data file, every stance checked against STANCES."""
     table: dict[str, str] = {}
-    for row in _data_rows("cues.csv"):
+    for row in _data_rows(filename):
         stance = row["stance"].strip()
         if stance not in STANCES:
-            raise ValueError(f"cues.csv: stance {stance!r} for {row['lemma']!r} is not one of {STANCES}")
+            raise ValueError(f"{filename}: stance {stance!r} for {row['lemma']!r} is not one of {STANCES}")
         table[row["lemma"].strip()] = stance
     return table
+
+
+@lru_cache(maxsize=1)
+def cue_stances() -> dict[str, str]:
+    """Cue verb lemma → stance class, from `transform/data/cues.csv`."""
+    return _stance_table("cues.csv")
 
 
 @lru_cache(maxsize=1)
 def cue_noun_stances() -> dict[str, str]:
     """Cue noun lemma → stance class, from `transform/data/cue_nouns.csv`."""
-    table: dict[str, str] = {}
-    for row in _data_rows("cue_nouns.csv"):
-        stance = row["stance"].strip()
-        if stance not in STANCES:
-            raise ValueError(f"cue_nouns.csv: stance {stance!r} for {row['lemma']!r} is not one of {STANCES}")
-        table[row["lemma"].strip()] = stance
-    return table
+    return _stance_table("cue_nouns.csv")
 
 
 @dataclass(frozen=True)
