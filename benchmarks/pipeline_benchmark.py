@@ -4,8 +4,9 @@
     .venv/bin/python benchmarks/pipeline_benchmark.py --n 200    # a quick look
 
 Pages are built from the bundled demo corpus, each copy made distinct (own canonical URL, own added
-paragraph), and served with ETags from a threaded HTTP server on 127.0.0.1. Each measurement runs in
-a fresh subprocess so its peak memory (max RSS) is its own.
+paragraph), and served with ETags from a threaded HTTP server on 127.0.0.1. The server runs in a
+process of its own, and each measurement in a fresh subprocess, so a peak memory (max RSS) is the
+pipeline's own and does not include the pages being served.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -43,7 +45,14 @@ def build_pages(n: int) -> dict[str, bytes]:
     return pages
 
 
-def serve(pages: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
+def page_paths(n: int) -> list[str]:
+    return [f"/bench/{i:05d}.html" for i in range(n)]
+
+
+def serve_forever(n: int) -> None:
+    """Build the N pages and serve them until killed; prints the base URL first (runs in its own process)."""
+    pages = build_pages(n)
+    assert list(pages) == page_paths(n)
     etags = {path: '"' + hashlib.sha256(body).hexdigest()[:16] + '"' for path, body in pages.items()}
 
     class Handler(BaseHTTPRequestHandler):
@@ -70,8 +79,22 @@ def serve(pages: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+    print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+@contextmanager
+def page_server(n: int) -> Iterator[str]:
+    """Serve the N pages from a separate process, so their bytes do not count in the pipeline's memory."""
+    process = subprocess.Popen([sys.executable, __file__, "--serve", "--n", str(n)], stdout=subprocess.PIPE, text=True)
+    try:
+        base = process.stdout.readline().strip()
+        if not base.startswith("http://"):
+            raise RuntimeError(f"benchmark page server did not start (exit code {process.poll()})")
+        yield base
+    finally:
+        process.kill()
+        process.wait()
 
 
 def peak_rss_mb() -> float:
@@ -92,12 +115,10 @@ def measure_pipeline(n: int) -> dict:
 
     from flows.pipeline import citeline_run
 
-    pages = build_pages(n)
-    server, base = serve(pages)
     work = Path(tempfile.mkdtemp(prefix="citeline-bench-"))
-    urls = work / "urls.txt"
-    urls.write_text("\n".join(base + path for path in pages))
-    with prefect_test_harness(server_startup_timeout=180):
+    with page_server(n) as base, prefect_test_harness(server_startup_timeout=180):
+        urls = work / "urls.txt"
+        urls.write_text("\n".join(base + path for path in page_paths(n)))
         run = lambda: citeline_run(inputs=[str(urls)], db_path=str(work / "bench.duckdb"), allow_private_hosts=True,
                                    respect_robots=False, per_host_delay=0.0)
         clock = time.perf_counter()
@@ -106,7 +127,6 @@ def measure_pipeline(n: int) -> dict:
         clock = time.perf_counter()
         second = run()
         second_seconds = time.perf_counter() - clock
-    server.shutdown()
     from transform import parallel
 
     workers = parallel._pool_size
@@ -128,18 +148,15 @@ def measure_bare_loop(n: int) -> dict:
     from extract.extraction import extract_article
     from transform.attribution import attribute
 
-    pages = build_pages(n)
-    server, base = serve(pages)
     attribute("Warm-up, so the model load is not timed, the benchmark said.")
-    clock = time.perf_counter()
     statements = 0
-    with httpx.Client() as client:
-        for path in pages:
+    with page_server(n) as base, httpx.Client() as client:
+        clock = time.perf_counter()
+        for path in page_paths(n):
             response = client.get(base + path)
             article = extract_article(response.text)
             statements += len(attribute(article.text))
-    seconds = time.perf_counter() - clock
-    server.shutdown()
+        seconds = time.perf_counter() - clock
     return {"n": n, "seconds": round(seconds, 2), "statements": statements, "peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
@@ -152,8 +169,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, action="append", help="corpus sizes (default 500 and 2000)")
     parser.add_argument("--measure", choices=("pipeline", "bare"), help=argparse.SUPPRESS)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = args.n or [500, 2000]
+    if args.serve:
+        serve_forever(sizes[0])
+        return
     if args.measure:
         result = measure_pipeline(sizes[0]) if args.measure == "pipeline" else measure_bare_loop(sizes[0])
         print(json.dumps(result))

@@ -246,6 +246,22 @@ def apply_quarantine(con: duckdb.DuckDBPyConnection, run_id: str, verdict: Verdi
             con.execute(sql, {name: value for name, value in params.items() if f"${name}" in sql})
 
 
+def recorded_verdict(con: duckdb.DuckDBPyConnection, run_id: str) -> Verdict:
+    """The verdict a run's validation left in `quality_results` and `quarantine`: for a retried load
+    that finds its run already published, so it reports what was checked without checking again."""
+    columns = ["suite", "expectation", "column_name", "level", "success", "element_count", "unexpected_count", "evaluated_at"]
+    results = [dict(zip(columns, row)) for row in con.execute(
+        f"SELECT {', '.join(columns)} FROM quality_results WHERE run_id = ? ORDER BY suite, expectation, column_name", [run_id]).fetchall()]
+    quarantined = [
+        QuarantinedRow(table, json.loads(key), expectation, column, json.loads(row))
+        for table, key, expectation, column, row in con.execute(
+            "SELECT table_name, row_key, expectation, column_name, row_json FROM quarantine WHERE run_id = ? ORDER BY table_name, row_key",
+            [run_id]).fetchall()
+    ]
+    failures = [f"{r['suite']}: {r['expectation']}({r['column_name']})" for r in results if r["level"] == "batch" and not r["success"]]
+    return Verdict(passed=not failures, evaluated=len(results), failures=failures, quarantined=quarantined, results=results)
+
+
 def record_results(con: duckdb.DuckDBPyConnection, run_id: str, verdict: Verdict) -> None:
     con.execute("DELETE FROM quality_results WHERE run_id = ?", [run_id])
     for result in verdict.results:

@@ -36,15 +36,63 @@ def test_loading_the_same_run_twice_keeps_row_counts(tmp_path):
     assert _counts(db) == counts
 
 
-def test_crash_half_way_through_publish_rolls_back(tmp_path, monkeypatch):
+def _rows_for(article_ids: list[str]) -> RunRows:
+    rows = RunRows()
+    for article_id in article_ids:
+        article = {"article_id": article_id, "canonical_url": f"https://news.test/{article_id}", "url": f"https://news.test/{article_id}",
+                   "title": "T", "sitename": "News Test", "published_date": None}
+        add_article(rows, article=article, text=TEXT, statements=attribute(TEXT), engine_version="test")
+    return rows
+
+
+def _staged_and_pending(db):
+    with duckdb.connect(str(db), read_only=True) as con:
+        staged = sum(con.execute(f"SELECT count(*) FROM stg_{t}").fetchone()[0] for t in store.STAGED_TABLES)
+        pending = con.execute("SELECT count(*) FROM publish_log WHERE finished_at IS NULL").fetchone()[0]
+    return staged, pending
+
+
+def test_a_failing_publish_chunk_changes_nothing_published(tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
     store.load_run(db, "good", _rows(), [], [], validate_staged)
     before = _counts(db)
-    broken_sql = store.PUBLISH_SQL.replace("INSERT INTO statement_sources", "INSERT INTO no_such_table")
-    monkeypatch.setattr(store, "PUBLISH_SQL", broken_sql)
+    broken_sql = store.PUBLISH_CHUNK_SQL.replace("INSERT INTO statement_sources", "INSERT INTO no_such_table")
+    monkeypatch.setattr(store, "PUBLISH_CHUNK_SQL", broken_sql)
     with pytest.raises(duckdb.Error):
-        store.load_run(db, "crash", _rows(article_id="a1"), [], [], lambda con, run: Verdict(passed=True))
-    assert _counts(db) == before
+        store.load_run(db, "crash", _rows(text=TEXT + " Rain is due, forecasters said."), [], [], lambda con, run: Verdict(passed=True))
+    assert _counts(db) == before  # the chunk's deletes of the old rows were rolled back with its inserts
+
+
+def test_a_publish_cut_short_is_finished_by_the_next_writer_without_duplicates(tmp_path, monkeypatch):
+    expected_db = tmp_path / "whole.duckdb"
+    store.load_run(expected_db, "whole", _rows_for(["a1", "a2", "a3"]), [], [], validate_staged)
+    expected = _counts(expected_db)
+    assert expected["articles"] == 3
+
+    db = tmp_path / "w.duckdb"
+    monkeypatch.setattr(store, "PUBLISH_CHUNK_ARTICLES", 1)
+    real_chunk, calls = store._publish_chunk, []
+
+    def chunk_then_crash(con, run_id):
+        calls.append(run_id)
+        if len(calls) == 2:
+            raise OSError("disk unplugged")
+        return real_chunk(con, run_id)
+
+    monkeypatch.setattr(store, "_publish_chunk", chunk_then_crash)
+    with pytest.raises(OSError, match="disk unplugged"):
+        store.load_run(db, "cut", _rows_for(["a1", "a2", "a3"]), [], [], validate_staged)
+    assert _counts(db)["articles"] == 1
+    assert _staged_and_pending(db)[1] == 1
+
+    monkeypatch.setattr(store, "_publish_chunk", real_chunk)
+    store.connect(db).close()  # any writer opening the warehouse finishes the publish first
+    assert _counts(db) == expected
+    assert _staged_and_pending(db) == (0, 0)
+
+    retried = store.load_run(db, "cut", None, [], [], lambda con, run: pytest.fail("a published run is not validated again"))
+    assert retried.published and retried.verdict.passed and retried.verdict.evaluated > 0
+    assert _counts(db) == expected
 
 
 def test_migrate_is_idempotent_and_versioned(tmp_path):

@@ -1,4 +1,4 @@
-"""The DuckDB warehouse file: schema migrations, staging a run, and publishing it in one transaction."""
+"""The DuckDB warehouse file: schema migrations, staging a run, and publishing it (resumably, in chunks)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from expectations.gate import apply_quarantine, record_results
+from expectations.gate import apply_quarantine, record_results, recorded_verdict
 from warehouse.rows import RunRows
 from warehouse.search import rebuild_search_index
 
@@ -26,7 +26,23 @@ class WarehouseError(RuntimeError):
 
 
 def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, creating and migrating it when writable."""
+    """Open the warehouse. A writer also creates and migrates it, and first finishes a publish an
+    earlier process started but did not end, so no writer ever builds on a half-published run."""
+    con = _open(db_path, read_only)
+    if not read_only:
+        try:
+            migrate(con)
+            for (run_id,) in con.execute("SELECT run_id FROM publish_log WHERE finished_at IS NULL").fetchall():
+                while _publish_chunk(con, run_id):
+                    pass
+                _end_publish(con, run_id)
+        except BaseException:
+            con.close()
+            raise
+    return con
+
+
+def _open(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path = Path(db_path)
     if read_only and not path.exists():
         raise WarehouseError(f"warehouse {str(path)!r} does not exist; run `citeline run` first")
@@ -37,8 +53,6 @@ def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
         raise WarehouseError(f"cannot open warehouse {str(path)!r}: {error}") from error
     # A bounded buffer pool keeps the pipeline's memory flat as the warehouse grows; DuckDB spills past it.
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-    if not read_only:
-        migrate(con)
     return con
 
 
@@ -118,30 +132,97 @@ def stage(con: duckdb.DuckDBPyConnection, run_id: str, rows: RunRows, append: bo
         raise
 
 
-PUBLISH_SQL = """
-DELETE FROM statement_sources WHERE statement_id IN (
-    SELECT statement_id FROM statements WHERE article_id IN (SELECT article_id FROM stg_articles WHERE run_id = $run_id));
-DELETE FROM statements WHERE article_id IN (SELECT article_id FROM stg_articles WHERE run_id = $run_id);
-DELETE FROM articles WHERE article_id IN (SELECT article_id FROM stg_articles WHERE run_id = $run_id);
-INSERT INTO articles SELECT * EXCLUDE (run_id), run_id FROM stg_articles WHERE run_id = $run_id;
-INSERT INTO statements SELECT * EXCLUDE (run_id), run_id FROM stg_statements WHERE run_id = $run_id;
+PUBLISH_CHUNK_ARTICLES = 500  # articles per publish transaction: what one transaction holds in memory
+
+NEW_SOURCES_SQL = """
 INSERT INTO sources SELECT DISTINCT source_id, name, type, run_id FROM stg_sources
-    WHERE run_id = $run_id AND source_id NOT IN (SELECT source_id FROM sources);
-INSERT INTO statement_sources SELECT * EXCLUDE (run_id) FROM stg_statement_sources WHERE run_id = $run_id;
+    WHERE run_id = $run_id AND source_id NOT IN (SELECT source_id FROM sources)"""
+
+BEGIN_PUBLISH_SQL = """
+DELETE FROM publish_log WHERE run_id = $run_id;
+INSERT INTO publish_log VALUES ($run_id, now(), NULL, 0);
+"""
+
+# One chunk: the next articles still staged replace their published versions and leave staging, so
+# whatever is still staged is exactly what is left to publish. The sources they cite come with them,
+# so every chunk leaves the published tables consistent.
+PUBLISH_CHUNK_SQL = f"""
+CREATE OR REPLACE TEMP TABLE publish_chunk AS
+    SELECT article_id FROM stg_articles WHERE run_id = $run_id ORDER BY article_id LIMIT $chunk_size;
+CREATE OR REPLACE TEMP TABLE publish_chunk_statements AS
+    SELECT statement_id FROM stg_statements WHERE run_id = $run_id AND article_id IN (SELECT article_id FROM publish_chunk);
+DELETE FROM statement_sources WHERE statement_id IN (
+    SELECT statement_id FROM statements WHERE article_id IN (SELECT article_id FROM publish_chunk));
+DELETE FROM statements WHERE article_id IN (SELECT article_id FROM publish_chunk);
+DELETE FROM articles WHERE article_id IN (SELECT article_id FROM publish_chunk);
+{NEW_SOURCES_SQL} AND source_id IN (
+    SELECT publisher_id FROM stg_articles WHERE run_id = $run_id AND article_id IN (SELECT article_id FROM publish_chunk)
+    UNION ALL SELECT source_id FROM stg_statements
+        WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements)
+    UNION ALL SELECT source_id FROM stg_statement_sources
+        WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements));
+INSERT INTO articles SELECT * EXCLUDE (run_id), run_id FROM stg_articles
+    WHERE run_id = $run_id AND article_id IN (SELECT article_id FROM publish_chunk);
+INSERT INTO statements SELECT * EXCLUDE (run_id), run_id FROM stg_statements
+    WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements);
+INSERT INTO statement_sources SELECT * EXCLUDE (run_id) FROM stg_statement_sources
+    WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements);
+DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements);
+DELETE FROM stg_statements WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements);
+DELETE FROM stg_articles WHERE run_id = $run_id AND article_id IN (SELECT article_id FROM publish_chunk);
+UPDATE publish_log SET chunks = chunks + 1 WHERE run_id = $run_id AND finished_at IS NULL;
 """
 
 
-def publish(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """Upsert the staged run into the published tables atomically: all of it or none of it."""
+def _in_transaction(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> None:
     con.execute("BEGIN")
     try:
-        for statement in PUBLISH_SQL.split(";"):
+        for statement in sql.split(";"):
             if statement.strip():
-                con.execute(statement, {"run_id": run_id})
+                con.execute(statement, {name: value for name, value in params.items() if f"${name}" in statement})
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def begin_publish(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Commit to publishing the staged (validated) run: its row in `publish_log`."""
+    _in_transaction(con, BEGIN_PUBLISH_SQL, {"run_id": run_id})
+
+
+def _publish_chunk(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
+    """Publish the next chunk of the run's staged articles in one transaction; False when none are left."""
+    if not con.execute("SELECT count(*) FROM stg_articles WHERE run_id = ?", [run_id]).fetchone()[0]:
+        return False
+    _in_transaction(con, PUBLISH_CHUNK_SQL, {"run_id": run_id, "chunk_size": PUBLISH_CHUNK_ARTICLES})
+    return True
+
+
+def _end_publish(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    con.execute("BEGIN")
+    try:
+        con.execute(NEW_SOURCES_SQL, {"run_id": run_id})  # staged sources no statement cites (kept, as before)
+        clear_staging(con, run_id)
+        con.execute("UPDATE publish_log SET finished_at = now() WHERE run_id = ? AND finished_at IS NULL", [run_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    rebuild_search_index(con)
+
+
+def finish_publish(db_path: Path | str, run_id: str) -> None:
+    """Publish every staged chunk of a run `begin_publish` committed to, each on a fresh connection
+    (DuckDB keeps what a connection read cached until it closes), then rebuild the search index."""
+    while True:
+        con = _open(db_path)
+        try:
+            if not _publish_chunk(con, run_id):
+                _end_publish(con, run_id)
+                return
+        finally:
+            con.close()
 
 
 def clear_staging(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -197,17 +278,26 @@ def load_run(
     validate the staged rows, publish only if they pass."""
     con = connect(db_path)
     try:
+        if _already_published(con, run_id):
+            # A retry of a load that got as far as publishing (opening the warehouse finished it).
+            return PublishResult(published=True, verdict=recorded_verdict(con, run_id))
         record_fetch_log(con, run_id, fetch_rows)
         record_failures(con, run_id, failure_rows)
         if rows is not None:
             stage(con, run_id, rows)
         verdict = validate(con, run_id)
         record_results(con, run_id, verdict)
-        if verdict.passed:
-            apply_quarantine(con, run_id, verdict)
-            publish(con, run_id)
-            rebuild_search_index(con)
-            clear_staging(con, run_id)
-        return PublishResult(published=verdict.passed, verdict=verdict)
+        if not verdict.passed:
+            return PublishResult(published=False, verdict=verdict)
+        apply_quarantine(con, run_id, verdict)
+        begin_publish(con, run_id)
     finally:
         con.close()
+    finish_publish(db_path, run_id)
+    return PublishResult(published=True, verdict=verdict)
+
+
+def _already_published(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
+    published = con.execute("SELECT count(*) FROM publish_log WHERE run_id = ? AND finished_at IS NOT NULL", [run_id]).fetchone()[0]
+    staged = con.execute("SELECT count(*) FROM stg_articles WHERE run_id = ?", [run_id]).fetchone()[0]
+    return bool(published) and not staged
