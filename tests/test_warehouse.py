@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pytest
 
@@ -34,6 +36,20 @@ def test_loading_the_same_run_twice_keeps_row_counts(tmp_path):
     assert counts["articles"] == 1 and counts["statements"] >= 2
     store.load_run(db, "run-2", _rows(), [], [], validate_staged)
     assert _counts(db) == counts
+
+
+def test_a_split_quote_keeps_its_quoted_parts_without_the_attribution(tmp_path):
+    text = '"We will win this league," the coach said on Friday, "and then we will win the cup."'
+    db = tmp_path / "w.duckdb"
+    store.load_run(db, "run", _rows(text=text), [], [], validate_staged)
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = con.execute("SELECT content, content_parts FROM statements").fetchall()
+    split = [(content, [text[start:end] for start, end in json.loads(parts)]) for content, parts in stored]
+    assert any(
+        len(parts) == 2 and "win this league" in parts[0] and "win the cup" in parts[1]
+        and "coach" in content and not any("coach" in part for part in parts)
+        for content, parts in split
+    ), split
 
 
 def _rows_for(article_ids: list[str]) -> RunRows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -98,6 +99,7 @@ def add_article(
             "content_start": statement.content.start,
             "content_end": statement.content.end,
             "content": statement.content.text(text),
+            "content_parts": json.dumps([[part.start, part.end] for part in statement.content_parts or [statement.content]]),
             "cue_start": statement.cue.start if statement.cue else None,
             "cue_end": statement.cue.end if statement.cue else None,
             "cue": statement.cue.text(text) if statement.cue else None,

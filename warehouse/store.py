@@ -161,11 +161,11 @@ DELETE FROM articles WHERE article_id IN (SELECT article_id FROM publish_chunk);
         WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements)
     UNION ALL SELECT source_id FROM stg_statement_sources
         WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements));
-INSERT INTO articles SELECT * EXCLUDE (run_id), run_id FROM stg_articles
+INSERT INTO articles BY NAME SELECT * FROM stg_articles
     WHERE run_id = $run_id AND article_id IN (SELECT article_id FROM publish_chunk);
-INSERT INTO statements SELECT * EXCLUDE (run_id), run_id FROM stg_statements
+INSERT INTO statements BY NAME SELECT * FROM stg_statements
     WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements);
-INSERT INTO statement_sources SELECT * EXCLUDE (run_id) FROM stg_statement_sources
+INSERT INTO statement_sources BY NAME SELECT * EXCLUDE (run_id) FROM stg_statement_sources
     WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements);
 DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements);
 DELETE FROM stg_statements WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements);
