@@ -297,8 +297,16 @@ def test_cue_nouns_with_an_owner_are_statements_and_unowned_ones_are_not():
     assert not attribute("There were complaints that the queues were too long.")
 
 
+def test_a_relative_clause_on_the_speaker_is_not_part_of_its_name():
+    text = "The ministry, which had denied the report on Monday, said on Tuesday that the talks would resume."
+    s = find(text, "said")
+    assert s.source_text == "The ministry" and "which" not in s.source_name
+    assert content(text, s).endswith("the talks would resume")
+
+
 def test_a_name_and_colon_at_the_start_of_a_line_is_a_speaker():
-    text = "Rubio: I still believe the deal is a mistake\nThe Latest: markets open higher\nSen. Ann Lee Image: U.S. Senate."
+    text = ("Rubio: I still believe the deal is a mistake\nThe Latest: markets open higher\nSen. Ann Lee Image: U.S. Senate.\n"
+            "Delegates won so far\nOrtega: 1,547.")
     statements = attribute(text)
     assert [(s.source_name, content(text, s)) for s in statements] == [("Rubio", "I still believe the deal is a mistake")]
 

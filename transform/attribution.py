@@ -16,7 +16,7 @@ from transform.lexicon import cue_noun_stances, cue_stances
 from transform.model import ChainLink, Span, Statement
 from transform.quotes import find_quotes
 from transform.lexicon import alias_table
-from transform.sources import ArticleContext, Entity, person_name, resolve_source, strip_determiners
+from transform.sources import ANONYMITY_MARKERS, ArticleContext, Entity, person_name, resolve_source, strip_determiners
 
 ENGINE_VERSION = "rules-0.2"
 MAX_PARAGRAPH_CHARS = 20_000
@@ -158,6 +158,7 @@ def _without_nested_stances(relations: list[_Relation]) -> list[_Relation]:
     return kept
 
 
+LETTER_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two or more letters
 SPEAKER_LINE = re.compile(
     r"^[ \t]*((?:[A-Z][\w.'’-]*)(?:[ \t]+(?:[A-Z][\w.'’-]*|of|the|on|de|van|von)){0,4})[ \t]*(:)[ \t]+(\S[^\n]*)$", re.MULTILINE)
 NOT_SPEAKERS = {
@@ -182,6 +183,8 @@ def _speaker_line_relations(text: str, relations: list[_Relation], context: Arti
             continue
         content = _trim(text, Span(match.start(3), match.end(3)))
         if content is None or any(content.start <= cue < content.end for cue in cues):
+            continue
+        if len(LETTER_WORD.findall(content.text(text))) < 2:  # 'Ortega: 1,547.' is a tally, not a line spoken
             continue
         source = Span(match.start(1), match.end(1))
         label, entity_text = entity_of(name)
@@ -439,6 +442,13 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
         return span, subject.text, resolved
     # A misparse can hang later words on the subject; the mention stays on its own side of the cue.
     tokens = [t for t in subject.subtree if (t.i < token.i) == (subject.i < token.i)]
+    # "The ministry, which denied it, said": the relative clause describes the source; it is not its name
+    # (unless it is what makes the source anonymous: "an official who spoke on condition of anonymity").
+    described = {
+        t.i for c in subject.children if c.dep_ == "relcl" and c.i > subject.i
+        and not ANONYMITY_MARKERS.search(" ".join(w.text for w in c.subtree)) for t in c.subtree
+    }
+    tokens = [t for t in tokens if t.i not in described]
     # "X's statement said": the statement is the channel, X the source.
     if lemma_of(subject) in {"statement", "report", "release", "post", "tweet", "letter"}:
         owner = next((c for c in subject.children if c.dep_ == "poss"), None)
