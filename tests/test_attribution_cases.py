@@ -356,3 +356,10 @@ def test_passive_blame_has_an_unspecified_source():
     text = "The drivers were blamed for the crash on the bridge."
     s = find(text, "blamed")
     assert s.source is None and s.source_name == "unspecified" and content(text, s) == text[:-1]
+
+
+def test_a_passive_cue_with_an_agent_is_attributed_to_the_agent():
+    text = "The levy was criticized by the Farmers Union as a tax on rain."
+    s = find(text, "criticized")
+    assert (s.source_text, s.source_type) == ("the Farmers Union", "organisation")
+    assert content(text, s) == text[:-1]

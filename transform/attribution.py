@@ -44,7 +44,7 @@ RAISING_LEMMAS = {"seem", "appear"}
 UNSOURCED_LEMMAS = RAISING_LEMMAS | {
     "expect", "say", "consider", "believe", "know", "think", "report", "view", "see", "rumor", "rumour",
     "regard", "describe", "deem", "suppose", "project", "predict", "estimate", "assume", "allege",
-    "blame", "accuse", "criticize", "criticise", "remember", "perceive", "quote", "ask",
+    "blame", "accuse", "criticize", "criticise", "remember", "perceive", "quote", "ask", "identify",
 }
 UNSPECIFIED_SOURCE = "unspecified"
 # Things that say what they contain: "a statement saying ...", "a poll showing ...".
@@ -474,8 +474,9 @@ def _resolved_mention(span: Span, head, text: str, context: ArticleContext):
     return span, mention, resolved
 
 
-def _unsourced_relation(text, offset, cue) -> _Relation | None:
-    """"X is expected to win", "X is said to be furious", "X seems unready": attributed, but to nobody named.
+def _passive_or_raising_relation(text, offset, cue, context) -> _Relation | None:
+    """"X is expected to win", "X is said to be furious", "X seems unready": attributed, but to nobody named;
+    "X is seen by party leaders as Y": attributed to the agent.
 
     The content is the whole clause, its subject and the cue included, as annotators mark it.
     """
@@ -483,13 +484,19 @@ def _unsourced_relation(text, offset, cue) -> _Relation | None:
     subject = next((c for c in cue.children if c.dep_ in {"nsubjpass", "nsubj"}), None)
     if subject is None or subject.lower_ in UNRESOLVABLE_PRONOUNS or subject.lower_ in {"it", "there"}:
         return None
+    agent = None
     if lemma in RAISING_LEMMAS:
         if any(c.dep_ == "prep" and c.lower_ == "to" for c in cue.children):
             return None  # "seems to me": an experiencer, so a source
         complement = [c for c in cue.children if c.dep_ in {"xcomp", "acomp", "attr", "ccomp", "oprd"} or (c.dep_ == "prep" and c.lower_ == "like")]
     else:
-        if not any(c.dep_ == "auxpass" for c in cue.children) or any(c.dep_ == "agent" for c in cue.children):
+        if not any(c.dep_ == "auxpass" for c in cue.children):
             return None
+        by = next((c for c in cue.children if c.dep_ == "agent"), None)
+        if by is not None:
+            agent = next((c for c in by.children if c.dep_ == "pobj"), None)
+            if agent is None:
+                return None
         complement = [c for c in cue.children if c.dep_ in {"xcomp", "ccomp", "oprd"} or (c.dep_ == "prep" and c.lower_ in {"as", "for", "of", "about"})]
     if not complement:
         return None
@@ -499,6 +506,15 @@ def _unsourced_relation(text, offset, cue) -> _Relation | None:
     if content is None:
         return None
     cue_span = Span(offset + cue.idx, offset + cue.idx + len(cue.text))
+    if agent is not None:
+        span = _span_of(list(agent.subtree), offset, text)
+        if span is None:
+            return None
+        span, mention, resolved = _resolved_mention(span, agent, text, context)
+        return _Relation(
+            cue_token=cue, content=content, kind="indirect", cue=cue_span, source=span, source_text=mention,
+            source_name=resolved.name, source_type=resolved.type, lemma=lemma, channel="", confidence=0.5,
+        )
     return _Relation(
         cue_token=cue, content=content, kind="indirect", cue=cue_span, source=None, source_text="",
         source_name=UNSPECIFIED_SOURCE, source_type="vague", lemma=lemma, channel="", confidence=0.5,
@@ -581,9 +597,9 @@ def _words_before_cue(cue, offset: int, text: str, context: ArticleContext):
 def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None:
     lemma = lemma_of(cue)
     if lemma in UNSOURCED_LEMMAS:
-        unsourced = _unsourced_relation(text, offset, cue)
-        if unsourced is not None or lemma in RAISING_LEMMAS:
-            return unsourced
+        passive = _passive_or_raising_relation(text, offset, cue, context)
+        if passive is not None or lemma in RAISING_LEMMAS:
+            return passive
     if cue.dep_ in {"auxpass"} or any(c.dep_ == "auxpass" for c in cue.children) and lemma != "quote":
         return None
     source = _source_for(cue, offset, text, context)
