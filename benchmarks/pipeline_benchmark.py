@@ -180,8 +180,10 @@ def main() -> None:
         print(json.dumps(result))
         return
     print(f"citeline pipeline benchmark on {os.cpu_count()} cores")
+    peaks = {}
     for n in sizes:
         pipeline = in_subprocess("pipeline", n)
+        peaks[n] = pipeline["peak_rss_mb"]
         bare = in_subprocess("bare", n)
         stages = pipeline["stage_seconds"]
         print(f"\nN = {n}: {pipeline['articles']} articles, {pipeline['statements']} statements")
@@ -194,6 +196,10 @@ def main() -> None:
               f"  = {100 * pipeline['rerun_seconds'] / pipeline['seconds']:.1f}% of the first run")
         print(f"  peak memory: pipeline {pipeline['peak_rss_mb']:.0f} MB (+ largest child {pipeline['peak_worker_rss_mb']:.0f} MB; "
               f"{pipeline['workers'] or 'no'} attribution workers), bare loop {bare['peak_rss_mb']:.0f} MB")
+    if len(peaks) > 1:
+        smallest, largest = min(peaks), max(peaks)
+        print(f"\npeak memory from N = {smallest} to N = {largest}: {peaks[smallest]:.0f} -> {peaks[largest]:.0f} MB "
+              f"({100 * (peaks[largest] / peaks[smallest] - 1):+.1f}%)")
 
 
 if __name__ == "__main__":
