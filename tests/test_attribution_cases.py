@@ -302,6 +302,8 @@ def test_a_relative_clause_on_the_speaker_is_not_part_of_its_name():
     s = find(text, "said")
     assert s.source_text == "The ministry" and "which" not in s.source_name
     assert content(text, s).endswith("the talks would resume")
+    text = "According to the port authority, which counted the ships on Sunday, 40 vessels were waiting."
+    assert find(text, "According to").source_text == "the port authority"
 
 
 def test_a_name_and_colon_at_the_start_of_a_line_is_a_speaker():

@@ -442,13 +442,7 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
         return span, subject.text, resolved
     # A misparse can hang later words on the subject; the mention stays on its own side of the cue.
     tokens = [t for t in subject.subtree if (t.i < token.i) == (subject.i < token.i)]
-    # "The ministry, which denied it, said": the relative clause describes the source; it is not its name
-    # (unless it is what makes the source anonymous: "an official who spoke on condition of anonymity").
-    described = {
-        t.i for c in subject.children if c.dep_ == "relcl" and c.i > subject.i
-        and not ANONYMITY_MARKERS.search(" ".join(w.text for w in c.subtree)) for t in c.subtree
-    }
-    tokens = [t for t in tokens if t.i not in described]
+    tokens = _without_relative_clauses(tokens)
     # "X's statement said": the statement is the channel, X the source.
     if lemma_of(subject) in {"statement", "report", "release", "post", "tweet", "letter"}:
         owner = next((c for c in subject.children if c.dep_ == "poss"), None)
@@ -461,6 +455,17 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
     mention = text[span.start : span.end]
     mention = mention[:-2] if mention.endswith(("'s", "’s")) else mention
     return _resolved_mention(Span(span.start, span.start + len(mention)), subject, text, context)
+
+
+def _without_relative_clauses(tokens: list) -> list:
+    """"The ministry, which denied it, said": a relative clause describes a source; it is not its name
+    (unless it is what makes the source anonymous: "an official who spoke on condition of anonymity")."""
+    ids = {t.i for t in tokens}
+    described = {
+        w.i for t in tokens if t.dep_ == "relcl" and t.head.i in ids and t.head.i < t.i
+        and not ANONYMITY_MARKERS.search(" ".join(x.text for x in t.subtree)) for w in t.subtree
+    }
+    return [t for t in tokens if t.i not in described]
 
 
 def _resolved_mention(span: Span, head, text: str, context: ArticleContext):
@@ -864,8 +869,7 @@ def _according_to(text, offset, sent, token, context) -> _Relation | None:
     obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
     if obj is None:
         return None
-    source_tokens = list(obj.subtree)
-    source_span = _span_of(source_tokens, offset, text)
+    source_span = _span_of(_without_relative_clauses(list(obj.subtree)), offset, text)
     phrase_ids = {t.i for t in token.subtree}
     rest = [t for t in sent if t.i not in phrase_ids]
     content = _span_of(rest, offset, text)
