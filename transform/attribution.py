@@ -18,7 +18,7 @@ from transform.quotes import find_quotes
 from transform.lexicon import alias_table
 from transform.sources import ANONYMITY_MARKERS, ArticleContext, Entity, person_name, resolve_source, strip_determiners
 
-ENGINE_VERSION = "rules-0.2"
+ENGINE_VERSION = "rules-0.3"
 MAX_PARAGRAPH_CHARS = 20_000
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
