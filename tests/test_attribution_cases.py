@@ -304,6 +304,9 @@ def test_a_relative_clause_on_the_speaker_is_not_part_of_its_name():
     assert content(text, s).endswith("the talks would resume")
     text = "According to the port authority, which counted the ships on Sunday, 40 vessels were waiting."
     assert find(text, "According to").source_text == "the port authority"
+    text = "According to Reuters, which cited sources close to the inquiry, the pilot had not slept."
+    s = find(text, "According to")
+    assert (s.source_text, s.source_name, s.source_type) == ("Reuters", "Reuters", "news_agency")
 
 
 def test_a_name_and_colon_at_the_start_of_a_line_is_a_speaker():

@@ -16,7 +16,7 @@ from transform.lexicon import cue_noun_stances, cue_stances
 from transform.model import ChainLink, Span, Statement
 from transform.quotes import find_quotes
 from transform.lexicon import alias_table
-from transform.sources import ANONYMITY_MARKERS, ArticleContext, Entity, person_name, resolve_source, strip_determiners
+from transform.sources import ANONYMITY_MARKERS, ANONYMOUS_HEADS, ArticleContext, Entity, person_name, resolve_source, strip_determiners
 
 ENGINE_VERSION = "rules-0.3"
 MAX_PARAGRAPH_CHARS = 20_000
@@ -459,11 +459,13 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
 
 def _without_relative_clauses(tokens: list) -> list:
     """"The ministry, which denied it, said": a relative clause describes a source; it is not its name
-    (unless it is what makes the source anonymous: "an official who spoke on condition of anonymity")."""
+    (unless it is what makes the source anonymous: "an official who spoke on condition of anonymity";
+    "AFP, which cited sources close to the inquiry" is still AFP)."""
     ids = {t.i for t in tokens}
     described = {
         w.i for t in tokens if t.dep_ == "relcl" and t.head.i in ids and t.head.i < t.i
-        and not ANONYMITY_MARKERS.search(" ".join(x.text for x in t.subtree)) for w in t.subtree
+        and not (t.head.lower_ in ANONYMOUS_HEADS and ANONYMITY_MARKERS.search(" ".join(x.text for x in t.subtree)))
+        for w in t.subtree
     }
     return [t for t in tokens if t.i not in described]
 
