@@ -41,7 +41,7 @@ OBJECT_CONTENT_LEMMAS = {
 }
 # Verbs whose passive ("is expected to", "are said to") or raising use ("seems") attributes to nobody named.
 RAISING_LEMMAS = {"seem", "appear"}
-UNSOURCED_LEMMAS = RAISING_LEMMAS | {
+PASSIVE_OR_RAISING_LEMMAS = RAISING_LEMMAS | {
     "expect", "say", "consider", "believe", "know", "think", "report", "view", "see", "rumor", "rumour",
     "regard", "describe", "deem", "suppose", "project", "predict", "estimate", "assume", "allege",
     "blame", "accuse", "criticize", "criticise", "remember", "perceive", "quote", "ask", "identify",
@@ -483,7 +483,7 @@ def _resolved_mention(span: Span, head, text: str, context: ArticleContext):
 
 def _passive_or_raising_relation(text, offset, cue, context) -> _Relation | None:
     """"X is expected to win", "X is said to be furious", "X seems unready": attributed, but to nobody named;
-    "X is seen by party leaders as Y": attributed to the agent.
+    "X was criticized by the union as Y": attributed to the agent.
 
     The content is the whole clause, its subject and the cue included, as annotators mark it.
     """
@@ -514,7 +514,7 @@ def _passive_or_raising_relation(text, offset, cue, context) -> _Relation | None
         return None
     cue_span = Span(offset + cue.idx, offset + cue.idx + len(cue.text))
     if agent is not None:
-        span = _span_of(list(agent.subtree), offset, text)
+        span = _span_of(_without_relative_clauses(list(agent.subtree)), offset, text)
         if span is None:
             return None
         span, mention, resolved = _resolved_mention(span, agent, text, context)
@@ -603,7 +603,7 @@ def _words_before_cue(cue, offset: int, text: str, context: ArticleContext):
 
 def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None:
     lemma = lemma_of(cue)
-    if lemma in UNSOURCED_LEMMAS:
+    if lemma in PASSIVE_OR_RAISING_LEMMAS:
         passive = _passive_or_raising_relation(text, offset, cue, context)
         if passive is not None or lemma in RAISING_LEMMAS:
             return passive
