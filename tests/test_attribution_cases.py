@@ -368,3 +368,11 @@ def test_a_passive_cue_with_an_agent_is_attributed_to_the_agent():
     s = find(text, "criticized")
     assert (s.source_text, s.source_type) == ("the Farmers Union", "organisation")
     assert content(text, s) == text[:-1]
+
+
+def test_of_two_subjects_the_one_nearest_the_cue_speaks():
+    # The parser gives "claimed" two subjects here; the speaker is the one next to the cue.
+    text = ("Thousands dwell in the city's camps, and while there was no suggestion on Monday of arson, "
+            "local residents claimed the fires had been set to clear land.")
+    s = find(text, "claimed")
+    assert s.source_text == "local residents"

@@ -408,8 +408,15 @@ def _trim(text: str, span: Span) -> Span | None:
     return Span(start, end) if end > start else None
 
 
+def _nearest_subject(token, deps: set[str]):
+    """The token's subject; when a misparse gives it two ("Millions dwell ..., and ..., activists claimed"),
+    the one nearest to it."""
+    subjects = [c for c in token.children if c.dep_ in deps]
+    return min(subjects, key=lambda c: abs(c.i - token.i)) if subjects else None
+
+
 def _source_for(token, offset: int, text: str, context: ArticleContext):
-    subject = next((c for c in token.children if c.dep_ in {"nsubj", "csubj"}), None)
+    subject = _nearest_subject(token, {"nsubj", "csubj"})
     if subject is None:
         agent = next((c for c in token.children if c.dep_ == "agent"), None)
         if agent is not None:
@@ -617,7 +624,7 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
         # '"... a question?" Trump said': the quote ended the sentence before the one with its cue
         q.end <= sent_span.start and sent_span.start - q.end <= 3 and not any(ch.isalnum() for ch in text[q.end : sent_span.start])))]
     source_token_ids: set[int] = set()
-    subject = next((c for c in cue.children if c.dep_ in SUBJECT_DEPS), None)
+    subject = _nearest_subject(cue, SUBJECT_DEPS)
     if subject is not None:
         source_token_ids = {t.i for t in subject.subtree}
     channel_ids, channel_text = _channel(cue, sent, offset, text)
@@ -765,7 +772,7 @@ def _content_tokens(cue, sent):
 
 def _sentence_before_trailing_cue(cue, sent):
     """"A girl was hurt, police said.": the words before ", X said" at a sentence's end, however the parser hung them."""
-    subject = next((c for c in cue.children if c.dep_ in SUBJECT_DEPS), None)
+    subject = _nearest_subject(cue, SUBJECT_DEPS)
     left = min(cue.i, subject.left_edge.i) if subject is not None and subject.i < cue.i else cue.i
     tail = [t for t in sent if t.i > cue.i and not t.is_punct and (subject is None or t.i not in {x.i for x in subject.subtree})]
     if len(tail) > 8 or any(is_verb(t) for t in tail):
