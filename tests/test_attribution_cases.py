@@ -376,3 +376,10 @@ def test_of_two_subjects_the_one_nearest_the_cue_speaks():
             "local residents claimed the fires had been set to clear land.")
     s = find(text, "claimed")
     assert s.source_text == "local residents"
+
+
+def test_a_title_with_a_name_in_apposition_is_that_person():
+    text = "The general secretary of the ferry workers' union, Maria Okafor, said the strike would go ahead."
+    s = find(text, "said")
+    assert s.source_text == "The general secretary of the ferry workers' union, Maria Okafor"
+    assert (s.source_name, s.source_type) == ("Maria Okafor", "person")

@@ -461,7 +461,10 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
         return None
     mention = text[span.start : span.end]
     mention = mention[:-2] if mention.endswith(("'s", "’s")) else mention
-    return _resolved_mention(Span(span.start, span.start + len(mention)), subject, text, context)
+    # "The union's general secretary, Mick Cash, said": the name in apposition is who speaks.
+    named = next((c for c in subject.children if c.dep_ == "appos" and c.tag_ == "NNP"), None)
+    head = named if named is not None and subject.tag_ in {"NN", "NNS"} and named.i in {t.i for t in tokens} else subject
+    return _resolved_mention(Span(span.start, span.start + len(mention)), head, text, context)
 
 
 def _without_relative_clauses(tokens: list) -> list:
