@@ -383,3 +383,11 @@ def test_a_title_with_a_name_in_apposition_is_that_person():
     s = find(text, "said")
     assert s.source_text == "The general secretary of the ferry workers' union, Maria Okafor"
     assert (s.source_name, s.source_type) == ("Maria Okafor", "person")
+
+
+def test_according_to_at_the_start_does_not_swallow_the_clause_subject():
+    text = ("According to the Daily Ledger, $4 million from a road budget and $2 million from a parks fund "
+            "will be moved to the bridge.")
+    s = find(text, "According to")
+    assert s.source_text == "the Daily Ledger"
+    assert content(text, s).startswith("$4 million from a road budget")

@@ -881,8 +881,19 @@ def _according_to(text, offset, sent, token, context) -> _Relation | None:
     obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
     if obj is None:
         return None
-    source_span = _span_of(_without_relative_clauses(list(obj.subtree)), offset, text)
-    phrase_ids = {t.i for t in token.subtree}
+    phrase = list(token.subtree)
+    comma = next((t for t in phrase if t.i > obj.i and t.text == ","), None)
+    if phrase[0].i == sent.start and comma is not None:
+        # "According to X, $4 million from ... will go to ...": the parser can hang words of the clause on
+        # the phrase. Past its comma, the phrase keeps only a description of X ("X, director of ...")
+        # and only when the clause's verb still has a subject.
+        description = {t.i for c in obj.children if c.dep_ == "appos" for t in c.subtree}
+        verb = token.head
+        clause_has_subject = verb.i != token.i and any(c.dep_ in SUBJECT_DEPS for c in verb.children)
+        if not clause_has_subject or any(t.i > comma.i and t.i not in description and not t.is_punct for t in phrase):
+            phrase = [t for t in phrase if t.i < comma.i]
+    phrase_ids = {t.i for t in phrase}
+    source_span = _span_of(_without_relative_clauses([t for t in obj.subtree if t.i in phrase_ids]), offset, text)
     rest = [t for t in sent if t.i not in phrase_ids]
     content = _span_of(rest, offset, text)
     if source_span is None or content is None:
