@@ -383,6 +383,9 @@ def test_a_title_with_a_name_in_apposition_is_that_person():
     s = find(text, "said")
     assert s.source_text == "The general secretary of the ferry workers' union, Maria Okafor"
     assert (s.source_name, s.source_type) == ("Maria Okafor", "person")
+    text = "The bank's parent company, Corvane Holdings, said profits fell."
+    s = find(text, "said")
+    assert (s.source_name, s.source_type) == ("Corvane Holdings", "organisation")
 
 
 def test_according_to_at_the_start_does_not_swallow_the_clause_subject():

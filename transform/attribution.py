@@ -16,7 +16,10 @@ from transform.lexicon import cue_noun_stances, cue_stances
 from transform.model import ChainLink, Span, Statement
 from transform.quotes import find_quotes
 from transform.lexicon import alias_table
-from transform.sources import ANONYMITY_MARKERS, ANONYMOUS_HEADS, ArticleContext, Entity, person_name, resolve_source, strip_determiners
+from transform.sources import (
+    ANONYMITY_MARKERS, ANONYMOUS_HEADS, DEFINITE_DESCRIPTIONS, ArticleContext, Entity, ResolvedSource, person_name, resolve_source,
+    strip_determiners,
+)
 
 ENGINE_VERSION = "rules-0.3"
 MAX_PARAGRAPH_CHARS = 20_000
@@ -461,10 +464,19 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
         return None
     mention = text[span.start : span.end]
     mention = mention[:-2] if mention.endswith(("'s", "’s")) else mention
+    span = Span(span.start, span.start + len(mention))
     # "The union's general secretary, Mick Cash, said": the name in apposition is who speaks.
     named = next((c for c in subject.children if c.dep_ == "appos" and c.tag_ == "NNP"), None)
-    head = named if named is not None and subject.tag_ in {"NN", "NNS"} and named.i in {t.i for t in tokens} else subject
-    return _resolved_mention(Span(span.start, span.start + len(mention)), head, text, context)
+    if named is not None and subject.tag_ in {"NN", "NNS"} and named.i in {t.i for t in tokens}:
+        name_span = _span_of(list(named.subtree), offset, text)
+        if name_span is not None:
+            resolved = _resolved_mention(name_span, named, text, context)[2]
+            # The description says what kind of source the name is better than NER on a bare name does.
+            kind = DEFINITE_DESCRIPTIONS.get(lemma_of(subject))
+            if kind is not None and alias_table().lookup(resolved.name) is None:
+                resolved = ResolvedSource(resolved.name, kind)
+            return span, mention, resolved
+    return _resolved_mention(span, subject, text, context)
 
 
 def _without_relative_clauses(tokens: list) -> list:
