@@ -64,6 +64,11 @@ def _column_of(config) -> str:
     return kwargs.get("column") or kwargs.get("column_A") or ",".join(kwargs.get("column_list", []))
 
 
+def _failure_label(suite: str, expectation: str, column: str) -> str:
+    """How a batch-level failure is named in a verdict: `batch: expect_...(column)`."""
+    return f"{suite}: {expectation}({column})"
+
+
 def _jsonable(value: Any) -> Any:
     """A JSON-safe value; pandas' missing values (NaN, NaT, NA) become null."""
     import pandas as pd
@@ -162,7 +167,7 @@ def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path
     batch_frame = con.execute(check_queries("batch_checks.sql")["batch"], {"run_id": run_id}).df()
     for outcome in run_suite("batch", BATCH_SUITE(), batch_frame, "batch"):
         if not outcome.success:
-            verdict.failures.append(f"batch: {outcome.expectation_config.type}({_column_of(outcome.expectation_config)})")
+            verdict.failures.append(_failure_label("batch", outcome.expectation_config.type, _column_of(outcome.expectation_config)))
     verdict.results = list(tallies.values())
     verdict.evaluated = len(verdict.results)
     verdict.passed = not verdict.failures
@@ -258,7 +263,7 @@ def recorded_verdict(con: duckdb.DuckDBPyConnection, run_id: str) -> Verdict:
             "SELECT table_name, row_key, expectation, column_name, row_json FROM quarantine WHERE run_id = ? ORDER BY table_name, row_key",
             [run_id]).fetchall()
     ]
-    failures = [f"{r['suite']}: {r['expectation']}({r['column_name']})" for r in results if r["level"] == "batch" and not r["success"]]
+    failures = [_failure_label(r["suite"], r["expectation"], r["column_name"]) for r in results if r["level"] == "batch" and not r["success"]]
     return Verdict(passed=not failures, evaluated=len(results), failures=failures, quarantined=quarantined, results=results)
 
 

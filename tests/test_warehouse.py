@@ -15,11 +15,12 @@ from warehouse.rows import RunRows, add_article
 TEXT = '"We will win," the coach said. The club said that tickets had sold out, according to the BBC.'
 
 
-def _rows(text: str = TEXT, article_id: str = "a1") -> RunRows:
+def _rows(text: str = TEXT, article_ids: tuple[str, ...] = ("a1",)) -> RunRows:
     rows = RunRows()
-    article = {"article_id": article_id, "canonical_url": f"https://news.test/{article_id}", "url": f"https://news.test/{article_id}",
-               "title": "T", "sitename": "News Test", "published_date": None}
-    add_article(rows, article=article, text=text, statements=attribute(text), engine_version="test")
+    for article_id in article_ids:
+        article = {"article_id": article_id, "canonical_url": f"https://news.test/{article_id}", "url": f"https://news.test/{article_id}",
+                   "title": "T", "sitename": "News Test", "published_date": None}
+        add_article(rows, article=article, text=text, statements=attribute(text), engine_version="test")
     return rows
 
 
@@ -52,15 +53,6 @@ def test_a_split_quote_keeps_its_quoted_parts_without_the_attribution(tmp_path):
     ), split
 
 
-def _rows_for(article_ids: list[str]) -> RunRows:
-    rows = RunRows()
-    for article_id in article_ids:
-        article = {"article_id": article_id, "canonical_url": f"https://news.test/{article_id}", "url": f"https://news.test/{article_id}",
-                   "title": "T", "sitename": "News Test", "published_date": None}
-        add_article(rows, article=article, text=TEXT, statements=attribute(TEXT), engine_version="test")
-    return rows
-
-
 def _staged_and_pending(db):
     with duckdb.connect(str(db), read_only=True) as con:
         staged = sum(con.execute(f"SELECT count(*) FROM stg_{t}").fetchone()[0] for t in store.STAGED_TABLES)
@@ -81,7 +73,7 @@ def test_a_failing_publish_chunk_changes_nothing_published(tmp_path, monkeypatch
 
 def test_a_publish_cut_short_is_finished_by_the_next_writer_without_duplicates(tmp_path, monkeypatch):
     expected_db = tmp_path / "whole.duckdb"
-    store.load_run(expected_db, "whole", _rows_for(["a1", "a2", "a3"]), [], [], validate_staged)
+    store.load_run(expected_db, "whole", _rows(article_ids=("a1", "a2", "a3")), [], [], validate_staged)
     expected = _counts(expected_db)
     assert expected["articles"] == 3
 
@@ -97,7 +89,7 @@ def test_a_publish_cut_short_is_finished_by_the_next_writer_without_duplicates(t
 
     monkeypatch.setattr(store, "_publish_chunk", chunk_then_crash)
     with pytest.raises(OSError, match="disk unplugged"):
-        store.load_run(db, "cut", _rows_for(["a1", "a2", "a3"]), [], [], validate_staged)
+        store.load_run(db, "cut", _rows(article_ids=("a1", "a2", "a3")), [], [], validate_staged)
     assert _counts(db)["articles"] == 1
     assert _staged_and_pending(db)[1] == 1
 

@@ -534,19 +534,16 @@ def _passive_or_raising_relation(text, offset, cue, context) -> _Relation | None
     content = _span_of(list(cue.doc[lo : hi + 1]), offset, text)
     if content is None:
         return None
-    cue_span = Span(offset + cue.idx, offset + cue.idx + len(cue.text))
+    source, mention, resolved = None, "", ResolvedSource(UNSPECIFIED_SOURCE, "vague")
     if agent is not None:
         span = _span_of(_without_relative_clauses(list(agent.subtree)), offset, text)
         if span is None:
             return None
-        span, mention, resolved = _resolved_mention(span, agent, text, context)
-        return _Relation(
-            cue_token=cue, content=content, kind="indirect", cue=cue_span, source=span, source_text=mention,
-            source_name=resolved.name, source_type=resolved.type, lemma=lemma, channel="", confidence=0.5,
-        )
+        source, mention, resolved = _resolved_mention(span, agent, text, context)
     return _Relation(
-        cue_token=cue, content=content, kind="indirect", cue=cue_span, source=None, source_text="",
-        source_name=UNSPECIFIED_SOURCE, source_type="vague", lemma=lemma, channel="", confidence=0.5,
+        cue_token=cue, content=content, kind="indirect", cue=Span(offset + cue.idx, offset + cue.idx + len(cue.text)),
+        source=source, source_text=mention, source_name=resolved.name, source_type=resolved.type, lemma=lemma,
+        channel="", confidence=0.5,
     )
 
 

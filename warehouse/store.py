@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -42,6 +43,18 @@ def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Everything in the block commits together, or, on any error, not at all."""
+    con.execute("BEGIN")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def _open(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path = Path(db_path)
     if read_only and not path.exists():
@@ -77,8 +90,7 @@ def views() -> list[str]:
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Apply the migrations this warehouse has not had yet, then (re)create the views, in one transaction."""
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER, applied_at TIMESTAMPTZ)")
         current = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
         for version, sql in migrations():
@@ -87,10 +99,6 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, datetime.now(UTC)])
         for view in views():
             con.execute(view)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 @dataclass
@@ -116,8 +124,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, run_id: str, rows: list[
 def stage(con: duckdb.DuckDBPyConnection, run_id: str, rows: RunRows, append: bool = False) -> None:
     """Stage rows for this run: replacing what it staged before (so a retry never stacks duplicates), or,
     with `append`, adding one more batch; a source already staged by an earlier batch is not staged twice."""
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         if not append:
             for table in STAGED_TABLES:
                 con.execute(f"DELETE FROM stg_{table} WHERE run_id = ?", [run_id])
@@ -126,10 +133,6 @@ def stage(con: duckdb.DuckDBPyConnection, run_id: str, rows: RunRows, append: bo
         _insert(con, "stg_statements", run_id, rows.statements)
         _insert(con, "stg_sources", run_id, [row for key, row in rows.sources.items() if key not in staged])
         _insert(con, "stg_statement_sources", run_id, rows.statement_sources)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 PUBLISH_CHUNK_ARTICLES = 500  # articles per publish transaction: what one transaction holds in memory
@@ -175,15 +178,10 @@ UPDATE publish_log SET chunks = chunks + 1 WHERE run_id = $run_id AND finished_a
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> None:
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         for statement in sql.split(";"):
             if statement.strip():
                 con.execute(statement, {name: value for name, value in params.items() if f"${name}" in statement})
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def begin_publish(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -200,15 +198,10 @@ def _publish_chunk(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
 
 
 def _end_publish(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         con.execute(NEW_SOURCES_SQL, {"run_id": run_id})  # staged sources no statement cites (kept, as before)
         clear_staging(con, run_id)
         con.execute("UPDATE publish_log SET finished_at = now() WHERE run_id = ? AND finished_at IS NULL", [run_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     rebuild_search_index(con)
 
 
@@ -232,14 +225,9 @@ def clear_staging(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 
 def record_fetch_log(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[dict[str, Any]]) -> None:
     """Replace this run's fetch-log and failure rows (raw layer; kept whether or not the run publishes)."""
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM fetch_log WHERE run_id = ?", [run_id])
         _insert(con, "fetch_log", run_id, rows)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def record_failures(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[dict[str, Any]]) -> None:
