@@ -78,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
     search.add_argument("--limit", type=int, default=20, help="how many statements (default 20)")
 
+    compact = sub.add_parser("compact", help="Rewrite fragmented warehouse tables into full row groups.",
+                             description="Rewrite the published tables whose storage has fragmented (many small row groups, "
+                                         "or many replaced rows), then refresh the search index and the readers' snapshot. "
+                                         "Publishing does this by itself once a table is fragmented.")
+    compact.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    compact.add_argument("--all", action="store_true", help="rewrite every published table, fragmented or not")
+
     query = sub.add_parser("query", help="Run read-only SQL against the warehouse and print the result.",
                            description="Run one read-only SQL statement against the warehouse and print the result.")
     query.add_argument("sql", metavar="SQL")
@@ -89,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     _quiet_telemetry()
     args = build_parser().parse_args(argv)
-    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "search": cmd_search, "serve": cmd_serve, "reprocess": cmd_reprocess}[args.command]
+    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "search": cmd_search, "serve": cmd_serve, "reprocess": cmd_reprocess, "compact": cmd_compact}[args.command]
     return handler(args)
 
 
@@ -261,6 +268,38 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
             progress.set_sink(None)
     print_summary(summary, Console())
     return 0 if summary["run"]["status"] == "published" else 1
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from warehouse.compaction import compact, table_storage
+    from warehouse.search import rebuild_search_index
+    from warehouse.snapshot import publish_snapshot
+    from warehouse.store import WarehouseError, connect
+
+    if not args.db.exists():
+        print(f"citeline compact: warehouse {str(args.db)!r} does not exist", file=sys.stderr)
+        return 2
+    try:
+        con = connect(args.db)
+    except WarehouseError as error:
+        print(f"citeline compact: {error}", file=sys.stderr)
+        return 2
+    try:
+        rewritten = compact(con, force=args.all)
+        if rewritten:
+            rebuild_search_index(con)
+        after = {storage.table: table_storage(con, storage.table) for storage in rewritten}
+    finally:
+        con.close()
+    if rewritten:
+        publish_snapshot(args.db)
+    for storage in rewritten:
+        now = after[storage.table]
+        print(f"{storage.table}: row groups {storage.row_groups} -> {now.row_groups}; "
+              f"rows stored {storage.stored_rows:,} -> {now.stored_rows:,} ({now.live_rows:,} alive)")
+    if not rewritten:
+        print("nothing to compact: no published table is fragmented (--all rewrites them anyway)")
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from expectations.gate import apply_quarantine, record_results, recorded_verdict
+from warehouse.compaction import compact
 from warehouse.rows import RunRows
 from warehouse.search import rebuild_search_index
 
@@ -66,6 +67,11 @@ def _open(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnec
         raise WarehouseError(f"cannot open warehouse {str(path)!r}: {error}") from error
     # A bounded buffer pool keeps the pipeline's memory flat as the warehouse grows; DuckDB spills past it.
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    if not read_only:
+        # With vacuum on, each checkpoint merges a chunk's new row groups into the ones before, so it
+        # rewrites everything published so far and its memory grows with the run. Off, each chunk keeps
+        # row groups of its own; warehouse.compaction merges them as a separate, bounded step.
+        con.execute("SET max_vacuum_tasks = 0")
     return con
 
 
@@ -202,6 +208,7 @@ def _end_publish(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         con.execute(NEW_SOURCES_SQL, {"run_id": run_id})  # staged sources no statement cites (kept, as before)
         clear_staging(con, run_id)
         con.execute("UPDATE publish_log SET finished_at = now() WHERE run_id = ? AND finished_at IS NULL", [run_id])
+    compact(con)
     rebuild_search_index(con)
 
 
