@@ -86,12 +86,9 @@ def data_docs_index(docs_root: Path) -> Path:
     return docs_root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
-SLICE_ROWS = 50_000  # rows per frame handed to GX; a run larger than this is validated in several frames
-
-
-def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path | None = None, slice_rows: int = SLICE_ROWS) -> Verdict:
-    """Validate every staged table of `run_id` (row level, in frames of at most about `slice_rows`
-    rows) and the run as a whole (batch level); results are summed over the frames.
+def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path | None = None) -> Verdict:
+    """Validate every staged table of `run_id` (row level, one staged batch per frame) and the run as
+    a whole (batch level); results are summed over the frames.
 
     With `docs_root`, the suites run through GX Checkpoints in a file-backed context there, which
     renders Data Docs as static HTML (`data_docs_index(docs_root)`); without it, in memory.
@@ -152,7 +149,7 @@ def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path
 
     for name, sql in check_queries().items():
         suite = SUITES[name]()
-        for frame in sliced_frames(con, sql, run_id, unique_keys(suite), slice_rows):
+        for frame in batch_frames(con, sql, run_id, unique_keys(suite)):
             for outcome in run_suite(name, suite, frame, "row"):
                 if outcome.success:
                     continue
@@ -185,26 +182,36 @@ def unique_keys(suite) -> list[list[str]]:
     return keys
 
 
-def sliced_frames(con: duckdb.DuckDBPyConnection, sql: str, run_id: str, keys: list[list[str]], slice_rows: int):
-    """The check query's rows in frames of about `slice_rows`, so validation memory does not grow with the run.
+def staged_batches(con: duckdb.DuckDBPyConnection, run_id: str) -> list[int]:
+    return [batch for (batch,) in con.execute(
+        " UNION ".join(f"SELECT DISTINCT batch FROM stg_{table} WHERE run_id = $run_id" for table in ("articles", "statements", "statement_sources"))
+        + " ORDER BY 1", {"run_id": run_id},
+    ).fetchall()]
 
-    Rows are dealt out by the hash of their first key. Any row that shares a key with another row goes
-    to the first frame, so every uniqueness expectation still sees all the copies of a duplicated key.
+
+def batch_frames(con: duckdb.DuckDBPyConnection, sql: str, run_id: str, keys: list[list[str]]):
+    """The check query's rows one staged batch at a time, so validation memory does not grow with the run.
+
+    A uniqueness expectation must see every copy of a key. When a key is shared across batches (never,
+    unless something upstream broke), the whole run is validated as one frame instead.
     """
-    total = con.execute(f"SELECT count(*) FROM ({sql})", {"run_id": run_id}).fetchone()[0]
-    if total == 0:
-        return
-    slices = max(1, -(-total // slice_rows))
-    if slices == 1 or not keys:
+    if "$from_batch" not in sql:
         yield con.execute(sql, {"run_id": run_id}).df()
         return
-    shares_a_key = " OR ".join(f"count(*) OVER (PARTITION BY {', '.join(key)}) > 1" for key in keys)
-    first_key = ", ".join(keys[0])
-    for number in range(slices):
-        frame = con.execute(
-            f"SELECT * FROM ({sql}) QUALIFY CASE WHEN {shares_a_key} THEN 0 ELSE coalesce(hash({first_key}) % $slices, 0) END = $slice",
-            {"run_id": run_id, "slices": slices, "slice": number},
-        ).df()
+    batches = staged_batches(con, run_id)
+    if not batches:
+        return
+    whole_run = {"run_id": run_id, "from_batch": batches[0], "to_batch": batches[-1]}
+    for key in keys:
+        columns = ", ".join(key)
+        spread = con.execute(
+            f"SELECT count(*) FROM (SELECT {columns} FROM ({sql}) GROUP BY ALL HAVING count(DISTINCT batch) > 1)", whole_run
+        ).fetchone()[0]
+        if spread:
+            yield con.execute(sql, whole_run).df()
+            return
+    for batch in batches:
+        frame = con.execute(sql, {"run_id": run_id, "from_batch": batch, "to_batch": batch}).df()
         if not frame.empty:
             yield frame
 

@@ -120,18 +120,24 @@ SLICING_CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(SLICING_CASES))
-def test_validating_in_many_small_frames_finds_what_one_frame_finds(tmp_path, case):
-    """A large run is validated in slices; a duplicated key must still meet its copy, a null key must not be dropped."""
+def test_validating_batch_by_batch_finds_what_one_frame_finds(tmp_path, monkeypatch, case):
+    """A run is validated one staged batch at a time; a duplicated key must still meet its copy, a null key must not be dropped."""
     _table, corrupt = SLICING_CASES[case]
-    rows = make_rows(["b1", "b2", "b3", "b4"])
-    corrupt(rows)
-    con = store.connect(tmp_path / "w.duckdb")
-    try:
-        store.stage(con, "corrupt", rows)
-        whole = validate_staged(con, "corrupt")
-        sliced = validate_staged(con, "corrupt", slice_rows=2)
-    finally:
-        con.close()
+
+    def verdict_with_batches_of(articles: int, db):
+        monkeypatch.setattr(store, "PUBLISH_CHUNK_ARTICLES", articles)
+        rows = make_rows(["b1", "b2", "b3", "b4"])
+        corrupt(rows)
+        con = store.connect(db)
+        try:
+            store.stage(con, "corrupt", rows)
+            assert con.execute("SELECT count(DISTINCT batch) FROM stg_articles").fetchone()[0] == -(-4 // articles)
+            return validate_staged(con, "corrupt")
+        finally:
+            con.close()
+
+    whole = verdict_with_batches_of(500, tmp_path / "whole.duckdb")
+    sliced = verdict_with_batches_of(1, tmp_path / "sliced.duckdb")
     quarantined = lambda verdict: sorted((q.table, json.dumps(q.key, sort_keys=True), q.expectation) for q in verdict.quarantined)
     assert quarantined(whole) and quarantined(sliced) == quarantined(whole)
     assert sliced.evaluated == whole.evaluated

@@ -103,6 +103,24 @@ def test_a_publish_cut_short_is_finished_by_the_next_writer_without_duplicates(t
     assert _counts(db) == expected
 
 
+def test_each_staged_batch_publishes_in_a_transaction_of_its_own(tmp_path):
+    db = tmp_path / "w.duckdb"
+    store.stage_batch(db, "batched", _rows(article_ids=("a1", "a2")), first=True)
+    store.stage_batch(db, "batched", _rows(article_ids=("a3",)), first=False)
+    with duckdb.connect(str(db), read_only=True) as con:
+        batches = con.execute("SELECT article_id, batch FROM stg_articles ORDER BY article_id").fetchall()
+        statement_batches = con.execute(
+            "SELECT DISTINCT a.batch = s.batch FROM stg_statements s JOIN stg_articles a USING (article_id)").fetchall()
+    assert batches == [("a1", 0), ("a2", 0), ("a3", 1)] and statement_batches == [(True,)]
+
+    assert store.load_run(db, "batched", None, [], [], validate_staged).published
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT chunks FROM publish_log WHERE run_id = 'batched'").fetchone() == (2,)
+    expected_db = tmp_path / "whole.duckdb"
+    store.load_run(expected_db, "whole", _rows(article_ids=("a1", "a2", "a3")), [], [], validate_staged)
+    assert _counts(db) == _counts(expected_db)
+
+
 def test_migrate_is_idempotent_and_versioned(tmp_path):
     db = tmp_path / "w.duckdb"
     store.connect(db).close()

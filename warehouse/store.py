@@ -127,21 +127,27 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, run_id: str, rows: list[
         con.unregister("incoming")
 
 
+PUBLISH_CHUNK_ARTICLES = 500  # articles per staged batch, published in one transaction: what it holds in memory
+
+
 def stage(con: duckdb.DuckDBPyConnection, run_id: str, rows: RunRows, append: bool = False) -> None:
     """Stage rows for this run: replacing what it staged before (so a retry never stacks duplicates), or,
-    with `append`, adding one more batch; a source already staged by an earlier batch is not staged twice."""
+    with `append`, adding one more batch; a source already staged by an earlier batch is not staged twice.
+    Articles are numbered into publish batches of PUBLISH_CHUNK_ARTICLES, their rows with them."""
     with transaction(con):
         if not append:
             for table in STAGED_TABLES:
                 con.execute(f"DELETE FROM stg_{table} WHERE run_id = ?", [run_id])
+        first = con.execute("SELECT coalesce(max(batch) + 1, 0) FROM stg_articles WHERE run_id = ?", [run_id]).fetchone()[0]
+        article_batch = {row["article_id"]: first + i // PUBLISH_CHUNK_ARTICLES for i, row in enumerate(rows.articles)}
+        statement_batch = {row["statement_id"]: article_batch.get(row["article_id"], first) for row in rows.statements}
         staged = {r[0] for r in con.execute("SELECT source_id FROM stg_sources WHERE run_id = ?", [run_id]).fetchall()}
-        _insert(con, "stg_articles", run_id, rows.articles)
-        _insert(con, "stg_statements", run_id, rows.statements)
+        _insert(con, "stg_articles", run_id, [{**row, "batch": article_batch[row["article_id"]]} for row in rows.articles])
+        _insert(con, "stg_statements", run_id, [{**row, "batch": statement_batch[row["statement_id"]]} for row in rows.statements])
         _insert(con, "stg_sources", run_id, [row for key, row in rows.sources.items() if key not in staged])
-        _insert(con, "stg_statement_sources", run_id, rows.statement_sources)
+        _insert(con, "stg_statement_sources", run_id,
+                [{**row, "batch": statement_batch.get(row["statement_id"], first)} for row in rows.statement_sources])
 
-
-PUBLISH_CHUNK_ARTICLES = 500  # articles per publish transaction: what one transaction holds in memory
 
 NEW_SOURCES_SQL = """
 INSERT INTO sources SELECT DISTINCT source_id, name, type, run_id FROM stg_sources
@@ -152,33 +158,28 @@ DELETE FROM publish_log WHERE run_id = $run_id;
 INSERT INTO publish_log VALUES ($run_id, now(), NULL, 0);
 """
 
-# One chunk: the next articles still staged replace their published versions and leave staging, so
-# whatever is still staged is exactly what is left to publish. The sources they cite come with them,
-# so every chunk leaves the published tables consistent.
+# One chunk: the run's lowest batch still staged replaces the published versions of its articles and
+# leaves staging, so whatever is still staged is exactly what is left to publish. The sources its rows
+# cite come with it, so every chunk leaves the published tables consistent. Every read of a staged
+# table filters on `batch`, so DuckDB skips the row groups of the other batches.
 PUBLISH_CHUNK_SQL = f"""
 CREATE OR REPLACE TEMP TABLE publish_chunk AS
-    SELECT article_id FROM stg_articles WHERE run_id = $run_id ORDER BY article_id LIMIT $chunk_size;
-CREATE OR REPLACE TEMP TABLE publish_chunk_statements AS
-    SELECT statement_id FROM stg_statements WHERE run_id = $run_id AND article_id IN (SELECT article_id FROM publish_chunk);
+    SELECT article_id FROM stg_articles WHERE run_id = $run_id AND batch = $batch;
 DELETE FROM statement_sources WHERE statement_id IN (
     SELECT statement_id FROM statements WHERE article_id IN (SELECT article_id FROM publish_chunk));
 DELETE FROM statements WHERE article_id IN (SELECT article_id FROM publish_chunk);
 DELETE FROM articles WHERE article_id IN (SELECT article_id FROM publish_chunk);
 {NEW_SOURCES_SQL} AND source_id IN (
-    SELECT publisher_id FROM stg_articles WHERE run_id = $run_id AND article_id IN (SELECT article_id FROM publish_chunk)
-    UNION ALL SELECT source_id FROM stg_statements
-        WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements)
-    UNION ALL SELECT source_id FROM stg_statement_sources
-        WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements));
-INSERT INTO articles BY NAME SELECT * FROM stg_articles
-    WHERE run_id = $run_id AND article_id IN (SELECT article_id FROM publish_chunk);
-INSERT INTO statements BY NAME SELECT * FROM stg_statements
-    WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements);
-INSERT INTO statement_sources BY NAME SELECT * EXCLUDE (run_id) FROM stg_statement_sources
-    WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements);
-DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements);
-DELETE FROM stg_statements WHERE run_id = $run_id AND statement_id IN (SELECT statement_id FROM publish_chunk_statements);
-DELETE FROM stg_articles WHERE run_id = $run_id AND article_id IN (SELECT article_id FROM publish_chunk);
+    SELECT publisher_id FROM stg_articles WHERE run_id = $run_id AND batch = $batch
+    UNION ALL SELECT source_id FROM stg_statements WHERE run_id = $run_id AND batch = $batch
+    UNION ALL SELECT source_id FROM stg_statement_sources WHERE run_id = $run_id AND batch = $batch);
+INSERT INTO articles BY NAME SELECT * EXCLUDE (batch) FROM stg_articles WHERE run_id = $run_id AND batch = $batch;
+INSERT INTO statements BY NAME SELECT * EXCLUDE (batch) FROM stg_statements WHERE run_id = $run_id AND batch = $batch;
+INSERT INTO statement_sources BY NAME SELECT * EXCLUDE (run_id, batch) FROM stg_statement_sources
+    WHERE run_id = $run_id AND batch = $batch;
+DELETE FROM stg_statement_sources WHERE run_id = $run_id AND batch = $batch;
+DELETE FROM stg_statements WHERE run_id = $run_id AND batch = $batch;
+DELETE FROM stg_articles WHERE run_id = $run_id AND batch = $batch;
 UPDATE publish_log SET chunks = chunks + 1 WHERE run_id = $run_id AND finished_at IS NULL;
 """
 
@@ -196,10 +197,11 @@ def begin_publish(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 
 
 def _publish_chunk(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
-    """Publish the next chunk of the run's staged articles in one transaction; False when none are left."""
-    if not con.execute("SELECT count(*) FROM stg_articles WHERE run_id = ?", [run_id]).fetchone()[0]:
+    """Publish the next batch of the run's staged articles in one transaction; False when none are left."""
+    batch = con.execute("SELECT min(batch) FROM stg_articles WHERE run_id = ?", [run_id]).fetchone()[0]
+    if batch is None:
         return False
-    _in_transaction(con, PUBLISH_CHUNK_SQL, {"run_id": run_id, "chunk_size": PUBLISH_CHUNK_ARTICLES})
+    _in_transaction(con, PUBLISH_CHUNK_SQL, {"run_id": run_id, "batch": batch})
     return True
 
 
