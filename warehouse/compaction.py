@@ -54,8 +54,8 @@ def compact(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[TableSt
         return []
     with transaction(con):
         for storage in chosen:
-            # A rewrite in insertion order, so rows keep the order readers saw them in.
-            con.execute(f"CREATE TABLE {storage.table}__compacted AS SELECT * FROM {storage.table} ORDER BY rowid")
+            # No ORDER BY: DuckDB keeps insertion order by default (preserve_insertion_order), without a sort.
+            con.execute(f"CREATE TABLE {storage.table}__compacted AS SELECT * FROM {storage.table}")
             con.execute(f"DROP TABLE {storage.table}")
             con.execute(f"ALTER TABLE {storage.table}__compacted RENAME TO {storage.table}")
         for view in views():
