@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     compact = sub.add_parser("compact", help="Rewrite fragmented warehouse tables into full row groups.",
                              description="Rewrite the published tables whose storage has fragmented (many small row groups, "
-                                         "or many replaced rows), then refresh the search index and the readers' snapshot. "
+                                         "or many replaced rows), then refresh the readers' snapshot. "
                                          "Publishing does this by itself once a table is fragmented.")
     compact.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
     compact.add_argument("--all", action="store_true", help="rewrite every published table, fragmented or not")
@@ -272,7 +272,6 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 def cmd_compact(args: argparse.Namespace) -> int:
     from warehouse.compaction import compact, table_storage
-    from warehouse.search import rebuild_search_index
     from warehouse.snapshot import publish_snapshot
     from warehouse.store import WarehouseError, connect
 
@@ -286,8 +285,6 @@ def cmd_compact(args: argparse.Namespace) -> int:
         return 2
     try:
         rewritten = compact(con, force=args.all)
-        if rewritten:
-            rebuild_search_index(con)
         after = {storage.table: table_storage(con, storage.table) for storage in rewritten}
     finally:
         con.close()

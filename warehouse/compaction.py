@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-PUBLISHED_TABLES = ("articles", "statements", "statement_sources", "sources")
+PUBLISHED_TABLES = ("articles", "statements", "statement_sources", "sources", "search_terms", "search_docs")
 ROW_GROUP_ROWS = 122_880  # DuckDB's default row group size
 SPARE_ROW_GROUPS = 16  # row groups a table may have beyond what its rows fill before it is compacted
 MAX_DEAD_SHARE = 0.25  # share of stored rows that may be deleted ones (replaced by a later run)
@@ -45,7 +45,7 @@ def table_storage(con: duckdb.DuckDBPyConnection, table: str) -> TableStorage:
 
 def compact(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[TableStorage]:
     """Rewrite the published tables that are fragmented (all of them with `force`), in one transaction;
-    returns their storage as it was before. The views are re-created; rebuild the search index after."""
+    returns their storage as it was before. The views are re-created."""
     from warehouse.store import transaction, views
 
     before = [table_storage(con, table) for table in PUBLISHED_TABLES]

@@ -17,7 +17,7 @@ import pandas as pd
 from expectations.gate import apply_quarantine, record_results, recorded_verdict
 from warehouse.compaction import compact
 from warehouse.rows import RunRows
-from warehouse.search import rebuild_search_index
+from warehouse.search import INDEX_CHUNK_SQL, UNINDEX_CHUNK_SQL, index_unindexed_statements, load_fts
 
 STAGED_TABLES = ("articles", "statements", "sources", "statement_sources")
 MEMORY_LIMIT = "256MB"
@@ -86,6 +86,7 @@ def migrations() -> list[tuple[int, str]]:
 
 
 SCHEMA_VERSION = max(version for version, _sql in migrations())
+SEARCH_TERMS_MIGRATION = 7
 
 
 def views() -> list[str]:
@@ -103,6 +104,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             if version > current:
                 con.execute(sql)
                 con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, datetime.now(UTC)])
+        if 0 < current < SEARCH_TERMS_MIGRATION:
+            index_unindexed_statements(con)  # statements published before the search tables existed
         for view in views():
             con.execute(view)
 
@@ -165,6 +168,7 @@ INSERT INTO publish_log VALUES ($run_id, now(), NULL, 0);
 PUBLISH_CHUNK_SQL = f"""
 CREATE OR REPLACE TEMP TABLE publish_chunk AS
     SELECT article_id FROM stg_articles WHERE run_id = $run_id AND batch = $batch;
+{UNINDEX_CHUNK_SQL}
 DELETE FROM statement_sources WHERE statement_id IN (
     SELECT statement_id FROM statements WHERE article_id IN (SELECT article_id FROM publish_chunk));
 DELETE FROM statements WHERE article_id IN (SELECT article_id FROM publish_chunk);
@@ -177,6 +181,7 @@ INSERT INTO articles BY NAME SELECT * EXCLUDE (batch) FROM stg_articles WHERE ru
 INSERT INTO statements BY NAME SELECT * EXCLUDE (batch) FROM stg_statements WHERE run_id = $run_id AND batch = $batch;
 INSERT INTO statement_sources BY NAME SELECT * EXCLUDE (run_id, batch) FROM stg_statement_sources
     WHERE run_id = $run_id AND batch = $batch;
+{INDEX_CHUNK_SQL}
 DELETE FROM stg_statement_sources WHERE run_id = $run_id AND batch = $batch;
 DELETE FROM stg_statements WHERE run_id = $run_id AND batch = $batch;
 DELETE FROM stg_articles WHERE run_id = $run_id AND batch = $batch;
@@ -201,6 +206,7 @@ def _publish_chunk(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
     batch = con.execute("SELECT min(batch) FROM stg_articles WHERE run_id = ?", [run_id]).fetchone()[0]
     if batch is None:
         return False
+    load_fts(con)  # for the search index's stemmer
     _in_transaction(con, PUBLISH_CHUNK_SQL, {"run_id": run_id, "batch": batch})
     return True
 
@@ -211,12 +217,11 @@ def _end_publish(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         clear_staging(con, run_id)
         con.execute("UPDATE publish_log SET finished_at = now() WHERE run_id = ? AND finished_at IS NULL", [run_id])
     compact(con)
-    rebuild_search_index(con)
 
 
 def finish_publish(db_path: Path | str, run_id: str) -> None:
     """Publish every staged chunk of a run `begin_publish` committed to, each on a fresh connection
-    (DuckDB keeps what a connection read cached until it closes), then rebuild the search index."""
+    (DuckDB keeps what a connection read cached until it closes)."""
     while True:
         con = _open(db_path)
         try:
