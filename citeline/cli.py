@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
 
     search = sub.add_parser("search", help="Rank statements by BM25 full-text relevance to some words.",
-                            description="Rank published statements by BM25 full-text relevance (DuckDB fts) to some words.")
+                            description="Rank published statements by BM25 full-text relevance to some words (over an index each publish updates).")
     search.add_argument("words", metavar="WORDS")
     search.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
     search.add_argument("--limit", type=int, default=20, help="how many statements (default 20)")
