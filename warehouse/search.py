@@ -87,5 +87,7 @@ LIMIT $limit
 
 def search_statements(con: duckdb.DuckDBPyConnection, words: str, limit: int = 20) -> list[tuple]:
     """Statements ranked by BM25 for `words`: (score, speaker, outlet, published_date, content, article_url)."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'search_docs'").fetchone()[0]:
+        return []  # a snapshot from before migration 007: the next run's snapshot has the index
     load_fts(con)
     return con.execute(SEARCH_SQL, {"words": words, "limit": limit}).fetchall()
