@@ -147,9 +147,10 @@ def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path
                 tally[count] += outcome.result.get(count) or 0
         return result.results
 
+    batches = staged_batches(con, run_id)
     for name, sql in check_queries().items():
         suite = SUITES[name]()
-        for frame in batch_frames(con, sql, run_id, unique_keys(suite)):
+        for frame in batch_frames(con, sql, run_id, batches, unique_keys(suite)):
             for outcome in run_suite(name, suite, frame, "row"):
                 if outcome.success:
                     continue
@@ -190,8 +191,9 @@ def staged_batches(con: duckdb.DuckDBPyConnection, run_id: str) -> list[int]:
     ).fetchall()]
 
 
-def batch_frames(con: duckdb.DuckDBPyConnection, sql: str, run_id: str, keys: list[list[str]]):
-    """The check query's rows one staged batch at a time, so validation memory does not grow with the run.
+def batch_frames(con: duckdb.DuckDBPyConnection, sql: str, run_id: str, batches: list[int], keys: list[list[str]]):
+    """The check query's rows one of the run's staged `batches` at a time, so validation memory does not
+    grow with the run.
 
     A uniqueness expectation must see every copy of a key. When a key is shared across batches (never,
     unless something upstream broke), the whole run is validated as one frame instead.
@@ -199,7 +201,6 @@ def batch_frames(con: duckdb.DuckDBPyConnection, sql: str, run_id: str, keys: li
     if "$from_batch" not in sql:
         yield con.execute(sql, {"run_id": run_id}).df()
         return
-    batches = staged_batches(con, run_id)
     if not batches:
         return
     whole_run = {"run_id": run_id, "from_batch": batches[0], "to_batch": batches[-1]}

@@ -37,9 +37,7 @@ def _index_from_scratch(db) -> list[tuple]:
         con.execute("CREATE TABLE search_terms (statement_id VARCHAR, term VARCHAR, tf INTEGER)")
         con.execute("CREATE TABLE search_docs (statement_id VARCHAR, terms INTEGER)")
         load_fts(con)
-        for statement in INDEX_UNINDEXED_SQL.split(";"):
-            if statement.strip():
-                con.execute(statement)
+        store.run_script(con, INDEX_UNINDEXED_SQL, {})
         return _index(con)
     finally:
         con.close()

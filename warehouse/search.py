@@ -55,16 +55,9 @@ INSERT INTO search_docs SELECT statement_id, sum(tf) FROM indexed_terms GROUP BY
 DROP TABLE indexed_terms;
 """
 INDEX_CHUNK_SQL = INDEX_SQL.format(terms=_terms(_statement_texts("stg_statements WHERE run_id = $run_id AND batch = $batch")))
+# For a warehouse from before migration 007: the published statements the search tables lack.
 INDEX_UNINDEXED_SQL = INDEX_SQL.format(
     terms=_terms(_statement_texts("statements WHERE statement_id NOT IN (SELECT statement_id FROM search_docs)")))
-
-
-def index_unindexed_statements(con: duckdb.DuckDBPyConnection) -> None:
-    """Index the published statements the search tables lack (a warehouse from before migration 007)."""
-    load_fts(con)
-    for statement in INDEX_UNINDEXED_SQL.split(";"):
-        if statement.strip():
-            con.execute(statement)
 
 
 SEARCH_SQL = f"""

@@ -17,7 +17,7 @@ import pandas as pd
 from expectations.gate import apply_quarantine, record_results, recorded_verdict
 from warehouse.compaction import compact
 from warehouse.rows import RunRows
-from warehouse.search import INDEX_CHUNK_SQL, UNINDEX_CHUNK_SQL, index_unindexed_statements, load_fts
+from warehouse.search import INDEX_CHUNK_SQL, INDEX_UNINDEXED_SQL, UNINDEX_CHUNK_SQL, load_fts
 
 STAGED_TABLES = ("articles", "statements", "sources", "statement_sources")
 MEMORY_LIMIT = "256MB"
@@ -105,7 +105,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(sql)
                 con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, datetime.now(UTC)])
         if 0 < current < SEARCH_TERMS_MIGRATION:
-            index_unindexed_statements(con)  # statements published before the search tables existed
+            load_fts(con)  # for the stemmer
+            run_script(con, INDEX_UNINDEXED_SQL, {})  # statements published before the search tables existed
         for view in views():
             con.execute(view)
 
@@ -189,11 +190,16 @@ UPDATE publish_log SET chunks = chunks + 1 WHERE run_id = $run_id AND finished_a
 """
 
 
+def run_script(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> None:
+    """Run a `;`-separated script, giving each statement the parameters it names."""
+    for statement in sql.split(";"):
+        if statement.strip():
+            con.execute(statement, {name: value for name, value in params.items() if f"${name}" in statement})
+
+
 def _in_transaction(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> None:
     with transaction(con):
-        for statement in sql.split(";"):
-            if statement.strip():
-                con.execute(statement, {name: value for name, value in params.items() if f"${name}" in statement})
+        run_script(con, sql, params)
 
 
 def begin_publish(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
