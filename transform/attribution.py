@@ -21,10 +21,11 @@ from transform.sources import (
     strip_determiners,
 )
 
-ENGINE_VERSION = "rules-0.3"
+ENGINE_VERSION = "rules-0.4"
 MAX_PARAGRAPH_CHARS = 20_000
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+SPEECH_STANCES = {"assert", "report", "announce", "warn", "deny", "claim", "accuse", "reveal"}
 UNRESOLVABLE_PRONOUNS = {"i", "you", "we", "me", "us", "one", "y'all", "this"}
 RELATIVE_PRONOUNS = {"who", "that", "which", "whom"}
 PRONOUNS = {"he", "she", "it", "they", "him", "her", "them"} | UNRESOLVABLE_PRONOUNS | RELATIVE_PRONOUNS
@@ -436,7 +437,7 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
         span = _span_of([t for t in noun.subtree if t.i < token.i], offset, text)
         return _resolved_mention(span, noun, text, context) if span is not None else None
     if subject is None and token.dep_ in {"ROOT", "dep"}:
-        return _words_before_cue(token, offset, text, context)
+        return _words_before_cue(token, offset, text, context) or _words_after_cue(token, offset, text, context)
     if subject is None:
         return None
     if subject.lower_ in RELATIVE_PRONOUNS and token.dep_ == "relcl" and token.head.i != token.i:
@@ -620,6 +621,24 @@ def _words_before_cue(cue, offset: int, text: str, context: ArticleContext):
     return _resolved_mention(span, head, text, context)
 
 
+NOUN_PHRASE_TAGS = {"NNP", "NNPS", "NN", "NNS", "DT", "JJ", "POS", "PRP$", "CD", "HYPH"}
+
+
+def _words_after_cue(cue, offset: int, text: str, context: ArticleContext):
+    """'"...," said Robert Reich, who ...', parsed with Reich as another verb's subject: the noun phrase right after the cue speaks."""
+    doc = cue.doc
+    words = []
+    i = cue.i + 1
+    while i < cue.sent.end and doc[i].tag_ in NOUN_PHRASE_TAGS and len(words) < 10:
+        words.append(doc[i])
+        i += 1
+    nouns = [t for t in words if t.tag_ in {"NN", "NNS", "NNP", "NNPS"}]
+    if not nouns or words[-1].tag_ not in {"NN", "NNS", "NNP", "NNPS"}:
+        return None
+    span = _span_of(words, offset, text)
+    return _resolved_mention(span, nouns[-1], text, context) if span is not None else None
+
+
 def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None:
     lemma = lemma_of(cue)
     if lemma in PASSIVE_OR_RAISING_LEMMAS:
@@ -646,9 +665,22 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     content_tokens = _without_trailing_aside(content_tokens)
     content = _span_of(content_tokens, offset, text)
     source_span = source[0] if source is not None else None
+    if content is not None and source_span is not None and content.start < source_span.start < content.end and not _is_parenthetical(cue):
+        # A misparse hung words from the speaker's side of the cue on it ("While A is true, X said B";
+        # '"A," said X, who ... endorsed B'): the content is what stands on the other side.
+        after = source_span.start < cue_span.start
+        content_tokens = [t for t in content_tokens if (t.i > cue.i if after else offset + t.idx < source_span.start)]
+        content = _span_of(content_tokens, offset, text)
     free_quotes = [q for q in sentence_quotes if source_span is None or not (q.start <= source_span.start < q.end)]
     kind = "indirect"
     adjacent = _adjacent_quotes(text, free_quotes, cue_span, source_span)
+    speaker_side = content is not None and source_span is not None and (
+        content.start <= source_span.start < content.end or source_span.start <= content.start < source_span.end)
+    if (content is None or speaker_side) and not adjacent and cue_stances().get(lemma) in {"assert", "report", "announce", "warn"}:
+        # 'X said in a statement. "..."', 'X shrugged it off, telling reporters, "..."'
+        adjacent = _quote_after_attribution(text, quotes, cue, offset)
+        if adjacent:
+            content = None
     if content is None and adjacent:
         # 'He said: "..."' or '"...," he said': the quoted words are the content.
         kind, content = "direct", _trim(text, Span(adjacent[0].start, adjacent[-1].end))
@@ -668,8 +700,9 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     if content is None or source is None:
         return None
     span, mention, resolved = source
-    if mention.lower() in UNRESOLVABLE_PRONOUNS:
-        # "I think", "you know", "we said": conversational first and second person, no named source.
+    if mention.lower() in UNRESOLVABLE_PRONOUNS and not (
+            mention.lower() in {"i", "we"} and cue_stances().get(lemma) in SPEECH_STANCES):
+        # "I think", "you know": conversational first and second person, no statement of its own.
         return None
     overlaps = span.start <= content.start < span.end or content.start <= span.start < content.end
     encloses = content.start < span.start and span.end <= content.end and _is_parenthetical(cue)
@@ -697,6 +730,21 @@ def _adjacent_quotes(text: str, quotes: list[Span], cue: Span, source: Span | No
         if len(gap) <= 12 and not any(ch.isalnum() for ch in gap):
             near.append(q)
     return near
+
+
+def _quote_after_attribution(text: str, quotes: list[Span], cue, offset: int) -> list[Span]:
+    """'X said in a statement. "..."': a quote opening right after an attribution that ends its sentence."""
+    end = offset + max(t.idx + len(t.text) for t in cue.subtree if not t.is_punct)
+    for q in quotes:
+        if q.start >= end:
+            gap = text[end : q.start]
+            bare = "".join(ch for ch in gap if ch not in QUOTE_CHARACTERS).strip()
+            if len(gap) > 5 or bare not in {".", ":", ",", ""} or "\n" in gap:
+                return []
+            # '... spoke to the crowd. "We will win," he said': the quote has a speaker of its own.
+            follows = WORD.findall(text[q.end : q.end + 40].lower())[:3]
+            return [] if any(word in _cue_forms() for word in follows) else [q]
+    return []
 
 
 def _another_cue_between(text: str, start: int, end: int, cue: Span) -> bool:
