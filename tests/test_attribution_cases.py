@@ -435,3 +435,21 @@ def test_the_writer_speaking_in_the_first_person_is_the_articles_author():
     statements = attribute(text)
     assert [(s.source_text, s.source_name, s.source_type, content(text, s)) for s in statements] == [
         ("I", "the article's author", "person", "that the levy would fail")]
+
+
+def test_a_clause_led_by_another_cue_is_not_the_first_cues_content():
+    text = 'Asked whether the school would reopen, Principal Mbeki said, "Not this year."'
+    s = find(text, "said")
+    assert (content(text, s), s.kind) == ("Not this year.", "direct")
+
+
+def test_a_cue_with_an_object_after_it_does_not_take_the_sentence_before_it():
+    text = "BRISTOL - On the last day of the festival, the third in a row, the comedian Ola Berg told a joke."
+    assert [content(text, s) for s in attribute(text) if text[s.cue.start:s.cue.end] == "told"] in ([], ["a joke"])
+
+
+def test_an_aside_in_apposition_at_the_end_of_reported_content_is_left_out():
+    text = ("Councillor Reyes says the levy will pay for the new clinic, a promise that could decide "
+            "the election in the eastern wards.")
+    s = find(text, "says")
+    assert content(text, s) == "the levy will pay for the new clinic"

@@ -661,7 +661,10 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     channel_ids, channel_text = _channel(cue, sent, offset, text)
     via_links, via_ids = _citing_links(cue, offset, text, context)
     content_tokens = _content_tokens(cue, sent) or []
-    content_tokens = [t for t in content_tokens if t.i not in source_token_ids | channel_ids | via_ids and t.i != cue.i]
+    # '"A," he said before adding: "B"', 'Asked whether ..., X said, "B"': another cue's clause is its own.
+    other_cues = {t.i for c in cue.children if c.dep_ in {"advcl", "conj"} and is_verb(c) and lemma_of(c) in cue_stances()
+                  for t in c.subtree}
+    content_tokens = [t for t in content_tokens if t.i not in source_token_ids | channel_ids | via_ids | other_cues and t.i != cue.i]
     content_tokens = _without_trailing_aside(content_tokens)
     content = _span_of(content_tokens, offset, text)
     source_span = source[0] if source is not None else None
@@ -837,6 +840,8 @@ def _sentence_before_trailing_cue(cue, sent):
     tail = [t for t in sent if t.i > cue.i and not t.is_punct and (subject is None or t.i not in {x.i for x in subject.subtree})]
     if len(tail) > 8 or any(is_verb(t) for t in tail):
         return None
+    if any(c.dep_ in {"dobj", "attr", "oprd", "acomp"} and c.i > cue.i for c in cue.children):
+        return None  # "..., Gary Johnson told a joke.": the cue's own object is what it introduces
     if left - 1 < sent.start or cue.doc[left - 1].text not in {",", "—", "–", "--"}:
         return None
     body = [t for t in sent if t.i < left - 1]
@@ -844,7 +849,7 @@ def _sentence_before_trailing_cue(cue, sent):
 
 
 OBJECT_PREDICATE_LEMMAS = {"call", "describe", "find", "consider", "label", "name", "see", "view", "deem", "brand", "dub", "term", "declare", "judge", "regard", "rate", "portray"}
-ASIDE_DEPS = {"relcl", "npadvmod", "parataxis"}
+ASIDE_DEPS = {"relcl", "npadvmod", "parataxis", "appos"}
 
 
 def _without_trailing_aside(tokens: list) -> list:
