@@ -453,3 +453,31 @@ def test_an_aside_in_apposition_at_the_end_of_reported_content_is_left_out():
             "the election in the eastern wards.")
     s = find(text, "says")
     assert content(text, s) == "the levy will pay for the new clinic"
+
+
+def test_a_name_and_description_the_parser_hangs_on_an_earlier_phrase_still_speak():
+    # The misparse depends on the exact words, so the parse is built by hand: "Rossi" hangs on "West"
+    # as an apposition and "suggested" is left without a subject, as the parser does on some names.
+    from spacy.tokens import Doc
+
+    from transform.attribution import _nlp, _source_for
+    from transform.sources import ArticleContext
+
+    words = ["At", "Boca", "West", ",", "Jay", "Rossi", ",", "the", "club", "'s", "president", ",",
+             "suggested", "that", "fees", "rose", "."]
+    spaces = [True, True, False, True, True, False, True, True, False, True, False, True, True, True, True, False, False]
+    tags = ["IN", "NNP", "NNP", ",", "NNP", "NNP", ",", "DT", "NN", "POS", "NN", ",", "VBD", "IN", "NNS", "VBD", "."]
+    heads = [12, 2, 0, 2, 5, 2, 5, 8, 10, 8, 5, 12, 12, 15, 15, 12, 12]
+    deps = ["prep", "compound", "pobj", "punct", "compound", "appos", "punct", "det", "poss", "case", "appos", "punct",
+            "ROOT", "mark", "nsubj", "ccomp", "punct"]
+    doc = Doc(_nlp().vocab, words=words, spaces=spaces, tags=tags, heads=heads, deps=deps)
+    span, mention, resolved = _source_for(doc[12], 0, doc.text, ArticleContext())
+    assert (mention, resolved.name) == ("Jay Rossi, the club's president", "Jay Rossi")
+    assert doc.text[span.start:span.end] == mention
+
+
+def test_a_that_clause_the_parser_hangs_on_a_phrase_after_the_cue_is_its_content():
+    text = ('Ohio Gov. Ray Dalton, a Republican contender, predicted at the most recent GOP debate that '
+            'Republicans will take "every state" if Moreno wins the nomination.')
+    s = find(text, "predicted")
+    assert content(text, s).startswith("that Republicans will take")

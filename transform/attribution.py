@@ -437,7 +437,8 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
         span = _span_of([t for t in noun.subtree if t.i < token.i], offset, text)
         return _resolved_mention(span, noun, text, context) if span is not None else None
     if subject is None and token.dep_ in {"ROOT", "dep"}:
-        return _words_before_cue(token, offset, text, context) or _words_after_cue(token, offset, text, context)
+        return (_words_before_cue(token, offset, text, context) or _name_and_description_before_cue(token, offset, text, context)
+                or _words_after_cue(token, offset, text, context))
     if subject is None:
         return None
     if subject.lower_ in RELATIVE_PRONOUNS and token.dep_ == "relcl" and token.head.i != token.i:
@@ -622,6 +623,37 @@ def _words_before_cue(cue, offset: int, text: str, context: ArticleContext):
 
 
 NOUN_PHRASE_TAGS = {"NNP", "NNPS", "NN", "NNS", "DT", "JJ", "POS", "PRP$", "CD", "HYPH"}
+DESCRIPTION_TAGS = NOUN_PHRASE_TAGS | {"CC", "IN", "NNPS"}
+
+
+def _name_and_description_before_cue(cue, offset: int, text: str, context: ArticleContext):
+    """"At Boca West, ..., Jay DiPietro, the club's president, suggested ...", with the name hung on an
+    earlier phrase: a name and the description after it, set off by commas right before the cue."""
+    doc = cue.doc
+    if cue.i - 1 < cue.sent.start or doc[cue.i - 1].text != ",":
+        return None
+    segments, current = [], []
+    for i in range(cue.i - 2, cue.sent.start - 1, -1):
+        if doc[i].text == ",":
+            segments.append(current)
+            current = []
+            if len(segments) == 2:
+                break
+        else:
+            current.insert(0, doc[i])
+    else:
+        segments.append(current)
+    if len(segments) < 2:
+        return None
+    description, name = segments[0], segments[1]
+    if not description or not name or len(description) > 12 or len(name) > 5:
+        return None
+    if description[0].tag_ not in {"DT", "PRP$"} or any(t.tag_ not in DESCRIPTION_TAGS for t in description):
+        return None
+    if not all(t.tag_ in {"NNP", "NNPS"} for t in name):
+        return None
+    span = _span_of(name + description, offset, text)
+    return _resolved_mention(span, name[-1], text, context) if span is not None else None
 
 
 def _words_after_cue(cue, offset: int, text: str, context: ArticleContext):
@@ -826,11 +858,30 @@ def _content_tokens(cue, sent):
         objects = [c for c in preposition.children if c.dep_ in {"pobj", "pcomp"}]
         if objects:
             return [t for obj in objects for t in obj.subtree]
+    misparsed = _that_clause_on_a_phrase(cue)
+    if misparsed is not None:
+        return misparsed
     if _is_parenthetical(cue):
         # "A is B, X said": the cue hangs off the main clause, which is the content.
         cue_ids = {t.i for t in cue.subtree}
         return [t for t in cue.head.subtree if t.i not in cue_ids]
     return _sentence_before_trailing_cue(cue, sent) if sent is not None else None
+
+
+def _that_clause_on_a_phrase(cue):
+    """"predicted at the debate that Republicans will take it", parsed as a relative clause on "debate":
+    a that-clause with a subject and an object of its own is the cue's content, not a relative clause."""
+    for child in cue.children:
+        if child.dep_ != "prep" or child.i < cue.i:
+            continue
+        for token in child.subtree:
+            if token.dep_ != "relcl" or token.i < cue.i:
+                continue
+            first = token.left_edge
+            roles = [c.dep_ for c in token.children if c.i != first.i]
+            if first.lower_ == "that" and first.dep_ in {"dobj", "mark"} and "nsubj" in roles and ("dobj" in roles or "ccomp" in roles):
+                return list(token.subtree)
+    return None
 
 
 def _sentence_before_trailing_cue(cue, sent):
