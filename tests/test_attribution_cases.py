@@ -481,3 +481,10 @@ def test_a_that_clause_the_parser_hangs_on_a_phrase_after_the_cue_is_its_content
             'Republicans will take "every state" if Moreno wins the nomination.')
     s = find(text, "predicted")
     assert content(text, s).startswith("that Republicans will take")
+
+
+def test_a_contrasting_clause_at_the_end_of_reported_content_is_left_out():
+    text = ("Councillor Ibsen is pledging to take the dispute to the state court -- even as the mayor "
+            "closed in on the votes needed to pass the budget.")
+    s = find(text, "pledging")
+    assert content(text, s) == "to take the dispute to the state court"

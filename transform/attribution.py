@@ -900,6 +900,7 @@ def _sentence_before_trailing_cue(cue, sent):
 
 
 OBJECT_PREDICATE_LEMMAS = {"call", "describe", "find", "consider", "label", "name", "see", "view", "deem", "brand", "dub", "term", "declare", "judge", "regard", "rate", "portray"}
+CONTRAST_MARKS = {"while", "whereas", "even"}  # ", while ...", "-- even as ...": the writer sets the content beside something else
 ASIDE_DEPS = {"relcl", "npadvmod", "parataxis", "appos"}
 
 
@@ -920,7 +921,8 @@ def _without_trailing_aside(tokens: list) -> list:
         head = follower
         while head.head.i in ids and head.head.i > token.i and head.head.i != head.i:
             head = head.head
-        if head.dep_ not in ASIDE_DEPS or head.head.i > token.i:
+        contrast = head.dep_ == "advcl" and follower.lower_ in CONTRAST_MARKS
+        if (head.dep_ not in ASIDE_DEPS and not contrast) or head.head.i > token.i:
             continue
         subtree = [t.i for t in head.subtree]
         if max(subtree) >= last and min(subtree) > token.i:
