@@ -488,3 +488,9 @@ def test_a_contrasting_clause_at_the_end_of_reported_content_is_left_out():
             "closed in on the votes needed to pass the budget.")
     s = find(text, "pledging")
     assert content(text, s) == "to take the dispute to the state court"
+
+
+def test_a_call_for_someone_to_act_keeps_the_act():
+    text = "The union has called for the former secretary of state to release the transcripts of her speeches."
+    s = find(text, "called")
+    assert content(text, s) == "the former secretary of state to release the transcripts of her speeches"

@@ -695,7 +695,7 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     content_tokens = _content_tokens(cue, sent) or []
     # '"A," he said before adding: "B"', 'Asked whether ..., X said, "B"': another cue's clause is its own.
     other_cues = {t.i for c in cue.children if c.dep_ in {"advcl", "conj"} and is_verb(c) and lemma_of(c) in cue_stances()
-                  for t in c.subtree}
+                  and c.left_edge.lower_ != "to" for t in c.subtree}
     content_tokens = [t for t in content_tokens if t.i not in source_token_ids | channel_ids | via_ids | other_cues and t.i != cue.i]
     content_tokens = _without_trailing_aside(content_tokens)
     content = _span_of(content_tokens, offset, text)
@@ -857,7 +857,11 @@ def _content_tokens(cue, sent):
         # "spoke of his faith", "called for an open primary": the content is the preposition's object.
         objects = [c for c in preposition.children if c.dep_ in {"pobj", "pcomp"}]
         if objects:
-            return [t for obj in objects for t in obj.subtree]
+            tokens = [t for obj in objects for t in obj.subtree]
+            # "called for the minister to resign", with "to resign" hung on the cue: the call is for both
+            tokens += [t for c in cue.children if c.dep_ in {"advcl", "xcomp"} and c.left_edge.lower_ == "to"
+                       and c.left_edge.i == preposition.right_edge.i + 1 for t in c.subtree]
+            return tokens
     misparsed = _that_clause_on_a_phrase(cue)
     if misparsed is not None:
         return misparsed
