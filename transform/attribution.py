@@ -17,7 +17,7 @@ from transform.model import ChainLink, Span, Statement
 from transform.quotes import find_quotes
 from transform.lexicon import alias_table
 from transform.sources import (
-    ANONYMITY_MARKERS, ANONYMOUS_HEADS, DEFINITE_DESCRIPTIONS, ArticleContext, Entity, ResolvedSource, person_name, resolve_source,
+    ANONYMITY_MARKERS, ANONYMOUS_HEADS, DEFINITE_DESCRIPTIONS, FIRST_PERSON_PRONOUNS, ArticleContext, Entity, ResolvedSource, person_name, resolve_source,
     strip_determiners,
 )
 
@@ -26,6 +26,7 @@ MAX_PARAGRAPH_CHARS = 20_000
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 SPEECH_STANCES = {"assert", "report", "announce", "warn", "deny", "claim", "accuse", "reveal"}
+QUOTE_INTRODUCING_STANCES = {"assert", "report", "announce", "warn"}
 UNRESOLVABLE_PRONOUNS = {"i", "you", "we", "me", "us", "one", "y'all", "this"}
 RELATIVE_PRONOUNS = {"who", "that", "which", "whom"}
 PRONOUNS = {"he", "she", "it", "they", "him", "her", "them"} | UNRESOLVABLE_PRONOUNS | RELATIVE_PRONOUNS
@@ -622,8 +623,9 @@ def _words_before_cue(cue, offset: int, text: str, context: ArticleContext):
     return _resolved_mention(span, head, text, context)
 
 
-NOUN_PHRASE_TAGS = {"NNP", "NNPS", "NN", "NNS", "DT", "JJ", "POS", "PRP$", "CD", "HYPH"}
-DESCRIPTION_TAGS = NOUN_PHRASE_TAGS | {"CC", "IN", "NNPS"}
+NOUN_TAGS = {"NN", "NNS", "NNP", "NNPS"}
+NOUN_PHRASE_TAGS = NOUN_TAGS | {"DT", "JJ", "POS", "PRP$", "CD", "HYPH"}
+DESCRIPTION_TAGS = NOUN_PHRASE_TAGS | {"CC", "IN"}
 
 
 def _name_and_description_before_cue(cue, offset: int, text: str, context: ArticleContext):
@@ -664,8 +666,8 @@ def _words_after_cue(cue, offset: int, text: str, context: ArticleContext):
     while i < cue.sent.end and doc[i].tag_ in NOUN_PHRASE_TAGS and len(words) < 10:
         words.append(doc[i])
         i += 1
-    nouns = [t for t in words if t.tag_ in {"NN", "NNS", "NNP", "NNPS"}]
-    if not nouns or words[-1].tag_ not in {"NN", "NNS", "NNP", "NNPS"}:
+    nouns = [t for t in words if t.tag_ in NOUN_TAGS]
+    if not nouns or words[-1].tag_ not in NOUN_TAGS:
         return None
     span = _span_of(words, offset, text)
     return _resolved_mention(span, nouns[-1], text, context) if span is not None else None
@@ -709,9 +711,8 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     free_quotes = [q for q in sentence_quotes if source_span is None or not (q.start <= source_span.start < q.end)]
     kind = "indirect"
     adjacent = _adjacent_quotes(text, free_quotes, cue_span, source_span)
-    speaker_side = content is not None and source_span is not None and (
-        content.start <= source_span.start < content.end or source_span.start <= content.start < source_span.end)
-    if (content is None or speaker_side) and not adjacent and cue_stances().get(lemma) in {"assert", "report", "announce", "warn"}:
+    speaker_side = content is not None and source_span is not None and _overlap(content, source_span)
+    if (content is None or speaker_side) and not adjacent and cue_stances().get(lemma) in QUOTE_INTRODUCING_STANCES:
         # 'X said in a statement. "..."', 'X shrugged it off, telling reporters, "..."'
         adjacent = _quote_after_attribution(text, quotes, cue, offset)
         if adjacent:
@@ -736,10 +737,10 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
         return None
     span, mention, resolved = source
     if mention.lower() in UNRESOLVABLE_PRONOUNS and not (
-            mention.lower() in {"i", "we"} and cue_stances().get(lemma) in SPEECH_STANCES):
+            mention.lower() in FIRST_PERSON_PRONOUNS and cue_stances().get(lemma) in SPEECH_STANCES):
         # "I think", "you know": conversational first and second person, no statement of its own.
         return None
-    overlaps = span.start <= content.start < span.end or content.start <= span.start < content.end
+    overlaps = _overlap(span, content)
     encloses = content.start < span.start and span.end <= content.end and _is_parenthetical(cue)
     if overlaps and not encloses and not (kind == "direct" and _split_quote(free_quotes, cue_span)):
         return None
@@ -753,6 +754,10 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
         source_text=mention, source_name=resolved.name, source_type=resolved.type,
         lemma=lemma, channel=channel_text, via=via_links, confidence=confidence,
     )
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start <= b.start < a.end or b.start <= a.start < b.end
 
 
 def _adjacent_quotes(text: str, quotes: list[Span], cue: Span, source: Span | None) -> list[Span]:
