@@ -702,7 +702,8 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     content_tokens = _without_trailing_aside(content_tokens)
     content = _span_of(content_tokens, offset, text)
     source_span = source[0] if source is not None else None
-    if content is not None and source_span is not None and content.start < source_span.start < content.end and not _is_parenthetical(cue):
+    parenthetical = _is_parenthetical(cue)
+    if content is not None and source_span is not None and content.start < source_span.start < content.end and not parenthetical:
         # A misparse hung words from the speaker's side of the cue on it ("While A is true, X said B";
         # '"A," said X, who ... endorsed B'): the content is what stands on the other side.
         after = source_span.start < cue_span.start
@@ -741,7 +742,7 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
         # "I think", "you know": conversational first and second person, no statement of its own.
         return None
     overlaps = _overlap(span, content)
-    encloses = content.start < span.start and span.end <= content.end and _is_parenthetical(cue)
+    encloses = content.start < span.start and span.end <= content.end and parenthetical
     if overlaps and not encloses and not (kind == "direct" and _split_quote(free_quotes, cue_span)):
         return None
     if kind == "direct":
