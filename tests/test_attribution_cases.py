@@ -430,11 +430,10 @@ def test_a_quote_with_a_speaker_of_its_own_is_not_taken_by_the_sentence_before()
     assert [(text[s.cue.start:s.cue.end], content(text, s)) for s in attribute(text)] == [("said", "We will win")]
 
 
-def test_the_writer_speaking_in_the_first_person_is_the_articles_author():
-    text = "I said last year that the levy would fail. I think it still will."
-    statements = attribute(text)
-    assert [(s.source_text, s.source_name, s.source_type, content(text, s)) for s in statements] == [
-        ("I", "the article's author", "person", "that the levy would fail")]
+def test_first_person_speech_names_no_source():
+    # "I" is the writer in a column but the interviewee in a transcript: no source is better than a wrong one.
+    text = "((Reporter)) What did you find? ((Dr. Ana Lima)) I said last year that the levy would fail."
+    assert [s.source_text for s in attribute(text)] == []
 
 
 def test_a_clause_led_by_another_cue_is_not_the_first_cues_content():

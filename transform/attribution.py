@@ -17,7 +17,7 @@ from transform.model import ChainLink, Span, Statement
 from transform.quotes import find_quotes
 from transform.lexicon import alias_table
 from transform.sources import (
-    ANONYMITY_MARKERS, ANONYMOUS_HEADS, DEFINITE_DESCRIPTIONS, FIRST_PERSON_PRONOUNS, ArticleContext, Entity, ResolvedSource, person_name, resolve_source,
+    ANONYMITY_MARKERS, ANONYMOUS_HEADS, DEFINITE_DESCRIPTIONS, ArticleContext, Entity, ResolvedSource, person_name, resolve_source,
     strip_determiners,
 )
 
@@ -25,7 +25,6 @@ ENGINE_VERSION = "rules-0.4"
 MAX_PARAGRAPH_CHARS = 20_000
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
-SPEECH_STANCES = {"assert", "report", "announce", "warn", "deny", "claim", "accuse", "reveal"}
 QUOTE_INTRODUCING_STANCES = {"assert", "report", "announce", "warn"}
 UNRESOLVABLE_PRONOUNS = {"i", "you", "we", "me", "us", "one", "y'all", "this"}
 RELATIVE_PRONOUNS = {"who", "that", "which", "whom"}
@@ -737,9 +736,9 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     if content is None or source is None:
         return None
     span, mention, resolved = source
-    if mention.lower() in UNRESOLVABLE_PRONOUNS and not (
-            mention.lower() in FIRST_PERSON_PRONOUNS and cue_stances().get(lemma) in SPEECH_STANCES):
-        # "I think", "you know": conversational first and second person, no statement of its own.
+    if mention.lower() in UNRESOLVABLE_PRONOUNS:
+        # "I think", "you know", "we said": first and second person name no source. Outside quotes "I"
+        # is the writer in a column but the interviewee in a transcript, and the text rarely says which.
         return None
     overlaps = _overlap(span, content)
     encloses = content.start < span.start and span.end <= content.end and parenthetical

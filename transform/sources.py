@@ -34,8 +34,6 @@ ANONYMITY_MARKERS = re.compile(
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 THING_PRONOUNS = {"it"}
 PLURAL_PRONOUNS = {"they", "them"}
-FIRST_PERSON_PRONOUNS = {"i", "we"}
-AUTHOR = "the article's author"
 DEFINITE_DESCRIPTIONS = {
     "official": "person", "spokesman": "person", "spokeswoman": "person", "spokesperson": "person",
     "minister": "person", "president": "person", "senator": "person", "candidate": "person",
@@ -128,9 +126,6 @@ def resolve_source(
         if found is not None:
             return ResolvedSource(found.name, found.type, resolved=True)
         return ResolvedSource(bare, "unknown")
-    if lowered in FIRST_PERSON_PRONOUNS and len(bare.split()) == 1:
-        # Outside quotes, "I said" and "we reported" are the writer's own statements.
-        return ResolvedSource(AUTHOR, "person", resolved=True)
     for candidate in (mention.strip(), bare):
         known = table.lookup(candidate)
         if known is not None:
