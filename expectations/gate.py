@@ -13,6 +13,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse.buffer_pool import release_cached_blocks
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 # The key that names a row of each staged table in the quarantine.
@@ -216,6 +218,7 @@ def batch_frames(con: duckdb.DuckDBPyConnection, sql: str, run_id: str, batches:
         frame = con.execute(sql, {"run_id": run_id, "from_batch": batch, "to_batch": batch}).df()
         if not frame.empty:
             yield frame
+        release_cached_blocks(con)
 
 
 QUARANTINE_CASCADE = {

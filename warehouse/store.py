@@ -15,12 +15,12 @@ import duckdb
 import pandas as pd
 
 from expectations.gate import apply_quarantine, record_results, recorded_verdict
+from warehouse.buffer_pool import MEMORY_LIMIT
 from warehouse.compaction import compact
 from warehouse.rows import RunRows
 from warehouse.search import INDEX_CHUNK_SQL, INDEX_UNINDEXED_SQL, UNINDEX_CHUNK_SQL, load_fts
 
 STAGED_TABLES = ("articles", "statements", "sources", "statement_sources")
-MEMORY_LIMIT = "256MB"
 
 
 class WarehouseError(RuntimeError):
@@ -131,7 +131,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, run_id: str, rows: list[
         con.unregister("incoming")
 
 
-PUBLISH_CHUNK_ARTICLES = 500  # articles per staged batch, published in one transaction: what it holds in memory
+# Articles per staged batch, published in one transaction: what a chunk holds in memory. Into a table
+# that already has rows, DuckDB's commit copies the transaction's new rows, so both copies are held at
+# once; at 250 a chunk into a filled warehouse peaks no higher than a 500-article one into an empty one.
+PUBLISH_CHUNK_ARTICLES = 250
 
 
 def stage(con: duckdb.DuckDBPyConnection, run_id: str, rows: RunRows, append: bool = False) -> None:
