@@ -88,16 +88,22 @@ def data_docs_index(docs_root: Path) -> Path:
     return docs_root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
+# The Data Docs index lists this many of the latest validation results. Building it reads each result
+# it lists, so without a limit every run got slower as the history of a scheduled deployment grew.
+DOCS_INDEX_RESULTS = 200
+
+
 def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path | None = None) -> Verdict:
     """Validate every staged table of `run_id` (row level, one staged batch per frame) and the run as
     a whole (batch level); results are summed over the frames.
 
-    With `docs_root`, the suites run through GX Checkpoints in a file-backed context there, which
-    renders Data Docs as static HTML (`data_docs_index(docs_root)`); without it, in memory.
+    With `docs_root`, the suites run through GX Checkpoints in a file-backed context there, and the
+    run's results are rendered as static HTML Data Docs once at the end (`data_docs_index(docs_root)`);
+    without it, in memory.
     """
     import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
     from expectations.suites import BATCH_SUITE, SUITES
 
@@ -113,6 +119,7 @@ def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path
     now = datetime.now(UTC)
     complete = {"result_format": "COMPLETE"}
     tallies: dict[tuple[str, str, str], dict[str, Any]] = {}
+    documented: list = []
 
     def batch_of(name: str):
         names = [asset.name for asset in datasource.assets]
@@ -125,11 +132,13 @@ def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path
                 context.suites.add_or_update(suite), result_format=complete)
         suite = context.suites.add_or_update(suite)
         definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch_of(name), suite=suite))
+        # No Data Docs action: the docs are built once for the whole run below, not once per frame.
         checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-            name=f"citeline-{name}", validation_definitions=[definition],
-            actions=[UpdateDataDocsAction(name="data_docs")], result_format=complete,
+            name=f"citeline-{name}", validation_definitions=[definition], actions=[], result_format=complete,
         ))
-        return next(iter(checkpoint.run(batch_parameters={"dataframe": frame}).run_results.values()))
+        identifier, result = next(iter(checkpoint.run(batch_parameters={"dataframe": frame}).run_results.items()))
+        documented.append(identifier)
+        return result
 
     def run_suite(name: str, suite, frame, level: str) -> list:
         result = validate_frame(name, suite, frame)
@@ -168,10 +177,23 @@ def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path
     for outcome in run_suite("batch", BATCH_SUITE(), batch_frame, "batch"):
         if not outcome.success:
             verdict.failures.append(_failure_label("batch", outcome.expectation_config.type, _column_of(outcome.expectation_config)))
+    if documented:
+        # Also pages are rendered only for results within the index's limit: a run never exceeds it.
+        _limit_docs_index(context, max(DOCS_INDEX_RESULTS, len(documented)))
+        suites = [ExpectationSuiteIdentifier(name=name) for name in {identifier.expectation_suite_identifier.name for identifier in documented}]
+        context.build_data_docs(resource_identifiers=[*documented, *suites])
     verdict.results = list(tallies.values())
     verdict.evaluated = len(verdict.results)
     verdict.passed = not verdict.failures
     return verdict
+
+
+def _limit_docs_index(context, limit: int) -> None:
+    """Make the Data Docs index list only the latest `limit` results (saved in the context's config)."""
+    for name, site in context.list_data_docs_sites().items():
+        index = dict(site.get("site_index_builder") or {"class_name": "DefaultSiteIndexBuilder"})
+        if index.get("validation_results_limit") != limit:
+            context.update_data_docs_site(name, {**site, "site_index_builder": {**index, "validation_results_limit": limit}})
 
 
 def unique_keys(suite) -> list[list[str]]:
