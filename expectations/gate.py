@@ -178,7 +178,7 @@ def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path
         if not outcome.success:
             verdict.failures.append(_failure_label("batch", outcome.expectation_config.type, _column_of(outcome.expectation_config)))
     if documented:
-        # Also pages are rendered only for results within the index's limit: a run never exceeds it.
+        # GX renders pages only for the results within the index's limit, so it never falls below this run's.
         _limit_docs_index(context, max(DOCS_INDEX_RESULTS, len(documented)))
         suites = [ExpectationSuiteIdentifier(name=name) for name in {identifier.expectation_suite_identifier.name for identifier in documented}]
         context.build_data_docs(resource_identifiers=[*documented, *suites])
