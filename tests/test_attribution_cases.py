@@ -493,3 +493,19 @@ def test_a_call_for_someone_to_act_keeps_the_act():
     text = "The union has called for the former secretary of state to release the transcripts of her speeches."
     s = find(text, "called")
     assert content(text, s) == "the former secretary of state to release the transcripts of her speeches"
+
+
+def test_a_quote_in_the_next_sentence_with_a_cue_of_its_own_is_not_the_first_quotes_continuation():
+    text = ('"The levy will pass," Dana Okafor, the council leader, said. "Voters have seen the roads. '
+            'They know what it costs," she said.')
+    statements = sorted(attribute(text), key=lambda s: s.content.start)
+    assert [content(text, s) for s in statements] == [
+        "The levy will pass", "Voters have seen the roads. They know what it costs"]
+    assert {s.source_name for s in statements} == {"Dana Okafor"}
+
+
+def test_a_quote_in_the_next_sentence_without_a_cue_continues_the_first():
+    # The cue after it begins a sentence of its own: it is not the second quote's attribution.
+    text = '"The levy will pass," Dana Okafor said. "Voters have seen the roads." She added that turnout was low.'
+    s = find(text, "said")
+    assert text[s.content.start:s.content.end].startswith("The levy will pass") and "seen the roads" in content(text, s)

@@ -21,7 +21,7 @@ from transform.sources import (
     strip_determiners,
 )
 
-ENGINE_VERSION = "rules-0.4"
+ENGINE_VERSION = "rules-0.5"
 MAX_PARAGRAPH_CHARS = 20_000
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
@@ -782,9 +782,16 @@ def _quote_after_attribution(text: str, quotes: list[Span], cue, offset: int) ->
             if len(gap) > 5 or bare not in {".", ":", ",", ""} or "\n" in gap:
                 return []
             # '... spoke to the crowd. "We will win," he said': the quote has a speaker of its own.
-            follows = WORD.findall(text[q.end : q.end + 40].lower())[:3]
-            return [] if any(word in _cue_forms() for word in follows) else [q]
+            return [] if _has_own_cue(text, q) else [q]
     return []
+
+
+def _has_own_cue(text: str, quote: Span) -> bool:
+    """'"...," he said': a cue word among the three words right after a quote that does not end its sentence."""
+    if text[quote.start : quote.end].rstrip("".join(QUOTE_CHARACTERS) + " ").endswith("."):
+        return False  # '"... ." He said': the words after it begin another sentence
+    after = text[quote.end : quote.end + 40].split("\n")[0].lower()
+    return any(word in _cue_forms() for word in WORD.findall(after)[:3])
 
 
 def _another_cue_between(text: str, start: int, end: int, cue: Span) -> bool:
@@ -809,6 +816,8 @@ def _extend_quote_run(text: str, quotes: list[Span], content: Span, sentence_end
             break
         if quote.start < sentence_end and _another_cue_between(text, end, quote.start, cue):
             break  # '"A," she said, adding that "B"': B is what the second cue introduces
+        if quote.start >= sentence_end and _has_own_cue(text, quote):
+            break  # '"A," X said. "B," he said': B is the second cue's statement
         end = quote.end
     return _trim(text, Span(content.start, end)) or content
 
