@@ -509,3 +509,11 @@ def test_a_quote_in_the_next_sentence_without_a_cue_continues_the_first():
     text = '"The levy will pass," Dana Okafor said. "Voters have seen the roads." She added that turnout was low.'
     s = find(text, "said")
     assert text[s.content.start:s.content.end].startswith("The levy will pass") and "seen the roads" in content(text, s)
+
+
+def test_the_speakers_next_act_of_saying_is_not_part_of_the_content():
+    text = ("Mr. Varga said that the club was more focused on paying its players "
+            "and noted that the owners have accepted they will not win the league.")
+    s = find(text, "said")
+    assert content(text, s) == "that the club was more focused on paying its players"
+    assert "noted" in {text[t.cue.start:t.cue.end] for t in attribute(text)}

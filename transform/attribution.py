@@ -698,7 +698,7 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     other_cues = {t.i for c in cue.children if c.dep_ in {"advcl", "conj"} and is_verb(c) and lemma_of(c) in cue_stances()
                   and c.left_edge.lower_ != "to" for t in c.subtree}
     content_tokens = [t for t in content_tokens if t.i not in source_token_ids | channel_ids | via_ids | other_cues and t.i != cue.i]
-    content_tokens = _without_trailing_aside(content_tokens)
+    content_tokens = _without_trailing_aside(_without_speakers_next_act(content_tokens))
     content = _span_of(content_tokens, offset, text)
     source_span = source[0] if source is not None else None
     parenthetical = _is_parenthetical(cue)
@@ -945,6 +945,25 @@ def _without_trailing_aside(tokens: list) -> list:
         subtree = [t.i for t in head.subtree]
         if max(subtree) >= last and min(subtree) > token.i:
             return ordered[:position]
+    return tokens
+
+
+def _without_speakers_next_act(tokens: list) -> list:
+    """Content without a trailing '... and noted that B' (a verb of saying with no subject of its own),
+    which the parser hangs on the content's verb but the speaker did next.
+
+    "X said that A and noted that B": B is the speaker's second statement, not part of A.
+    """
+    ids = {t.i for t in tokens}
+    for token in sorted(tokens, key=lambda t: t.i):
+        if (token.dep_ == "conj" and token.head.i in ids and is_verb(token) and token.tag_ in {"VBD", "VBZ", "VBP"}
+                and cue_stances().get(lemma_of(token)) in QUOTE_INTRODUCING_STANCES
+                and not any(c.dep_ in SUBJECT_DEPS for c in token.children)):
+            start = token.i
+            while start - 1 in ids and token.doc[start - 1].dep_ in {"cc", "punct"}:
+                start -= 1  # the "and" (and comma) before it go too
+            if all(t.i >= start for t in token.subtree) and max(ids) == max(t.i for t in token.subtree if t.i in ids):
+                return [t for t in tokens if t.i < start]
     return tokens
 
 
