@@ -517,3 +517,11 @@ def test_the_speakers_next_act_of_saying_is_not_part_of_the_content():
     s = find(text, "said")
     assert content(text, s) == "that the club was more focused on paying its players"
     assert "noted" in {text[t.cue.start:t.cue.end] for t in attribute(text)}
+
+
+def test_according_to_after_the_clause_ends_the_content():
+    text = ("Ms. Lind trails Mr. Haas by six points, according to the Tribune's poll of likely voters, "
+            "despite winning the county last year.")
+    s = find(text, "according to")
+    assert content(text, s) == "Ms. Lind trails Mr. Haas by six points"
+    assert s.source_text == "the Tribune's poll of likely voters"
