@@ -1047,8 +1047,9 @@ def _according_to(text, offset, sent, token, context) -> _Relation | None:
     phrase_ids = {t.i for t in phrase}
     source_span = _span_of(_without_relative_clauses([t for t in obj.subtree if t.i in phrase_ids]), offset, text)
     rest = [t for t in sent if t.i not in phrase_ids]
-    before = [t for t in rest if t.i < min(phrase_ids)]
-    if sent.root.i < min(phrase_ids) and sum(not t.is_punct for t in before) >= 3:
+    phrase_start = min(phrase_ids)
+    before = [t for t in rest if t.i < phrase_start]
+    if sent.root.i < phrase_start and sum(not t.is_punct for t in before) >= 3:
         # "A is true, according to X - despite B": what follows the source is the writer's, not X's
         rest = before
     content = _span_of(rest, offset, text)
