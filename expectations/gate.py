@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from warehouse.buffer_pool import release_cached_blocks
+from warehouse.sql_script import run_script
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -281,8 +282,7 @@ def apply_quarantine(con: duckdb.DuckDBPyConnection, run_id: str, verdict: Verdi
         )
         primary = row.key[ROW_KEYS[row.table][0]]
         for sql in QUARANTINE_CASCADE[row.table]:
-            params = {"run_id": run_id, "key": primary}
-            con.execute(sql, {name: value for name, value in params.items() if f"${name}" in sql})
+            run_script(con, sql, {"run_id": run_id, "key": primary})
 
 
 def recorded_verdict(con: duckdb.DuckDBPyConnection, run_id: str) -> Verdict:

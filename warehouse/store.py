@@ -19,6 +19,7 @@ from warehouse.buffer_pool import MEMORY_LIMIT
 from warehouse.compaction import compact
 from warehouse.rows import RunRows
 from warehouse.search import INDEX_CHUNK_SQL, INDEX_UNINDEXED_SQL, UNINDEX_CHUNK_SQL, load_fts
+from warehouse.sql_script import run_script
 
 STAGED_TABLES = ("articles", "statements", "sources", "statement_sources")
 
@@ -191,13 +192,6 @@ DELETE FROM stg_statements WHERE run_id = $run_id AND batch = $batch;
 DELETE FROM stg_articles WHERE run_id = $run_id AND batch = $batch;
 UPDATE publish_log SET chunks = chunks + 1 WHERE run_id = $run_id AND finished_at IS NULL;
 """
-
-
-def run_script(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> None:
-    """Run a `;`-separated script, giving each statement the parameters it names."""
-    for statement in sql.split(";"):
-        if statement.strip():
-            con.execute(statement, {name: value for name, value in params.items() if f"${name}" in statement})
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> None:
