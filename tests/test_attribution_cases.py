@@ -525,3 +525,40 @@ def test_according_to_after_the_clause_ends_the_content():
     s = find(text, "according to")
     assert content(text, s) == "Ms. Lind trails Mr. Haas by six points"
     assert s.source_text == "the Tribune's poll of likely voters"
+
+
+# Source names and types a reader of the warehouse sees
+
+def test_a_bare_surname_takes_the_full_name_the_article_gives_anywhere():
+    # The full name stands in a phrase the parser does not make a subject, and after the bare name.
+    text = ("Hurst said the vote was rigged. Crowds gathered for the rally of councillor Amelia Hurst "
+            "on the town square in the evening.")
+    s = find(text, "said")
+    assert (s.source_text, s.source_name, s.source_type) == ("Hurst", "Amelia Hurst", "person")
+
+
+def test_a_personal_title_makes_the_speaker_a_person():
+    text = "Dr Martisius said the samples were older than expected."
+    s = find(text, "said")
+    assert (s.source_name, s.source_type) == ("Martisius", "person")
+
+
+def test_a_bare_name_the_article_titles_elsewhere_is_a_person():
+    text = "Mohr said the plant would reopen. The union thanked Senator Mohr for her help."
+    s = find(text, "said")
+    assert s.source_type == "person"
+
+
+def test_party_members_are_a_vague_source_not_a_government():
+    text = "Democrats said the bill would raise costs for families."
+    s = find(text, "said")
+    assert (s.source_name, s.source_type) == ("democrats", "vague")
+
+
+@pytest.mark.parametrize("text", [
+    "That said, the new bridge will open on time.",
+    "Nobody said the new bridge would open on time.",
+    "What, according to you, should the council do about the bridge?",
+])
+def test_words_that_name_no_one_are_not_a_source(text):
+    assert attribute(text) == []

@@ -17,16 +17,17 @@ from transform.model import ChainLink, Span, Statement
 from transform.quotes import find_quotes
 from transform.lexicon import alias_table
 from transform.sources import (
-    ANONYMITY_MARKERS, ANONYMOUS_HEADS, DEFINITE_DESCRIPTIONS, ArticleContext, Entity, ResolvedSource, person_name, resolve_source,
+    ANONYMITY_MARKERS, ANONYMOUS_HEADS, DEFINITE_DESCRIPTIONS, PERSONAL_TITLES, ArticleContext, Entity, ResolvedSource, person_name, resolve_source,
     strip_determiners,
 )
 
-ENGINE_VERSION = "rules-0.5"
+ENGINE_VERSION = "rules-0.6"
 MAX_PARAGRAPH_CHARS = 20_000
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 QUOTE_INTRODUCING_STANCES = {"assert", "report", "announce", "warn"}
 UNRESOLVABLE_PRONOUNS = {"i", "you", "we", "me", "us", "one", "y'all", "this"}
+NO_ONE = {"nobody", "no one", "none", "no-one"}
 RELATIVE_PRONOUNS = {"who", "that", "which", "whom"}
 PRONOUNS = {"he", "she", "it", "they", "him", "her", "them"} | UNRESOLVABLE_PRONOUNS | RELATIVE_PRONOUNS
 ADDRESSEE_LEMMAS = {"tell", "warn", "ask", "remind", "assure", "inform", "caution", "urge"}
@@ -497,12 +498,37 @@ def _without_relative_clauses(tokens: list) -> list:
 def _resolved_mention(span: Span, head, text: str, context: ArticleContext):
     """(span, mention, resolved source) for a speaker mention whose head word is `head`."""
     mention = text[span.start : span.end]
+    _learn_full_name(mention, text, context)
     label, entity_text = head_entity(mention, head.text) if head.lower_ not in PRONOUNS else ("", None)
     resolved = resolve_source(
         mention, entity_label=label, head_lemma=lemma_of(head), head_text=head.text,
         position=span.start, context=context, entity_text=entity_text,
     )
     return span, mention, resolved
+
+
+def _learn_full_name(mention: str, text: str, context: ArticleContext) -> None:
+    """A bare "Biden" is the person the article names elsewhere as "Joe Biden" or "President Biden".
+
+    NER on one capitalised word, out of context, often calls a surname an organisation or nothing.
+    """
+    bare = strip_determiners(mention)
+    if (not re.fullmatch(r"[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?", bare) or bare.isupper() or bare in context.full_names
+            or bare in context.not_person_names or alias_table().lookup(bare) is not None):
+        return
+    titled = False
+    for match in re.finditer(r"((?:[A-Z][\w’'.-]*[ \xa0]){1,3})" + re.escape(bare) + r"\b", text):
+        if match.group(1).split()[-1].lower().rstrip(".") in PERSONAL_TITLES:
+            titled = True
+            continue
+        label, entity_text = entity_of(match.group(0))
+        if label == "PERSON" and entity_text is not None and entity_text.endswith(bare) and " " in entity_text:
+            context.full_names[bare] = person_name(entity_text, context)
+            return
+    if titled:
+        context.full_names[bare] = bare
+    else:
+        context.not_person_names.add(bare)
 
 
 def _passive_or_raising_relation(text, offset, cue, context) -> _Relation | None:
@@ -736,9 +762,7 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     if content is None or source is None:
         return None
     span, mention, resolved = source
-    if mention.lower() in UNRESOLVABLE_PRONOUNS:
-        # "I think", "you know", "we said": first and second person name no source. Outside quotes "I"
-        # is the writer in a column but the interviewee in a transcript, and the text rarely says which.
+    if _names_no_source(mention, resolved):
         return None
     overlaps = _overlap(span, content)
     encloses = content.start < span.start and span.end <= content.end and parenthetical
@@ -754,6 +778,18 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
         source_text=mention, source_name=resolved.name, source_type=resolved.type,
         lemma=lemma, channel=channel_text, via=via_links, confidence=confidence,
     )
+
+
+def _names_no_source(mention: str, resolved: ResolvedSource) -> bool:
+    """"I think", "you know", "nobody asked", "That said, ...", and a "who" whose antecedent the parse lost.
+
+    First and second person name no source: outside quotes "I" is the writer in a column but the
+    interviewee in a transcript, and the text rarely says which.
+    """
+    lowered = mention.lower()
+    if lowered in UNRESOLVABLE_PRONOUNS or lowered in NO_ONE:
+        return True
+    return lowered == "that" and resolved.name.lower() == lowered
 
 
 def _overlap(a: Span, b: Span) -> bool:
@@ -1061,6 +1097,8 @@ def _according_to(text, offset, sent, token, context) -> _Relation | None:
         mention, entity_label=label, head_lemma=lemma_of(obj), head_text=obj.text,
         position=source_span.start, context=context, entity_text=entity_text,
     )
+    if _names_no_source(mention, resolved):
+        return None  # "What, according to you, ...": an interviewer's question
     cue_end = offset + (to.idx + len(to.text) if token.lower_ == "according" else token.idx + len(token.text))
     return _Relation(
         cue_token=token, content=content, kind="according_to",

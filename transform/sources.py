@@ -16,6 +16,13 @@ TITLES = {
     "princess", "pope", "ayatollah", "sheikh", "former", "deputy", "foreign", "defence", "defense",
     "state", "attorney", "candidate", "nominee", "leader", "chairman", "chairwoman", "ceo",
 }
+# Titles that only a person bears: "Dr Martisius", "Sen. Ortiz" (not "State" or "Foreign", which name offices).
+PERSONAL_TITLES = {
+    "mr", "mrs", "ms", "miss", "dr", "sen", "senator", "rep", "representative", "gov", "governor", "president",
+    "mayor", "gen", "general", "col", "colonel", "lt", "adm", "admiral", "sir", "lord", "lady", "judge", "justice",
+    "pope", "king", "queen", "prince", "princess", "ayatollah", "sheikh", "chancellor", "ambassador", "prof", "professor",
+    "rev", "reverend", "sgt", "sergeant", "capt", "captain", "secretary", "minister", "premier", "speaker", "candidate",
+}
 VAGUE_HEADS = {
     "official", "officials", "expert", "experts", "analyst", "analysts", "critic", "critics",
     "observer", "observers", "people", "residents", "witnesses", "scientists", "researchers",
@@ -61,6 +68,7 @@ class ArticleContext:
     """What the article has named so far: full names by surname, and entities in order of mention."""
 
     full_names: dict[str, str] = field(default_factory=dict)
+    not_person_names: set[str] = field(default_factory=set)  # bare names the article gives no fuller person name for
     entities: list[Entity] = field(default_factory=list)
 
     def remember(self, entity: Entity) -> None:
@@ -140,6 +148,10 @@ def resolve_source(
         return ResolvedSource(_anonymous_name(bare), "anonymous")
     if entity_label == "PERSON":
         return ResolvedSource(person_name(entity_text or _entity_part(mention, head_text), context), "person")
+    words = bare.split()
+    if 1 < len(words) <= 4 and words[0].lower().rstrip(".") in PERSONAL_TITLES and all(w[:1].isupper() for w in words) and head_text == words[-1]:
+        # "Dr Martisius", "Sen. Ortiz": whatever NER makes of the name, the title says it is a person's.
+        return ResolvedSource(person_name(bare, context), "person")
     if not entity_label:
         description = head_lemma.lower()
         if bare.lower().startswith(("the ", "this ", "that ")) or mention.lower().startswith(("the ", "this ")):
@@ -150,6 +162,8 @@ def resolve_source(
                     return ResolvedSource(found.name, found.type, resolved=True)
         if head_text.lower() in VAGUE_HEADS or head_lemma in VAGUE_HEADS:
             return ResolvedSource(_vague_name(bare), "vague")
+    if entity_label == "NORP" and head_text.lower() in VAGUE_HEADS:
+        return ResolvedSource(_vague_name(bare), "vague")  # "Democrats said": party members, not a government
     if entity_label in {"GPE", "NORP"}:
         known = table.lookup(head_text)
         if known is not None:
