@@ -568,3 +568,12 @@ def test_words_that_name_no_one_are_not_a_source(text):
 def test_a_quote_mark_right_after_the_cues_comma_or_colon(text):
     s = find(text, "said")
     assert (s.kind, content(text, s), s.source_text) == ("direct", "We will rebuild the bridge.", "The mayor")
+
+
+@pytest.mark.parametrize("text,cue", [
+    ("As the mayor's spokeswoman said, the bridge will reopen in May.", "said"),
+    ("The bridge will reopen in May, as the mayor's spokeswoman noted.", "noted"),
+])
+def test_an_as_clause_of_saying_vouches_for_the_clause_beside_it(text, cue):
+    s = find(text, cue)
+    assert (content(text, s).lower(), s.source_text) == ("the bridge will reopen in may", "the mayor's spokeswoman")

@@ -921,8 +921,8 @@ def _content_tokens(cue, sent):
     misparsed = _that_clause_on_a_phrase(cue)
     if misparsed is not None:
         return misparsed
-    if _is_parenthetical(cue):
-        # "A is B, X said": the cue hangs off the main clause, which is the content.
+    if _is_parenthetical(cue) or _is_as_clause(cue):
+        # "A is B, X said", "As X said, A is B": the cue hangs off the main clause, which is the content.
         cue_ids = {t.i for t in cue.subtree}
         return [t for t in cue.head.subtree if t.i not in cue_ids]
     return _sentence_before_trailing_cue(cue, sent) if sent is not None else None
@@ -1034,6 +1034,17 @@ def _is_parenthetical(cue) -> bool:
     if cue.head.i < cue.i:
         return before in dashes  # "A is B, X said"
     return before in dashes and after in dashes  # "A, X said, is B"
+
+
+def _is_as_clause(cue) -> bool:
+    """"As X noted, A" or "A, as X said": an as-clause of saying set off from the clause it vouches for."""
+    if cue.dep_ != "advcl" or cue.head.i == cue.i or not any(c.dep_ == "mark" and c.lower_ == "as" for c in cue.children):
+        return False
+    if any(c.dep_ in {"ccomp", "dobj", "xcomp"} for c in cue.children):
+        return False  # "as X said it would": the clause has content of its own
+    words = [t.i for t in cue.subtree if not t.is_punct]
+    neighbour = max(words) + 1 if cue.head.i > cue.i else min(words) - 1
+    return 0 <= neighbour < len(cue.doc) and cue.doc[neighbour].text in {",", "—", "–", "-", "--"}
 
 
 def _channel(cue, sent, offset: int, text: str) -> tuple[set[int], str]:
