@@ -577,3 +577,13 @@ def test_a_quote_mark_right_after_the_cues_comma_or_colon(text):
 def test_an_as_clause_of_saying_vouches_for_the_clause_beside_it(text, cue):
     s = find(text, cue)
     assert (content(text, s).lower(), s.source_text) == ("the bridge will reopen in may", "the mayor's spokeswoman")
+
+
+def test_an_attribution_set_off_inside_the_content_is_not_part_of_it():
+    text = "The new plan, the mayor said on Tuesday, will cost more than expected."
+    s = find(text, "said")
+    assert [text[p.start : p.end] for p in s.content_parts] == ["The new plan", "will cost more than expected"]
+
+
+def test_the_it_of_it_is_her_job_to_speak_is_no_source():
+    assert attribute("It was her duty to talk to voters about the risks.") == []

@@ -24,6 +24,7 @@ from transform.sources import (
 ENGINE_VERSION = "rules-0.6"
 MAX_PARAGRAPH_CHARS = 20_000
 
+COPULAS = {"is", "was", "be", "been", "are", "were", "'s", "’s"}
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 QUOTE_INTRODUCING_STANCES = {"assert", "report", "announce", "warn"}
 UNRESOLVABLE_PRONOUNS = {"i", "you", "we", "me", "us", "one", "y'all", "this"}
@@ -433,7 +434,10 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
         if agent is not None:
             subject = next((c for c in agent.children if c.dep_ == "pobj"), None)
     if subject is None and token.dep_ in {"conj", "xcomp", "advcl", "pcomp"} and token.head.i != token.i:
-        # "X announced the plan, saying ..." and "X said ... and added ...": the head's subject speaks.
+        # "X announced the plan, saying ..." and "X said ... and added ...": the head's subject speaks,
+        # but not the "it" of "it is his job to talk about ...".
+        if token.head.lower_ in COPULAS and any(c.dep_ == "nsubj" and c.lower_ in {"it", "there", "this", "that"} for c in token.head.children):
+            return None
         return _source_for(token.head, offset, text, context)
     if subject is None and token.dep_ == "acl" and lemma_of(token.head) in DOCUMENT_NOUNS and token.head.i < token.i:
         # "a statement saying ...", "an ad accusing her of ...": the noun the participle describes speaks,
@@ -1011,7 +1015,7 @@ def _without_speakers_next_act(tokens: list) -> list:
 
 def _takes_finite_clause(verb) -> bool:
     """A verb outside the lexicon with a that-clause or a clause with its own subject ("X stressed that ...")."""
-    if verb.lower_ in {"is", "was", "be", "been", "are", "were", "'s"} or verb.tag_ == "MD":
+    if verb.lower_ in COPULAS or verb.tag_ == "MD":
         return False
     for child in verb.children:
         if child.dep_ == "ccomp" and child.i > verb.i:
@@ -1169,9 +1173,26 @@ def _quoted_parts(r: _Relation, quotes: list[Span], text: str) -> list[Span]:
     return parts if len(parts) >= 2 else []
 
 
+def _parts_around_attribution(r: _Relation, text: str) -> list[Span]:
+    """'A, X said, B' outside quotes: the content is A and B, without the attribution set off between them."""
+    inside = [m for m in (r.cue, r.source) if m is not None and r.content.start < m.start < r.content.end]
+    if len(inside) < (2 if r.source is not None else 1):
+        return []
+    start, end = min(m.start for m in inside), max(m.end for m in inside)
+    left_end = max(text.rfind(mark, r.content.start, start) for mark in PARENTHESIS_MARKS)
+    right_start = min((i for i in (text.find(mark, end, r.content.end) for mark in PARENTHESIS_MARKS) if i >= 0), default=-1)
+    if left_end < 0 or right_start < 0:
+        return []
+    parts = [_trim(text, Span(r.content.start, left_end)), _trim(text, Span(right_start + 1, r.content.end))]
+    return [p for p in parts if p is not None] if all(parts) else []
+
+
+PARENTHESIS_MARKS = (",", "—", "–", "--")
+
+
 def _to_statement(r: _Relation, quotes: list[Span], text: str) -> Statement:
     return Statement(
-        content_parts=_quoted_parts(r, quotes, text),
+        content_parts=_quoted_parts(r, quotes, text) or _parts_around_attribution(r, text),
         content=r.content, kind=r.kind, source=r.source, cue=r.cue, source_text=r.source_text,
         source_name=r.source_name, source_type=r.source_type, cue_lemma=r.lemma,
         stance="report" if r.kind == "according_to" else cue_stances().get(r.lemma) or cue_noun_stances().get(r.lemma, "assert"), channel=r.channel, via=list(r.via),
