@@ -587,3 +587,9 @@ def test_an_attribution_set_off_inside_the_content_is_not_part_of_it():
 
 def test_the_it_of_it_is_her_job_to_speak_is_no_source():
     assert attribute("It was her duty to talk to voters about the risks.") == []
+
+
+def test_a_that_clause_parsed_onto_the_phrase_after_the_addressee_is_the_content():
+    text = "The coach praised the team, telling them in a meeting that they would win the cup."
+    s = find(text, "telling")
+    assert content(text, s) == "that they would win the cup"

@@ -933,17 +933,18 @@ def _content_tokens(cue, sent):
 
 
 def _that_clause_on_a_phrase(cue):
-    """"predicted at the debate that Republicans will take it", parsed as a relative clause on "debate":
-    a that-clause with a subject and an object of its own is the cue's content, not a relative clause."""
+    """"predicted at the debate that Republicans will take it", parsed as a clause on "debate": a that-clause
+    that opens with a complementizer, or has a subject and an object of its own, is the cue's content."""
     for child in cue.children:
         if child.dep_ != "prep" or child.i < cue.i:
             continue
         for token in child.subtree:
-            if token.dep_ != "relcl" or token.i < cue.i:
+            if token.dep_ not in {"relcl", "acl"} or token.i < cue.i:
                 continue
             first = token.left_edge
             roles = [c.dep_ for c in token.children if c.i != first.i]
-            if first.lower_ == "that" and first.dep_ in {"dobj", "mark"} and "nsubj" in roles and ("dobj" in roles or "ccomp" in roles):
+            # A relative "that" fills a role in its clause; a "that" parsed as a mark, before a subject, opens a complement.
+            if first.lower_ == "that" and "nsubj" in roles and (first.dep_ == "mark" or first.dep_ == "dobj" and ("dobj" in roles or "ccomp" in roles)):
                 return list(token.subtree)
     return None
 
