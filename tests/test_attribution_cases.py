@@ -593,3 +593,12 @@ def test_a_that_clause_parsed_onto_the_phrase_after_the_addressee_is_the_content
     text = "The coach praised the team, telling them in a meeting that they would win the cup."
     s = find(text, "telling")
     assert content(text, s) == "that they would win the cup"
+
+
+@pytest.mark.parametrize("text,second", [
+    ('The critic said the soup had gone cold, but "the bread was worth the trip."', "the bread was worth the trip"),
+    ("Lee said he had received offers for the land, but that the offers were too low.", "the offers were too low"),
+])
+def test_a_second_clause_marked_as_said_is_part_of_the_content(text, second):
+    s = find(text, "said")
+    assert content(text, s).startswith(("the soup had gone cold", "he had received offers")) and second in content(text, s)

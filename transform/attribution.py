@@ -886,6 +886,7 @@ def _content_tokens(cue, sent):
                     tokens.extend(child.subtree)
         for child in complement:
             tokens.extend(child.subtree)
+        tokens.extend(t for child in _second_complements(cue) for t in child.subtree)
         return tokens
     objects = [c for c in cue.children if c.dep_ == "dobj"]
     if lemma in ADDRESSEE_LEMMAS:
@@ -930,6 +931,21 @@ def _content_tokens(cue, sent):
         cue_ids = {t.i for t in cue.subtree}
         return [t for t in cue.head.subtree if t.i not in cue_ids]
     return _sentence_before_trailing_cue(cue, sent) if sent is not None else None
+
+
+def _second_complements(cue) -> list:
+    """'X said A, but "B"' and 'X said A, and that B': a clause the parser coordinates with the cue, but
+    which its quote mark or its "that" marks as a second thing said."""
+    found = []
+    for child in cue.children:
+        if child.dep_ != "conj" or child.i < cue.i or lemma_of(child) in cue_stances():
+            continue
+        words = [t for t in child.subtree if t.dep_ not in {"cc", "punct"} or t.text in QUOTE_MARKS]
+        opens_quote = words and words[0].text in QUOTE_MARKS
+        opens_that = any(c.dep_ == "mark" and c.lower_ == "that" and c.i == words[0].i for c in child.children) if words else False
+        if opens_quote or opens_that:
+            found.append(child)
+    return found
 
 
 def _that_clause_on_a_phrase(cue):
