@@ -602,3 +602,9 @@ def test_a_that_clause_parsed_onto_the_phrase_after_the_addressee_is_the_content
 def test_a_second_clause_marked_as_said_is_part_of_the_content(text, second):
     s = find(text, "said")
     assert content(text, s).startswith(("the soup had gone cold", "he had received offers")) and second in content(text, s)
+
+
+def test_a_name_and_age_the_parser_hangs_on_an_earlier_phrase_still_speak():
+    text = "As a part of his plea, Victor Halden, 44, said that he had sold the passwords."
+    s = find(text, "said")
+    assert (s.source_text, s.source_type, content(text, s)) == ("Victor Halden, 44", "person", "that he had sold the passwords")

@@ -685,7 +685,8 @@ def _name_and_description_before_cue(cue, offset: int, text: str, context: Artic
     description, name = segments[0], segments[1]
     if not description or not name or len(description) > 12 or len(name) > 5:
         return None
-    if description[0].tag_ not in {"DT", "PRP$"} or any(t.tag_ not in DESCRIPTION_TAGS for t in description):
+    age = len(description) == 1 and description[0].tag_ == "CD" and description[0].text.isdigit()  # "Jo Lee, 44, said"
+    if not age and (description[0].tag_ not in {"DT", "PRP$"} or any(t.tag_ not in DESCRIPTION_TAGS for t in description)):
         return None
     if not all(t.tag_ in {"NNP", "NNPS"} for t in name):
         return None
