@@ -792,7 +792,7 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
 
 
 def _names_no_source(mention: str, resolved: ResolvedSource) -> bool:
-    """"I think", "you know", "nobody asked", "That said, ...", and a "who" whose antecedent the parse lost.
+    """"I think", "you know", "nobody asked", and a "that" that stands for nothing named ("That said, ...").
 
     First and second person name no source: outside quotes "I" is the writer in a column but the
     interviewee in a transcript, and the text rarely says which.
@@ -941,10 +941,8 @@ def _second_complements(cue) -> list:
     for child in cue.children:
         if child.dep_ != "conj" or child.i < cue.i or lemma_of(child) in cue_stances():
             continue
-        words = [t for t in child.subtree if t.dep_ not in {"cc", "punct"} or t.text in QUOTE_MARKS]
-        opens_quote = words and words[0].text in QUOTE_MARKS
-        opens_that = any(c.dep_ == "mark" and c.lower_ == "that" and c.i == words[0].i for c in child.children) if words else False
-        if opens_quote or opens_that:
+        first = next((t for t in child.subtree if t.dep_ not in {"cc", "punct"} or t.text in QUOTE_MARKS), None)
+        if first is not None and (first.text in QUOTE_MARKS or (first.lower_ == "that" and first.dep_ == "mark" and first.head.i == child.i)):
             found.append(child)
     return found
 
@@ -1042,6 +1040,10 @@ def _takes_finite_clause(verb) -> bool:
     return False
 
 
+# Tokens that set a phrase off from the clause around it ("A, X said, B", "A -- X said").
+SETTING_OFF_MARKS = frozenset({",", "—", "–", "-", "--"})
+
+
 def _is_parenthetical(cue) -> bool:
     """True for a short attribution set off after its content: "A is B, X said (in a statement)"."""
     if cue.head.i == cue.i or cue.dep_ not in {"parataxis", "ccomp", "advcl"}:
@@ -1052,10 +1054,9 @@ def _is_parenthetical(cue) -> bool:
     doc = cue.doc
     before = doc[subtree[0].i - 1].text if subtree[0].i > 0 else ""
     after = doc[subtree[-1].i + 1].text if subtree[-1].i + 1 < len(doc) else ""
-    dashes = {",", "—", "–", "-", "--"}
     if cue.head.i < cue.i:
-        return before in dashes  # "A is B, X said"
-    return before in dashes and after in dashes  # "A, X said, is B"
+        return before in SETTING_OFF_MARKS  # "A is B, X said"
+    return before in SETTING_OFF_MARKS and after in SETTING_OFF_MARKS  # "A, X said, is B"
 
 
 def _is_as_clause(cue) -> bool:
@@ -1066,7 +1067,7 @@ def _is_as_clause(cue) -> bool:
         return False  # "as X said it would": the clause has content of its own
     words = [t.i for t in cue.subtree if not t.is_punct]
     neighbour = max(words) + 1 if cue.head.i > cue.i else min(words) - 1
-    return 0 <= neighbour < len(cue.doc) and cue.doc[neighbour].text in {",", "—", "–", "-", "--"}
+    return 0 <= neighbour < len(cue.doc) and cue.doc[neighbour].text in SETTING_OFF_MARKS
 
 
 def _channel(cue, sent, offset: int, text: str) -> tuple[set[int], str]:
@@ -1191,6 +1192,10 @@ def _quoted_parts(r: _Relation, quotes: list[Span], text: str) -> list[Span]:
     return parts if len(parts) >= 2 else []
 
 
+# Marks that end the words before an attribution set off inside content; a hyphen joins words, so it is not one.
+PARENTHESIS_MARKS = (",", "—", "–", "--")
+
+
 def _parts_around_attribution(r: _Relation, text: str) -> list[Span]:
     """'A, X said, B' outside quotes: the content is A and B, without the attribution set off between them."""
     inside = [m for m in (r.cue, r.source) if m is not None and r.content.start < m.start < r.content.end]
@@ -1202,10 +1207,7 @@ def _parts_around_attribution(r: _Relation, text: str) -> list[Span]:
     if left_end < 0 or right_start < 0:
         return []
     parts = [_trim(text, Span(r.content.start, left_end)), _trim(text, Span(right_start + 1, r.content.end))]
-    return [p for p in parts if p is not None] if all(parts) else []
-
-
-PARENTHESIS_MARKS = (",", "—", "–", "--")
+    return parts if all(parts) else []
 
 
 def _to_statement(r: _Relation, quotes: list[Span], text: str) -> Statement:
