@@ -1051,9 +1051,7 @@ def _is_parenthetical(cue) -> bool:
     subtree = [t for t in cue.subtree if not t.is_punct]
     if not subtree or len(subtree) > 14 or any(c.dep_ in {"ccomp", "mark"} for c in cue.children):
         return False
-    doc = cue.doc
-    before = doc[subtree[0].i - 1].text if subtree[0].i > 0 else ""
-    after = doc[subtree[-1].i + 1].text if subtree[-1].i + 1 < len(doc) else ""
+    before, after = _tokens_around(subtree)
     if cue.head.i < cue.i:
         return before in SETTING_OFF_MARKS  # "A is B, X said"
     return before in SETTING_OFF_MARKS and after in SETTING_OFF_MARKS  # "A, X said, is B"
@@ -1065,9 +1063,16 @@ def _is_as_clause(cue) -> bool:
         return False
     if any(c.dep_ in {"ccomp", "dobj", "xcomp"} for c in cue.children):
         return False  # "as X said it would": the clause has content of its own
-    words = [t.i for t in cue.subtree if not t.is_punct]
-    neighbour = max(words) + 1 if cue.head.i > cue.i else min(words) - 1
-    return 0 <= neighbour < len(cue.doc) and cue.doc[neighbour].text in SETTING_OFF_MARKS
+    before, after = _tokens_around([t for t in cue.subtree if not t.is_punct])
+    return (after if cue.head.i > cue.i else before) in SETTING_OFF_MARKS
+
+
+def _tokens_around(words: list) -> tuple[str, str]:
+    """The text of the tokens just before and just after a run of words ("" at the document's ends)."""
+    doc = words[0].doc
+    before = doc[words[0].i - 1].text if words[0].i > 0 else ""
+    after = doc[words[-1].i + 1].text if words[-1].i + 1 < len(doc) else ""
+    return before, after
 
 
 def _channel(cue, sent, offset: int, text: str) -> tuple[set[int], str]:
