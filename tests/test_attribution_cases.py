@@ -608,3 +608,13 @@ def test_a_name_and_age_the_parser_hangs_on_an_earlier_phrase_still_speak():
     text = "As a part of his plea, Victor Halden, 44, said that he had sold the passwords."
     s = find(text, "said")
     assert (s.source_text, s.source_type, content(text, s)) == ("Victor Halden, 44", "person", "that he had sold the passwords")
+
+
+@pytest.mark.parametrize("text, cue, expected", [
+    ("A survey by the college in May found Governor Tate with a lead of nine points over her rival.", "found",
+     "Governor Tate with a lead of nine points over her rival"),
+    ("The mayors railed against the state agency for delaying the flood payments.", "railed",
+     "the state agency for delaying the flood payments"),
+])
+def test_the_phrases_after_the_cues_object_belong_to_the_content(text, cue, expected):
+    assert content(text, find(text, cue)) == expected

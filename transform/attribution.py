@@ -21,7 +21,7 @@ from transform.sources import (
     strip_determiners,
 )
 
-ENGINE_VERSION = "rules-0.6"
+ENGINE_VERSION = "rules-0.7"
 MAX_PARAGRAPH_CHARS = 20_000
 
 COPULAS = {"is", "was", "be", "been", "are", "were", "'s", "’s"}
@@ -904,7 +904,8 @@ def _content_tokens(cue, sent):
         for obj in objects:
             tokens.extend(obj.subtree)
         for child in cue.children:
-            if child.dep_ == "prep" and child.i > objects[0].i and child.lower_ in {"for", "of", "in", "on", "about", "as"}:
+            # "found Clinton with a lead of 48 percent", "blamed Republicans for refusing": the phrases after the object belong to it
+            if child.dep_ == "prep" and child.i > objects[0].i:
                 tokens.extend(child.subtree)
             elif child.dep_ in {"oprd", "xcomp", "ccomp", "acomp"} and child.i > objects[0].i:
                 # "called them corporate welfare", "described the push as impossible": the object and what it is called
@@ -920,6 +921,8 @@ def _content_tokens(cue, sent):
         objects = [c for c in preposition.children if c.dep_ in {"pobj", "pcomp"}]
         if objects:
             tokens = [t for obj in objects for t in obj.subtree]
+            # "agreed with Trump on the issue", "railed against Republicans for refusing ...": later phrases too
+            tokens += [t for c in cue.children if c.dep_ == "prep" and c.i > preposition.right_edge.i for t in c.subtree]
             # "called for the minister to resign", with "to resign" hung on the cue: the call is for both
             tokens += [t for c in cue.children if c.dep_ in {"advcl", "xcomp"} and c.left_edge.lower_ == "to"
                        and c.left_edge.i == preposition.right_edge.i + 1 for t in c.subtree]
