@@ -618,3 +618,15 @@ def test_a_name_and_age_the_parser_hangs_on_an_earlier_phrase_still_speak():
 ])
 def test_the_phrases_after_the_cues_object_belong_to_the_content(text, cue, expected):
     assert content(text, find(text, cue)) == expected
+
+
+def test_a_passive_attribution_says_its_subject_and_complement_without_the_cue():
+    text = "The mayor, who took office in May, is widely expected to sign the budget."
+    s = find(text, "expected")
+    assert [text[p.start : p.end] for p in s.content_parts] == ["The mayor", "to sign the budget"]
+    assert (s.source, s.source_type) == (None, "vague")
+
+
+def test_a_passive_attributions_content_ends_before_an_aside():
+    text = "The vote is expected to pass easily, a sign of how far the party has moved since the spring."
+    assert content(text, find(text, "expected")) == "The vote is expected to pass easily"

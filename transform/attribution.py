@@ -116,6 +116,7 @@ class _Relation:
     channel: str
     via: list[ChainLink] = field(default_factory=list)
     confidence: float = 0.5
+    parts: list[Span] = field(default_factory=list)
 
 
 def attribute(text: str) -> list[Statement]:
@@ -545,7 +546,7 @@ def _passive_or_raising_relation(text, offset, cue, context) -> _Relation | None
     """"X is expected to win", "X is said to be furious", "X seems unready": attributed, but to nobody named;
     "X was criticized by the union as Y": attributed to the agent.
 
-    The content is the whole clause, its subject and the cue included, as annotators mark it.
+    The content is the subject and the complement, as two parts when the cue stands between them.
     """
     lemma = lemma_of(cue)
     subject = next((c for c in cue.children if c.dep_ in {"nsubjpass", "nsubj"}), None)
@@ -569,9 +570,18 @@ def _passive_or_raising_relation(text, offset, cue, context) -> _Relation | None
         return None
     tokens = [*subject.subtree, cue, *(t for c in complement for t in c.subtree)]
     lo, hi = min(t.i for t in tokens), max(t.i for t in tokens)
-    content = _span_of(list(cue.doc[lo : hi + 1]), offset, text)
+    content = _span_of(_without_trailing_aside(list(cue.doc[lo : hi + 1])), offset, text)
     if content is None:
         return None
+    parts = []
+    if subject.i < cue.i:
+        # "The decision is widely expected to be unfavorable": what is said is "the decision" and "to be
+        # unfavorable"; the cue between them and a relative clause describing the subject are not part of it.
+        said_of = _span_of(_without_relative_clauses(list(subject.subtree)), offset, text)
+        said = _span_of(_without_trailing_aside([t for c in complement for t in c.subtree]), offset, text)
+        if said_of is not None and said is not None and said_of.end <= said.start:
+            parts = [said_of, said]
+            content = Span(said_of.start, said.end)
     source, mention, resolved = None, "", ResolvedSource(UNSPECIFIED_SOURCE, "vague")
     if agent is not None:
         span = _span_of(_without_relative_clauses(list(agent.subtree)), offset, text)
@@ -581,7 +591,7 @@ def _passive_or_raising_relation(text, offset, cue, context) -> _Relation | None
     return _Relation(
         cue_token=cue, content=content, kind="indirect", cue=Span(offset + cue.idx, offset + cue.idx + len(cue.text)),
         source=source, source_text=mention, source_name=resolved.name, source_type=resolved.type, lemma=lemma,
-        channel="", confidence=0.5,
+        channel="", confidence=0.5, parts=parts,
     )
 
 
@@ -1220,7 +1230,7 @@ def _parts_around_attribution(r: _Relation, text: str) -> list[Span]:
 
 def _to_statement(r: _Relation, quotes: list[Span], text: str) -> Statement:
     return Statement(
-        content_parts=_quoted_parts(r, quotes, text) or _parts_around_attribution(r, text),
+        content_parts=r.parts or _quoted_parts(r, quotes, text) or _parts_around_attribution(r, text),
         content=r.content, kind=r.kind, source=r.source, cue=r.cue, source_text=r.source_text,
         source_name=r.source_name, source_type=r.source_type, cue_lemma=r.lemma,
         stance="report" if r.kind == "according_to" else cue_stances().get(r.lemma) or cue_noun_stances().get(r.lemma, "assert"), channel=r.channel, via=list(r.via),
