@@ -630,3 +630,8 @@ def test_a_passive_attribution_says_its_subject_and_complement_without_the_cue()
 def test_a_passive_attributions_content_ends_before_an_aside():
     text = "The vote is expected to pass easily, a sign of how far the party has moved since the spring."
     assert content(text, find(text, "expected")) == "The vote is expected to pass easily"
+
+
+def test_a_participle_set_off_after_reported_content_is_the_writers_not_the_speakers():
+    text = "The minister said the tax would stay at ten percent, leaving the opposition with little to campaign on."
+    assert content(text, find(text, "said")) == "the tax would stay at ten percent"

@@ -1015,7 +1015,9 @@ def _without_trailing_aside(tokens: list) -> list:
         while head.head.i in ids and head.head.i > token.i and head.head.i != head.i:
             head = head.head
         contrast = head.dep_ == "advcl" and follower.lower_ in CONTRAST_MARKS
-        if (head.dep_ not in ASIDE_DEPS and not contrast) or head.head.i > token.i:
+        # ", creating tableaus that critics ...": a participle set off after the content is the writer's account
+        participle = head.dep_ in {"advcl", "xcomp", "conj"} and follower.i == head.i and follower.tag_ == "VBG"
+        if (head.dep_ not in ASIDE_DEPS and not contrast and not participle) or head.head.i > token.i:
             continue
         subtree = [t.i for t in head.subtree]
         if max(subtree) >= last and min(subtree) > token.i:
