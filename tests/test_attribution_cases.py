@@ -635,3 +635,8 @@ def test_a_passive_attributions_content_ends_before_an_aside():
 def test_a_participle_set_off_after_reported_content_is_the_writers_not_the_speakers():
     text = "The minister said the tax would stay at ten percent, leaving the opposition with little to campaign on."
     assert content(text, find(text, "said")) == "the tax would stay at ten percent"
+
+
+def test_a_participle_after_the_content_is_the_speakers_next_act_not_the_contents_subjects():
+    text = "Ms. Vale stressed that the audit was thorough, suggesting that the critics had not read it."
+    assert find(text, "suggesting").source_text == "Ms. Vale"

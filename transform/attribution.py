@@ -439,6 +439,12 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
         # but not the "it" of "it is his job to talk about ...".
         if token.head.lower_ in COPULAS and any(c.dep_ == "nsubj" and c.lower_ in {"it", "there", "this", "that"} for c in token.head.children):
             return None
+        root = token.sent.root
+        # "Cardin stressed that A, suggesting B": a participle set off by a comma says what the sentence's
+        # subject did next, even when the parser hangs it on a verb inside the content.
+        if (token.tag_ == "VBG" and token.i > 0 and token.doc[token.i - 1].text == ","
+                and root.i < token.i and root.i != token.head.i and is_verb(root) and _nearest_subject(root, {"nsubj", "csubj"}) is not None):
+            return _source_for(root, offset, text, context)
         return _source_for(token.head, offset, text, context)
     if subject is None and token.dep_ == "acl" and lemma_of(token.head) in DOCUMENT_NOUNS and token.head.i < token.i:
         # "a statement saying ...", "an ad accusing her of ...": the noun the participle describes speaks,
