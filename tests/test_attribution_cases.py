@@ -640,3 +640,10 @@ def test_a_participle_set_off_after_reported_content_is_the_writers_not_the_spea
 def test_a_participle_after_the_content_is_the_speakers_next_act_not_the_contents_subjects():
     text = "Ms. Vale stressed that the audit was thorough, suggesting that the critics had not read it."
     assert find(text, "suggesting").source_text == "Ms. Vale"
+
+
+def test_asked_before_the_answer_is_a_question_from_no_one_named():
+    text = "Asked about the new tax, Ms. Vale said she had not read it."
+    asked = find(text, "Asked")
+    assert (asked.source, asked.source_type, content(text, asked)) == (None, "vague", "the new tax")
+    assert find(text, "said").source_text == "Ms. Vale"

@@ -733,7 +733,10 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
             return passive
     if cue.dep_ in {"auxpass"} or any(c.dep_ == "auxpass" for c in cue.children) and lemma != "quote":
         return None
-    source = _source_for(cue, offset, text, context)
+    if _asked_by_no_one_named(cue):
+        source = (None, "", ResolvedSource(UNSPECIFIED_SOURCE, "vague"))
+    else:
+        source = _source_for(cue, offset, text, context)
     cue_span = Span(offset + cue.idx, offset + cue.idx + len(cue.text))
     sent_span = Span(offset + sent.start_char, offset + sent.end_char)
     # Quotes overlapping the sentence: a multi-sentence quote starts sentences before its "he said".
@@ -791,8 +794,8 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     span, mention, resolved = source
     if _names_no_source(mention, resolved):
         return None
-    overlaps = _overlap(span, content)
-    encloses = content.start < span.start and span.end <= content.end and parenthetical
+    overlaps = span is not None and _overlap(span, content)
+    encloses = span is not None and content.start < span.start and span.end <= content.end and parenthetical
     if overlaps and not encloses and not (kind == "direct" and _split_quote(free_quotes, cue_span)):
         return None
     if kind == "direct":
@@ -805,6 +808,12 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
         source_text=mention, source_name=resolved.name, source_type=resolved.type,
         lemma=lemma, channel=channel_text, via=via_links, confidence=confidence,
     )
+
+
+def _asked_by_no_one_named(cue) -> bool:
+    """"Asked about the deal, Smith said ...": the question came from someone unnamed, not from Smith."""
+    return (lemma_of(cue) == "ask" and cue.tag_ == "VBN" and cue.dep_ in {"advcl", "ROOT"}
+            and not any(c.dep_ in SUBJECT_DEPS | {"aux", "auxpass", "agent"} for c in cue.children))
 
 
 def _names_no_source(mention: str, resolved: ResolvedSource) -> bool:
