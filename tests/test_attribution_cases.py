@@ -647,3 +647,11 @@ def test_asked_before_the_answer_is_a_question_from_no_one_named():
     asked = find(text, "Asked")
     assert (asked.source, asked.source_type, content(text, asked)) == (None, "vague", "the new tax")
     assert find(text, "said").source_text == "Ms. Vale"
+
+
+@pytest.mark.parametrize("text, cue, speaker", [
+    ("Mr. Ortiz said the mayor had approved the plan and added that work would start in June.", "added", "Mr. Ortiz"),
+    ("The coach said her players had trained hard and warned that the final would be tough.", "warned", "The coach"),
+])
+def test_a_second_cue_joined_to_the_content_speaks_for_the_first_cues_speaker(text, cue, speaker):
+    assert find(text, cue).source_text == speaker

@@ -445,6 +445,12 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
         if (token.tag_ == "VBG" and token.i > 0 and token.doc[token.i - 1].text == ","
                 and root.i < token.i and root.i != token.head.i and is_verb(root) and _nearest_subject(root, {"nsubj", "csubj"}) is not None):
             return _source_for(root, offset, text, context)
+        head = token.head
+        # "Lazar said he welcomed extradition and added ...", with "added" hung on "welcomed": the one who
+        # said the first thing adds the second, not the subject of what was said.
+        if (token.dep_ == "conj" and head.dep_ == "ccomp" and head.head.i < head.i and is_verb(head.head)
+                and lemma_of(head.head) in cue_stances()):
+            return _source_for(head.head, offset, text, context)
         return _source_for(token.head, offset, text, context)
     if subject is None and token.dep_ == "acl" and lemma_of(token.head) in DOCUMENT_NOUNS and token.head.i < token.i:
         # "a statement saying ...", "an ad accusing her of ...": the noun the participle describes speaks,
