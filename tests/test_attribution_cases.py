@@ -655,3 +655,9 @@ def test_asked_before_the_answer_is_a_question_from_no_one_named():
 ])
 def test_a_second_cue_joined_to_the_content_speaks_for_the_first_cues_speaker(text, cue, speaker):
     assert find(text, cue).source_text == speaker
+
+
+def test_a_document_released_with_nothing_said_of_its_contents_is_no_statement():
+    assert attribute("The ministry released a statement on Friday.") == []
+    text = "The ministry released a report on the border closures."
+    assert content(text, find(text, "released")) == "a report on the border closures"

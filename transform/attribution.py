@@ -931,6 +931,8 @@ def _content_tokens(cue, sent):
                     return list(clause.subtree)
     predicated = lemma in OBJECT_PREDICATE_LEMMAS and any(c.dep_ in {"oprd"} or (c.dep_ == "prep" and c.lower_ == "as") for c in cue.children)
     if objects and (lemma in OBJECT_CONTENT_LEMMAS or predicated) and lemma not in ADDRESSEE_LEMMAS:
+        if all(_bare_document(o) for o in objects) and not any(c.dep_ in {"oprd", "xcomp", "ccomp", "acomp"} for c in cue.children):
+            return None  # "Obama released a statement": a statement was made, but nothing in it is reported
         tokens = []
         for obj in objects:
             tokens.extend(obj.subtree)
@@ -966,6 +968,11 @@ def _content_tokens(cue, sent):
         cue_ids = {t.i for t in cue.subtree}
         return [t for t in cue.head.subtree if t.i not in cue_ids]
     return _sentence_before_trailing_cue(cue, sent) if sent is not None else None
+
+
+def _bare_document(noun) -> bool:
+    """"a statement", "a new report": a document named with nothing said of what it says."""
+    return lemma_of(noun) in DOCUMENT_NOUNS and not any(c.dep_ in {"acl", "relcl", "ccomp", "prep"} and c.i > noun.i for c in noun.children)
 
 
 def _second_complements(cue) -> list:
