@@ -198,7 +198,7 @@ def test_he_resolves_to_the_named_person():
 def test_it_resolves_to_the_organisation():
     text = "The Red Cross sent two teams to the region. It said more help was needed."
     s = find(text, "said")
-    assert s.source_text == "It" and s.source_name == "The Red Cross"
+    assert s.source_text == "It" and s.source_name == "Red Cross"
 
 
 def test_descriptions_resolve_to_the_named_antecedent():
@@ -661,3 +661,22 @@ def test_a_document_released_with_nothing_said_of_its_contents_is_no_statement()
     assert attribute("The ministry released a statement on Friday.") == []
     text = "The ministry released a report on the border closures."
     assert content(text, find(text, "released")) == "a report on the border closures"
+
+
+def test_the_ministry_stands_for_the_ministry_named_before_it_and_is_government():
+    text = "Iran's Foreign Ministry said the talks would resume. The ministry added that no date had been set."
+    s = find(text, "added")
+    assert (s.source_text, s.source_name, s.source_type) == ("The ministry", "Iran's Foreign Ministry", "government")
+
+
+@pytest.mark.parametrize("text, cue, name, kind", [
+    ("A company spokesman said the plant would close.", "said", "company spokesman", "person"),
+    ("The company said the plant would close.", "said", "company", "organisation"),
+    ("The coach said her players were ready.", "said", "coach", "person"),
+    ("Tehran said the strikes were revenge. The Trump administration said the rule would stand.", "said", "Trump administration", "government"),
+    ("The protesters said the police had used tear gas.", "said", "protesters", "vague"),
+    ("The Russian government said the talks had failed.", "said", "Government of Russia", "government"),
+])
+def test_a_description_with_no_earlier_source_is_typed_by_its_noun(text, cue, name, kind):
+    s = [s for s in attribute(text) if text[s.cue.start : s.cue.end] == cue][-1]
+    assert (s.source_name, s.source_type) == (name, kind)

@@ -12,12 +12,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from transform.lexicon import cue_noun_stances, cue_stances
+from transform.lexicon import cue_noun_stances, cue_stances, source_noun_types
 from transform.model import ChainLink, Span, Statement
 from transform.quotes import find_quotes
 from transform.lexicon import alias_table
 from transform.sources import (
-    ANONYMITY_MARKERS, ANONYMOUS_HEADS, DEFINITE_DESCRIPTIONS, PERSONAL_TITLES, ArticleContext, Entity, ResolvedSource, person_name, resolve_source,
+    ANONYMITY_MARKERS, ANONYMOUS_HEADS, PERSONAL_TITLES, ArticleContext, Entity, ResolvedSource, person_name, resolve_source,
     strip_determiners,
 )
 
@@ -224,7 +224,8 @@ def _remember_subjects(sent, offset: int, context: ArticleContext) -> None:
         if known is not None:
             name, kind = known.name, known.type
         elif words[0].lower_ == "the":
-            name, kind = mention, "organisation"
+            # "The Interior Ministry visited ...": an institution, named without its article
+            name, kind = strip_determiners(mention), source_noun_types().get(lemma_of(token).lower(), "organisation")
         else:
             name, kind = person_name(mention, context), "person" if len(words) >= 2 else "unknown"
             if kind == "unknown" and name in context.full_names.values():
@@ -498,7 +499,7 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
         if name_span is not None:
             resolved = _resolved_mention(name_span, named, text, context)[2]
             # The description says what kind of source the name is better than NER on a bare name does.
-            kind = DEFINITE_DESCRIPTIONS.get(lemma_of(subject))
+            kind = source_noun_types().get(lemma_of(subject))
             if kind is not None and alias_table().lookup(resolved.name) is None:
                 resolved = ResolvedSource(resolved.name, kind)
             return span, mention, resolved
@@ -525,7 +526,7 @@ def _resolved_mention(span: Span, head, text: str, context: ArticleContext):
     label, entity_text = head_entity(mention, head.text) if head.lower_ not in PRONOUNS else ("", None)
     resolved = resolve_source(
         mention, entity_label=label, head_lemma=lemma_of(head), head_text=head.text,
-        position=span.start, context=context, entity_text=entity_text,
+        position=span.start, context=context, entity_text=entity_text, head_is_plural_noun=head.tag_ == "NNS",
     )
     return span, mention, resolved
 

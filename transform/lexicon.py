@@ -39,6 +39,18 @@ def cue_noun_stances() -> dict[str, str]:
     return _stance_table("cue_nouns.csv")
 
 
+@lru_cache(maxsize=1)
+def source_noun_types() -> dict[str, str]:
+    """Common-noun head lemma → source type ("ministry" → government), from `transform/data/source_nouns.csv`."""
+    table: dict[str, str] = {}
+    for row in _data_rows("source_nouns.csv"):
+        noun, kind = row["noun"].strip(), row["type"].strip()
+        if kind not in SOURCE_TYPES:
+            raise ValueError(f"source_nouns.csv: type {kind!r} for {noun!r} is not one of {SOURCE_TYPES}")
+        table[noun] = kind
+    return table
+
+
 @dataclass(frozen=True)
 class KnownSource:
     name: str

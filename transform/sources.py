@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from transform.lexicon import alias_table
+from transform.lexicon import alias_table, source_noun_types
 
 TITLES = {
     "president", "vice", "prime", "minister", "secretary", "sen", "sen.", "senator", "rep", "rep.",
@@ -41,14 +41,6 @@ ANONYMITY_MARKERS = re.compile(
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 THING_PRONOUNS = {"it"}
 PLURAL_PRONOUNS = {"they", "them"}
-DEFINITE_DESCRIPTIONS = {
-    "official": "person", "spokesman": "person", "spokeswoman": "person", "spokesperson": "person",
-    "minister": "person", "president": "person", "senator": "person", "candidate": "person",
-    "year-old": "person", "man": "person", "woman": "person", "lawyer": "person", "ministry": "organisation",
-    "department": "organisation", "agency": "organisation", "company": "organisation", "group": "organisation",
-    "government": "government", "military": "military", "army": "military", "campaign": "organisation",
-    "network": "media_outlet", "newspaper": "media_outlet", "paper": "media_outlet", "outlet": "media_outlet",
-}
 OUTLET_WORDS = re.compile(r"\b(news|times|post|journal|tribune|herald|gazette|tv|television|radio|daily|magazine|press)\b", re.I)
 LEADING_DETERMINERS = re.compile(r"^(the|a|an|this|that|these|those)\s+", re.IGNORECASE)
 
@@ -119,6 +111,7 @@ def resolve_source(
     position: int,
     context: ArticleContext,
     entity_text: str | None = None,
+    head_is_plural_noun: bool = False,
 ) -> ResolvedSource:
     """Canonical name and type for a source mention, using the article context for pronouns."""
     table = alias_table()
@@ -152,16 +145,23 @@ def resolve_source(
     if 1 < len(words) <= 4 and words[0].lower().rstrip(".") in PERSONAL_TITLES and all(w[:1].isupper() for w in words) and head_text == words[-1]:
         # "Dr Martisius", "Sen. Ortiz": whatever NER makes of the name, the title says it is a person's.
         return ResolvedSource(person_name(bare, context), "person")
+    noun_kind = source_noun_types().get(head_lemma.lower()) or ("person" if bare.lower().endswith("year-old") else None)
     if not entity_label:
-        description = head_lemma.lower()
-        if bare.lower().startswith(("the ", "this ", "that ")) or mention.lower().startswith(("the ", "this ")):
-            kind = DEFINITE_DESCRIPTIONS.get(description) or ("person" if bare.lower().endswith("year-old") else None)
-            if kind is not None and len(bare.split()) <= 3:
-                found = context.antecedent(position, {kind})
-                if found is not None:
-                    return ResolvedSource(found.name, found.type, resolved=True)
+        definite = bare.lower().startswith(("the ", "this ", "that ")) or mention.lower().startswith(("the ", "this "))
+        singular = head_text.lower() == head_lemma.lower()
+        if definite and noun_kind is not None and len(bare.split()) <= 3 and singular and (noun_kind == "person" or bare.islower()):
+            # "the ministry", "the President", "the 45-year-old": the nearest earlier source of that kind.
+            # "The Trump administration" and "the Senate" name their own source; "the researchers" are many.
+            found = context.antecedent(position, {noun_kind})
+            if found is not None:
+                return ResolvedSource(found.name, found.type, resolved=True)
         if head_text.lower() in VAGUE_HEADS or head_lemma in VAGUE_HEADS:
             return ResolvedSource(_vague_name(bare), "vague")
+        if noun_kind is not None:
+            return ResolvedSource(bare, noun_kind)  # "a company spokesman", "the Philippine government"
+        if head_is_plural_noun and (head_text.islower() or len(bare.split()) > 1):
+            # A lone capitalised plural may be a name the tagger took for a noun ("Coles said").
+            return ResolvedSource(_vague_name(bare), "vague")  # "the protesters said", "archaeologists say": unnamed many
     if entity_label == "NORP" and head_text.lower() in VAGUE_HEADS:
         return ResolvedSource(_vague_name(bare), "vague")  # "Democrats said": party members, not a government
     if entity_label in {"GPE", "NORP"}:
@@ -170,6 +170,8 @@ def resolve_source(
             return ResolvedSource(known.name, known.type)
         return ResolvedSource(f"Government of {head_text}" if entity_label == "GPE" else bare, "government")
     if entity_label == "ORG":
+        if noun_kind in {"government", "military"}:
+            return ResolvedSource(bare, noun_kind)  # "Iran's Foreign Ministry", "the Interior Ministry"
         if OUTLET_WORDS.search(bare):
             return ResolvedSource(bare, "media_outlet")
         return ResolvedSource(bare, "organisation")
