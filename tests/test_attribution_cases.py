@@ -680,3 +680,8 @@ def test_the_ministry_stands_for_the_ministry_named_before_it_and_is_government(
 def test_a_description_with_no_earlier_source_is_typed_by_its_noun(text, cue, name, kind):
     s = [s for s in attribute(text) if text[s.cue.start : s.cue.end] == cue][-1]
     assert (s.source_name, s.source_type) == (name, kind)
+
+
+def test_a_clause_before_a_colon_is_not_the_content_of_the_cue_after_it():
+    text = "The mayor is hemmed in by her record: she and her deputy supported the stadium deal, which cost the city dearly."
+    assert content(text, find(text, "supported")) == "the stadium deal"

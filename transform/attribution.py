@@ -908,7 +908,9 @@ def _split_quote(quotes: list[Span], cue: Span) -> bool:
 
 def _content_tokens(cue, sent):
     """Tokens of what the cue verb introduces, or None when it introduces nothing recognisable."""
-    complement = [c for c in cue.children if c.dep_ in {"ccomp", "xcomp"}]
+    # "A: she supported B", "A; it did not explain why": a clause before a colon or semicolon is not what follows says
+    complement = [c for c in cue.children if c.dep_ in {"ccomp", "xcomp"}
+                  and not (c.i < cue.i and any(t.text in {":", ";"} for t in cue.doc[c.right_edge.i + 1 : cue.i]))]
     lemma = lemma_of(cue)
     if complement:
         tokens = []
