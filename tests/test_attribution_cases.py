@@ -685,3 +685,13 @@ def test_a_description_with_no_earlier_source_is_typed_by_its_noun(text, cue, na
 def test_a_clause_before_a_colon_is_not_the_content_of_the_cue_after_it():
     text = "The mayor is hemmed in by her record: she and her deputy supported the stadium deal, which cost the city dearly."
     assert content(text, find(text, "supported")) == "the stadium deal"
+
+
+@pytest.mark.parametrize("text, cue, expected", [
+    ('"We will release the plan next week," Ms. Ortiz told Chuck Todd on NBC’s Meet the Press.', "told",
+     "We will release the plan next week"),
+    ("No one came forward, he said, on condition of anonymity to speak freely about the party.", "said",
+     "No one came forward"),
+])
+def test_a_show_title_or_the_purpose_of_anonymity_is_not_what_the_cue_introduces(text, cue, expected):
+    assert content(text, find(text, cue)) == expected

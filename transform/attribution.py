@@ -909,8 +909,7 @@ def _split_quote(quotes: list[Span], cue: Span) -> bool:
 def _content_tokens(cue, sent):
     """Tokens of what the cue verb introduces, or None when it introduces nothing recognisable."""
     # "A: she supported B", "A; it did not explain why": a clause before a colon or semicolon is not what follows says
-    complement = [c for c in cue.children if c.dep_ in {"ccomp", "xcomp"}
-                  and not (c.i < cue.i and any(t.text in {":", ";"} for t in cue.doc[c.right_edge.i + 1 : cue.i]))]
+    complement = [c for c in cue.children if c.dep_ in {"ccomp", "xcomp"} and not _misparsed_complement(c, cue)]
     lemma = lemma_of(cue)
     if complement:
         tokens = []
@@ -971,6 +970,18 @@ def _content_tokens(cue, sent):
         cue_ids = {t.i for t in cue.subtree}
         return [t for t in cue.head.subtree if t.i not in cue_ids]
     return _sentence_before_trailing_cue(cue, sent) if sent is not None else None
+
+
+def _misparsed_complement(clause, cue) -> bool:
+    """A clause the parser hangs on the cue that cannot be what it introduces: one before a colon or semicolon
+    ("A: she supported B"), the purpose of an anonymity, or a name ("said Sunday on NBC's Meet the Press")."""
+    if clause.i < cue.i and any(t.text in {":", ";"} for t in cue.doc[clause.right_edge.i + 1 : cue.i]):
+        return True
+    if clause.left_edge.i > 0 and cue.doc[clause.left_edge.i - 1].lower_ == "anonymity":
+        return True  # "he said, on condition of anonymity to speak freely": why he went unnamed
+    # A name is no clause, but "shows Trump with a lead" has an object's small clause, so only for verbs without one.
+    return (clause.tag_ in {"NNP", "NNPS"} and not any(c.dep_ in SUBJECT_DEPS for c in clause.children)
+            and lemma_of(cue) not in OBJECT_CONTENT_LEMMAS | OBJECT_PREDICATE_LEMMAS)
 
 
 def _bare_document(noun) -> bool:
