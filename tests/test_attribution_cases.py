@@ -695,3 +695,13 @@ def test_a_clause_before_a_colon_is_not_the_content_of_the_cue_after_it():
 ])
 def test_a_show_title_or_the_purpose_of_anonymity_is_not_what_the_cue_introduces(text, cue, expected):
     assert content(text, find(text, cue)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The mayor will skip the debate because, according to her aides, the format favours her rival.",
+     "the format favours her rival"),
+    ("The council spent more on roads last year (the real figure is closer to 40 percent, according to the auditor) than on schools.",
+     "the real figure is closer to 40 percent"),
+])
+def test_according_to_after_a_subordinator_or_inside_brackets_vouches_for_that_clause_only(text, expected):
+    assert content(text, find(text, "according to")) == expected

@@ -1185,9 +1185,15 @@ def _according_to(text, offset, sent, token, context) -> _Relation | None:
     phrase_ids = {t.i for t in phrase}
     source_span = _span_of(_without_relative_clauses([t for t in obj.subtree if t.i in phrase_ids]), offset, text)
     rest = [t for t in sent if t.i not in phrase_ids]
-    phrase_start = min(phrase_ids)
+    phrase_start, phrase_end = min(phrase_ids), max(phrase_ids)
+    rest = _inside_brackets(rest, phrase_start, obj.right_edge.i, sent)
     before = [t for t in rest if t.i < phrase_start]
-    if sent.root.i < phrase_start and sum(not t.is_punct for t in before) >= 3:
+    after = [t for t in rest if t.i > phrase_end]
+    opener = next((t for t in reversed(before) if not t.is_punct), None)
+    if opener is not None and opener.dep_ == "mark" and after:
+        # "because, according to Trump, the media would ...": the clause the subordinator opens, after the phrase
+        rest = after
+    elif sent.root.i < phrase_start and sum(not t.is_punct for t in before) >= 3:
         # "A is true, according to X - despite B": what follows the source is the writer's, not X's
         rest = before
     content = _span_of(rest, offset, text)
@@ -1208,6 +1214,15 @@ def _according_to(text, offset, sent, token, context) -> _Relation | None:
         source_name=resolved.name, source_type=resolved.type, lemma="according to",
         channel="", confidence=0.8 if resolved.type != "unknown" else 0.6,
     )
+
+
+def _inside_brackets(tokens: list, start: int, end: int, sent) -> list:
+    """"(the number is closer to 15 percent, according to Factcheck.org)": within the brackets around the phrase."""
+    opening = next((t.i for t in reversed(sent) if t.i < start and t.text in {"(", ")"}), None)
+    closing = next((t.i for t in sent if t.i > end and t.text in {"(", ")"}), None)
+    if opening is None or closing is None or sent.doc[opening].text != "(" or sent.doc[closing].text != ")":
+        return tokens
+    return [t for t in tokens if opening < t.i < closing]
 
 
 def _collapse_chains(relations: list[_Relation]) -> list[_Relation]:
