@@ -908,7 +908,6 @@ def _split_quote(quotes: list[Span], cue: Span) -> bool:
 
 def _content_tokens(cue, sent):
     """Tokens of what the cue verb introduces, or None when it introduces nothing recognisable."""
-    # "A: she supported B", "A; it did not explain why": a clause before a colon or semicolon is not what follows says
     complement = [c for c in cue.children if c.dep_ in {"ccomp", "xcomp"} and not _misparsed_complement(c, cue)]
     lemma = lemma_of(cue)
     if complement:
