@@ -705,3 +705,11 @@ def test_a_show_title_or_the_purpose_of_anonymity_is_not_what_the_cue_introduces
 ])
 def test_according_to_after_a_subordinator_or_inside_brackets_vouches_for_that_clause_only(text, expected):
     assert content(text, find(text, "according to")) == expected
+
+
+def test_a_quote_after_reported_speech_with_no_cue_of_its_own_goes_on_with_it():
+    text = 'The mayor says the bridge will reopen in May. "We have checked every bolt, and the engineers are happy." The council met on Friday.'
+    s = find(text, "says")
+    assert [text[p.start : p.end].strip('"') for p in s.content_parts] == [
+        "the bridge will reopen in May", "We have checked every bolt, and the engineers are happy."]
+    assert s.kind == "mixed"

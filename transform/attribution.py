@@ -46,6 +46,8 @@ OBJECT_CONTENT_LEMMAS = {
     "emphasize", "emphasise", "stress", "note", "acknowledge", "state",
 }
 # Verbs whose passive ("is expected to", "are said to") or raising use ("seems") attributes to nobody named.
+# Plain verbs of saying: 'She says A. "B."' goes on in a quote after the sentence that has no cue of its own.
+SAYING_LEMMAS = {"say", "tell", "add", "write", "argue", "explain", "insist", "note", "recall", "continue"}
 RAISING_LEMMAS = {"seem", "appear"}
 PASSIVE_OR_RAISING_LEMMAS = RAISING_LEMMAS | {
     "expect", "say", "consider", "believe", "know", "think", "report", "view", "see", "rumor", "rumour",
@@ -805,15 +807,25 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     encloses = span is not None and content.start < span.start and span.end <= content.end and parenthetical
     if overlaps and not encloses and not (kind == "direct" and _split_quote(free_quotes, cue_span)):
         return None
+    parts = []
     if kind == "direct":
         content = _extend_quote_run(text, quotes, content, sent_span.end, cue_span)
+    elif lemma in SAYING_LEMMAS:
+        # 'She says A. "B."': a quote right after the sentence, with no cue of its own, goes on with what she says
+        following = [q for q in quotes if q.start >= sent_span.end]
+        if following:
+            extended = _extend_quote_run(text, following, Span(content.start, sent_span.end), sent_span.end, cue_span)
+            if extended.end > sent_span.end:
+                quoted = _trim(text, Span(min(q.start for q in following), extended.end))
+                if quoted is not None:
+                    parts, content, kind = [content, quoted], Span(content.start, quoted.end), "mixed"
     confidence = 0.9 if kind == "direct" else 0.7
     if resolved.type == "unknown":
         confidence -= 0.2
     return _Relation(
         cue_token=cue, content=content, kind=kind, cue=cue_span, source=span,
         source_text=mention, source_name=resolved.name, source_type=resolved.type,
-        lemma=lemma, channel=channel_text, via=via_links, confidence=confidence,
+        lemma=lemma, channel=channel_text, via=via_links, confidence=confidence, parts=parts,
     )
 
 
