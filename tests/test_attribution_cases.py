@@ -713,3 +713,10 @@ def test_a_quote_after_reported_speech_with_no_cue_of_its_own_goes_on_with_it():
     assert [text[p.start : p.end].strip('"') for p in s.content_parts] == [
         "the bridge will reopen in May", "We have checked every bolt, and the engineers are happy."]
     assert s.kind == "mixed"
+
+
+def test_an_opening_mark_typed_where_the_closing_one_belongs_still_closes_the_quote():
+    text = "“It's unusual,“ said Larry Noble, an attorney with the Legal Center. “It's a hard thing to pull off.”"
+    s = find(text, "said")
+    assert s.source_text == "Larry Noble, an attorney with the Legal Center" and s.kind == "direct"
+    assert [text[p.start : p.end] for p in s.content_parts][0] == "It's unusual"

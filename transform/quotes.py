@@ -36,7 +36,7 @@ def _paragraph_quotes(paragraph: str, offset: int) -> list[Span]:
         if open_at is None:
             if mark in OPENERS or mark in AMBIGUOUS:
                 open_at = match.end()
-        elif mark in CLOSERS or mark in AMBIGUOUS:
+        elif mark in CLOSERS or mark in AMBIGUOUS or _opener_typed_for_closer(paragraph, match):
             if match.start() > open_at:
                 spans.append(Span(offset + open_at, offset + match.start()))
             open_at = None
@@ -46,3 +46,11 @@ def _paragraph_quotes(paragraph: str, offset: int) -> list[Span]:
             spans.append(Span(offset + open_at, offset + end))
     return spans
 
+
+
+def _opener_typed_for_closer(paragraph: str, match: re.Match) -> bool:
+    """'“It's unusual,“ said X': an opening mark right after the quote's last punctuation and before a space
+    closes the quote; read as an opener, it would hide the attribution inside one long quote."""
+    before = paragraph[match.start() - 1 : match.start()]
+    after = paragraph[match.end() : match.end() + 1]
+    return match.group() in OPENERS and before in {",", ".", "?", "!"} and (after == "" or after.isspace())
