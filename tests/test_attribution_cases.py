@@ -720,3 +720,9 @@ def test_an_opening_mark_typed_where_the_closing_one_belongs_still_closes_the_qu
     s = find(text, "said")
     assert s.source_text == "Larry Noble, an attorney with the Legal Center" and s.kind == "direct"
     assert [text[p.start : p.end] for p in s.content_parts][0] == "It's unusual"
+
+
+def test_a_speaker_after_the_cue_that_the_parser_makes_the_quotes_subject_still_speaks():
+    text = '"The risk," said Edward Leamer, an economist who is the director of the UCLA Anderson Forecast, "is that we are going to be attracting workers and repelling jobs."'
+    s = find(text, "said")
+    assert (s.source_name, s.kind) == ("Edward Leamer", "direct")

@@ -463,7 +463,7 @@ def _source_for(token, offset: int, text: str, context: ArticleContext):
             return _source_for(noun.head, offset, text, context)
         span = _span_of([t for t in noun.subtree if t.i < token.i], offset, text)
         return _resolved_mention(span, noun, text, context) if span is not None else None
-    if subject is None and token.dep_ in {"ROOT", "dep"}:
+    if subject is None and token.dep_ in {"ROOT", "dep", "parataxis"}:
         return (_words_before_cue(token, offset, text, context) or _name_and_description_before_cue(token, offset, text, context)
                 or _words_after_cue(token, offset, text, context))
     if subject is None:
