@@ -726,3 +726,9 @@ def test_a_speaker_after_the_cue_that_the_parser_makes_the_quotes_subject_still_
     text = '"The risk," said Edward Leamer, an economist who is the director of the UCLA Anderson Forecast, "is that we are going to be attracting workers and repelling jobs."'
     s = find(text, "said")
     assert (s.source_name, s.kind) == ("Edward Leamer", "direct")
+
+
+def test_a_trailing_cue_of_telling_takes_the_sentence_before_it_though_it_has_an_addressee():
+    text = "This includes a special team to assist the Kurds, Defense Secretary Ana Ruiz told a Senate panel."
+    s = find(text, "told")
+    assert (content(text, s), s.source_text) == ("This includes a special team to assist the Kurds", "Defense Secretary Ana Ruiz")

@@ -17,7 +17,7 @@ from transform.model import ChainLink, Span, Statement
 from transform.quotes import find_quotes
 from transform.lexicon import alias_table
 from transform.sources import (
-    ANONYMITY_MARKERS, ANONYMOUS_HEADS, PERSONAL_TITLES, ArticleContext, Entity, ResolvedSource, person_name, resolve_source,
+    ANONYMITY_MARKERS, ANONYMOUS_HEADS, PERSONAL_TITLES, VAGUE_HEADS, ArticleContext, Entity, ResolvedSource, person_name, resolve_source,
     strip_determiners,
 )
 
@@ -983,6 +983,17 @@ def _content_tokens(cue, sent):
     return _sentence_before_trailing_cue(cue, sent) if sent is not None else None
 
 
+AUDIENCE_NOUNS = {"reporter", "panel", "audience", "crowd", "journalist", "interviewer", "host", "viewer", "listener", "supporter", "delegate", "student"}
+
+
+def _is_addressee(obj, cue) -> bool:
+    """The object of "told" that is whom the speaker told: a name, a pronoun, or people ("reporters", "a panel")."""
+    if obj.dep_ != "dobj" or lemma_of(cue) not in ADDRESSEE_LEMMAS:
+        return False
+    noun = lemma_of(obj)
+    return obj.tag_ in {"NNP", "NNPS", "PRP"} or noun in AUDIENCE_NOUNS or noun in source_noun_types() or obj.lower_ in VAGUE_HEADS
+
+
 def _misparsed_complement(clause, cue) -> bool:
     """A clause the parser hangs on the cue that cannot be what it introduces: one before a colon or semicolon
     ("A: she supported B"), the purpose of an anonymity, or a name ("said Sunday on NBC's Meet the Press")."""
@@ -1037,8 +1048,10 @@ def _sentence_before_trailing_cue(cue, sent):
     tail = [t for t in sent if t.i > cue.i and not t.is_punct and (subject is None or t.i not in {x.i for x in subject.subtree})]
     if len(tail) > 8 or any(is_verb(t) for t in tail):
         return None
-    if any(c.dep_ in {"dobj", "attr", "oprd", "acomp"} and c.i > cue.i for c in cue.children):
-        return None  # "..., Gary Johnson told a joke.": the cue's own object is what it introduces
+    # "..., Gary Johnson told a joke.": the cue's own object is what it introduces; but in "..., Carter told
+    # a Senate panel." the object is whom he told.
+    if any(c.dep_ in {"dobj", "attr", "oprd", "acomp"} and c.i > cue.i and not _is_addressee(c, cue) for c in cue.children):
+        return None
     if left - 1 < sent.start or cue.doc[left - 1].text not in {",", "—", "–", "--"}:
         return None
     body = [t for t in sent if t.i < left - 1]
