@@ -732,3 +732,9 @@ def test_a_trailing_cue_of_telling_takes_the_sentence_before_it_though_it_has_an
     text = "This includes a special team to assist the Kurds, Defense Secretary Ana Ruiz told a Senate panel."
     s = find(text, "told")
     assert (content(text, s), s.source_text) == ("This includes a special team to assist the Kurds", "Defense Secretary Ana Ruiz")
+
+
+def test_a_title_anywhere_before_the_name_makes_the_speaker_a_person():
+    text = "Defense Secretary Ana Ruiz said the base would stay open."
+    s = find(text, "said")
+    assert (s.source_name, s.source_type) == ("Ana Ruiz", "person")

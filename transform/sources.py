@@ -142,8 +142,9 @@ def resolve_source(
     if entity_label == "PERSON":
         return ResolvedSource(person_name(entity_text or _entity_part(mention, head_text), context), "person")
     words = bare.split()
-    if 1 < len(words) <= 4 and words[0].lower().rstrip(".") in PERSONAL_TITLES and all(w[:1].isupper() for w in words) and head_text == words[-1]:
-        # "Dr Martisius", "Sen. Ortiz": whatever NER makes of the name, the title says it is a person's.
+    titled = any(w.lower().rstrip(".") in PERSONAL_TITLES for w in words[:-1]) and words[-1].lower().rstrip(".") not in TITLES
+    if 1 < len(words) <= 5 and titled and all(w[:1].isupper() for w in words) and head_text == words[-1]:
+        # "Dr Martisius", "Defense Secretary Ana Ruiz": whatever NER makes of the name, the title says it is a person's.
         return ResolvedSource(person_name(bare, context), "person")
     noun_kind = source_noun_types().get(head_lemma.lower()) or ("person" if bare.lower().endswith("year-old") else None)
     if not entity_label:
