@@ -738,3 +738,9 @@ def test_a_title_anywhere_before_the_name_makes_the_speaker_a_person():
     text = "Defense Secretary Ana Ruiz said the base would stay open."
     s = find(text, "said")
     assert (s.source_name, s.source_type) == ("Ana Ruiz", "person")
+
+
+def test_reported_content_that_opens_a_quote_runs_to_the_quotes_end():
+    text = 'Ms. Vale praised the mayor on Friday, saying she had "steady hands, but most of all, she has a good heart."'
+    s = find(text, "saying")
+    assert (content(text, s), s.kind) == ('she had "steady hands, but most of all, she has a good heart.', "mixed")

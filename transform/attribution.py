@@ -798,6 +798,8 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
                 content = _trim(text, Span(min(covering[0].start, content.start), max(covering[-1].end, content.end)))
         elif covering:
             kind = "mixed"
+            # 'saying she had "steady hands, but most of all, a good heart."': a quote the content begins is not cut short
+            content = _trim(text, Span(content.start, max(content.end, covering[-1].end))) or content
     if content is None or source is None:
         return None
     span, mention, resolved = source
