@@ -744,3 +744,9 @@ def test_reported_content_that_opens_a_quote_runs_to_the_quotes_end():
     text = 'Ms. Vale praised the mayor on Friday, saying she had "steady hands, but most of all, she has a good heart."'
     s = find(text, "saying")
     assert (content(text, s), s.kind) == ('she had "steady hands, but most of all, she has a good heart.', "mixed")
+
+
+def test_the_research_paper_is_not_a_media_outlet():
+    text = "Wikinews asked the authors about the study. The research paper said the smoke was toxic."
+    s = find(text, "said")
+    assert s.source_type != "media_outlet" and s.source_name == "research paper"
