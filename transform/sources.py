@@ -149,7 +149,7 @@ def resolve_source(
     noun_kind = source_noun_types().get(head_lemma.lower()) or ("person" if bare.lower().endswith("year-old") else None)
     if not entity_label:
         definite = bare.lower().startswith(("the ", "this ", "that ")) or mention.lower().startswith(("the ", "this "))
-        singular = head_text.lower() == head_lemma.lower()
+        singular = head_text.lower() == head_lemma.lower()  # by form, as not every caller passes the tag
         if definite and noun_kind is not None and len(bare.split()) <= 3 and singular and (noun_kind == "person" or bare.islower()):
             # "the ministry", "the President", "the 45-year-old": the nearest earlier source of that kind.
             # "The Trump administration" and "the Senate" name their own source; "the researchers" are many.
