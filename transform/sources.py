@@ -150,7 +150,7 @@ def resolve_source(
     if not entity_label:
         definite = bare.lower().startswith(("the ", "this ", "that ")) or mention.lower().startswith(("the ", "this "))
         singular = head_text.lower() == head_lemma.lower()  # by form, as not every caller passes the tag
-        if definite and noun_kind is not None and len(bare.split()) <= 3 and singular and (noun_kind == "person" or bare.islower()):
+        if definite and noun_kind is not None and len(words) <= 3 and singular and (noun_kind == "person" or bare.islower()):
             # "the ministry", "the President", "the 45-year-old": the nearest earlier source of that kind.
             # "The Trump administration" and "the Senate" name their own source; "the researchers" are many.
             found = context.antecedent(position, {noun_kind})
@@ -160,7 +160,7 @@ def resolve_source(
             return ResolvedSource(_vague_name(bare), "vague")
         if noun_kind is not None:
             return ResolvedSource(bare, noun_kind)  # "a company spokesman", "the Philippine government"
-        if head_is_plural_noun and (head_text.islower() or len(bare.split()) > 1):
+        if head_is_plural_noun and (head_text.islower() or len(words) > 1):
             # A lone capitalised plural may be a name the tagger took for a noun ("Coles said").
             return ResolvedSource(_vague_name(bare), "vague")  # "the protesters said", "archaeologists say": unnamed many
     if entity_label == "NORP" and head_text.lower() in VAGUE_HEADS:
@@ -177,7 +177,7 @@ def resolve_source(
             return ResolvedSource(bare, "media_outlet")
         return ResolvedSource(bare, "organisation")
     if head_text[:1].isupper() and head_lemma not in VAGUE_HEADS:
-        return ResolvedSource(bare, "person" if len(bare.split()) in (2, 3) and bare.istitle() else "unknown")
+        return ResolvedSource(bare, "person" if len(words) in (2, 3) and bare.istitle() else "unknown")
     return ResolvedSource(bare, "unknown")
 
 
