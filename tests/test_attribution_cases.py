@@ -750,3 +750,35 @@ def test_the_research_paper_is_not_a_media_outlet():
     text = "Wikinews asked the authors about the study. The research paper said the smoke was toxic."
     s = find(text, "said")
     assert s.source_type != "media_outlet" and s.source_name == "research paper"
+
+
+def test_what_is_said_can_be_the_object_of_say():
+    text = "Asked whether the dam was safe, the engineer said yes. The mayor says harsh things about the council."
+    assert content(text, find(text, "said")) == "yes"
+    assert content(text, find(text, "says")) == "harsh things about the council"
+
+
+def test_a_question_word_after_say_is_not_what_was_said():
+    text = "Nobody knows what he said. They said Monday that the vote was close."
+    assert [text[s.cue.start : s.cue.end] for s in attribute(text)] == ["said"]
+    assert content(text, find(text, "said", "They")) == "that the vote was close"
+
+
+def test_a_quote_after_a_colon_is_the_content_even_when_the_parser_offers_the_speakers_own_words():
+    text = 'The senator quickly went on television, adding: "Another broken promise, this time in Ohio. When will they learn?"'
+    s = find(text, "adding")
+    assert (s.kind, s.source_text) == ("direct", "The senator")
+    assert content(text, s) == "Another broken promise, this time in Ohio. When will they learn?"
+
+
+def test_a_that_clause_after_in_a_statement_is_the_content_not_part_of_the_channel():
+    text = 'Rosa Diaz, who is running against the incumbent, said in a statement that "the county has failed its farmers."'
+    s = find(text, "said")
+    assert s.channel == "in a statement"
+    assert content(text, s).startswith('that "the county has failed')
+
+
+def test_a_quote_in_the_paragraph_after_a_colon_is_what_the_speaker_said():
+    text = 'Dr. Okafor stated:\n\n"The ward is full. We need more nurses."\n\nThe hospital did not reply.'
+    s = find(text, "stated")
+    assert (s.kind, s.source_text, content(text, s)) == ("direct", "Dr. Okafor", "The ward is full. We need more nurses.")

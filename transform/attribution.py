@@ -21,7 +21,7 @@ from transform.sources import (
     strip_determiners,
 )
 
-ENGINE_VERSION = "rules-0.7"
+ENGINE_VERSION = "rules-0.8"
 MAX_PARAGRAPH_CHARS = 20_000
 
 COPULAS = {"is", "was", "be", "been", "are", "were", "'s", "’s"}
@@ -43,7 +43,7 @@ OBJECT_CONTENT_LEMMAS = {
     "issue", "show", "recall", "remember", "repeat", "reiterate", "cite",
     "question", "call", "accuse", "plan", "portray", "seek", "release", "find", "offer", "share", "tweet", "post", "voice", "underscore", "reference", "invoke",
     "lament", "bemoan", "applaud", "hail", "congratulate", "recommend", "publish", "email", "chant",
-    "emphasize", "emphasise", "stress", "note", "acknowledge", "state",
+    "emphasize", "emphasise", "stress", "note", "acknowledge", "state", "say",
 }
 # Verbs whose passive ("is expected to", "are said to") or raising use ("seems") attributes to nobody named.
 # Plain verbs of saying: 'She says A. "B."' goes on in a quote after the sentence that has no cue of its own.
@@ -144,6 +144,9 @@ def _attribute_one(text: str, batch_size: int) -> list[Statement]:
     docs = nlp.pipe((text[s:e] for s, e in paragraphs), batch_size=batch_size, disable=["ner"])
     for (start, end), doc in zip(paragraphs, docs):
         paragraph_quotes = [q for q in quotes if q.start < end and start < q.end]
+        if text[start:end].rstrip().endswith(":"):
+            # 'Dr. Ward stated:' and the quote as a paragraph of its own under it
+            paragraph_quotes += [q for q in quotes if q.start >= end and _only_quote_marks(text[end : q.start])][:1]
         for sent in doc.sents:
             if _mentions_a_cue(sent.text):
                 found = _sentence_relations(text, start, sent, paragraph_quotes, context)
@@ -782,8 +785,9 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
         adjacent = _quote_after_attribution(text, quotes, cue, offset)
         if adjacent:
             content = None
-    if content is None and adjacent:
-        # 'He said: "..."' or '"...," he said': the quoted words are the content.
+    if (content is None or speaker_side) and adjacent:
+        # 'He said: "..."' or '"...," he said': the quoted words are the content, also when a misparse
+        # offers the speaker's own words instead ('X took to Twitter, writing: "..."').
         kind, content = "direct", _trim(text, Span(adjacent[0].start, adjacent[-1].end))
     elif content is not None:
         covering = [q for q in free_quotes if q.start < content.end and content.start < q.end]
@@ -872,11 +876,15 @@ def _quote_after_attribution(text: str, quotes: list[Span], cue, offset: int) ->
         if q.start >= end:
             gap = text[end : q.start]
             bare = "".join(ch for ch in gap if ch not in QUOTE_CHARACTERS).strip()
-            if len(gap) > 5 or bare not in {".", ":", ",", ""} or "\n" in gap:
+            if ("\n" in gap and bare != ":") or len(gap.strip()) > 5 or bare not in {".", ":", ",", ""}:
                 return []
             # '... spoke to the crowd. "We will win," he said': the quote has a speaker of its own.
             return [] if _has_own_cue(text, q) else [q]
     return []
+
+
+def _only_quote_marks(gap: str) -> bool:
+    return not "".join(ch for ch in gap if ch not in QUOTE_CHARACTERS).strip()
 
 
 def _has_own_cue(text: str, quote: Span) -> bool:
@@ -945,6 +953,10 @@ def _content_tokens(cue, sent):
                 if first.lower_ == "that":
                     return list(clause.subtree)
     predicated = lemma in OBJECT_PREDICATE_LEMMAS and any(c.dep_ in {"oprd"} or (c.dep_ == "prep" and c.lower_ == "as") for c in cue.children)
+    if lemma == "say":
+        # "said yes", which the parser takes for an interjection
+        objects = [o for o in objects if _names_what_was_said(o)] + [
+            c for c in cue.children if c.dep_ == "intj" and c.i > cue.i and c.lower_ in {"yes", "no"}]
     if objects and (lemma in OBJECT_CONTENT_LEMMAS or predicated) and lemma not in ADDRESSEE_LEMMAS:
         if all(_bare_document(o) for o in objects) and not any(c.dep_ in {"oprd", "xcomp", "ccomp", "acomp"} for c in cue.children):
             return None  # "Obama released a statement": a statement was made, but nothing in it is reported
@@ -1008,6 +1020,12 @@ def _misparsed_complement(clause, cue) -> bool:
             and lemma_of(cue) not in OBJECT_CONTENT_LEMMAS | OBJECT_PREDICATE_LEMMAS)
 
 
+def _names_what_was_said(obj) -> bool:
+    """"said yes", "says racist things", "said the same": the object of "say" is what was said, unless it is
+    a question word ("what he said"), a name the parser took for one ("said Sunday on Meet the Press") or "them"."""
+    return obj.tag_ not in {"WP", "WDT", "NNP", "NNPS"} and obj.lower_ not in {"them", "him", "her", "us", "me"}
+
+
 def _bare_document(noun) -> bool:
     """"a statement", "a new report": a document named with nothing said of what it says."""
     return lemma_of(noun) in DOCUMENT_NOUNS and not any(c.dep_ in {"acl", "relcl", "ccomp", "prep"} and c.i > noun.i for c in noun.children)
@@ -1030,16 +1048,23 @@ def _that_clause_on_a_phrase(cue):
     """"predicted at the debate that Republicans will take it", parsed as a clause on "debate": a that-clause
     that opens with a complementizer, or has a subject and an object of its own, is the cue's content."""
     for child in cue.children:
-        if child.dep_ != "prep" or child.i < cue.i:
+        if child.dep_ == "prep" and child.i > cue.i:
+            clause = _that_clause_inside(child)
+            if clause is not None:
+                return list(clause.subtree)
+    return None
+
+
+def _that_clause_inside(phrase):
+    """The clause in a phrase that is a complement the parser hung on one of its nouns, not a relative clause."""
+    for token in phrase.subtree:
+        if token.dep_ not in {"relcl", "acl"}:
             continue
-        for token in child.subtree:
-            if token.dep_ not in {"relcl", "acl"} or token.i < cue.i:
-                continue
-            first = token.left_edge
-            roles = [c.dep_ for c in token.children if c.i != first.i]
-            # A relative "that" fills a role in its clause; a "that" parsed as a mark, before a subject, opens a complement.
-            if first.lower_ == "that" and "nsubj" in roles and (first.dep_ == "mark" or first.dep_ == "dobj" and ("dobj" in roles or "ccomp" in roles)):
-                return list(token.subtree)
+        first = token.left_edge
+        roles = [c.dep_ for c in token.children if c.i != first.i]
+        # A relative "that" fills a role in its clause; a "that" parsed as a mark, before a subject, opens a complement.
+        if first.lower_ == "that" and "nsubj" in roles and (first.dep_ == "mark" or first.dep_ == "dobj" and ("dobj" in roles or "ccomp" in roles)):
+            return token
     return None
 
 
@@ -1161,7 +1186,10 @@ def _tokens_around(words: list) -> tuple[str, str]:
 def _channel(cue, sent, offset: int, text: str) -> tuple[set[int], str]:
     for child in cue.children:
         if child.dep_ in {"prep", "agent"}:
-            phrase_tokens = list(child.subtree)
+            # 'said in a statement that "..."', with the that-clause hung on "statement": the clause is what was said
+            clause = _that_clause_inside(child) if child.i > cue.i else None
+            inner = {t.i for t in clause.subtree} if clause is not None else set()
+            phrase_tokens = [t for t in child.subtree if t.i not in inner]
             phrase = " ".join(t.text for t in phrase_tokens)
             if CHANNEL_PATTERN.search(phrase):
                 span = _span_of(phrase_tokens, offset, text)
