@@ -782,3 +782,12 @@ def test_a_quote_in_the_paragraph_after_a_colon_is_what_the_speaker_said():
     text = 'Dr. Okafor stated:\n\n"The ward is full. We need more nurses."\n\nThe hospital did not reply.'
     s = find(text, "stated")
     assert (s.kind, s.source_text, content(text, s)) == ("direct", "Dr. Okafor", "The ward is full. We need more nurses.")
+
+
+def test_the_speaker_between_a_quote_and_its_cue_is_never_a_word_of_the_quote():
+    text = ("“A fine engineer, a very fine engineer this woman,” Mills, the county’s longest-serving commissioner and its"
+            " budget chair since the 2014 election, said when a resident asked her.")
+    speaker = "Mills, the county’s longest-serving commissioner and its budget chair since the 2014 election"
+    s = find(text)
+    assert (s.source_text, s.kind) == (speaker, "direct")
+    assert text.index(content(text, s)) < text.index(speaker)

@@ -722,6 +722,27 @@ def _name_and_description_before_cue(cue, offset: int, text: str, context: Artic
     return _resolved_mention(span, name[-1], text, context) if span is not None else None
 
 
+def _speaker_between_quote_and_cue(cue, quote: Span, offset: int, text: str, context: ArticleContext):
+    """The noun phrase (with its apposition) between a quote and the cue after it, or None when a clause stands there."""
+    doc = cue.doc
+    words = [t for t in doc[cue.sent.start : cue.i] if offset + t.idx >= quote.end and t.text not in QUOTE_CHARACTERS]
+    while words and words[0].is_punct:
+        words.pop(0)
+    while words and (words[-1].is_punct or words[-1].dep_ in {"aux", "advmod"}):
+        words.pop()
+    if not words or len(words) > 40 or any(t.tag_ in {"VBD", "VBZ", "VBP", "MD"} for t in words):
+        return None
+    comma = next((t.i for t in words if t.text == ","), words[-1].i + 1)
+    name = [t for t in words if t.i < comma]  # "Ramos" of "Ramos, 58,"
+    head = name[-1]
+    if head.tag_ not in NOUN_TAGS | {"PRP"}:
+        return None
+    span, name_span = _span_of(words, offset, text), _span_of(name, offset, text)
+    if span is None or name_span is None:
+        return None
+    return span, text[span.start : span.end], _resolved_mention(name_span, head, text, context)[2]
+
+
 def _words_after_cue(cue, offset: int, text: str, context: ArticleContext):
     """'"...," said Robert Reich, who ...', parsed with Reich as another verb's subject: the noun phrase right after the cue speaks."""
     doc = cue.doc
@@ -755,6 +776,11 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     sentence_quotes = [q for q in quotes if q.start < sent_span.end and (sent_span.start < q.end or (
         # '"... a question?" Trump said': the quote ended the sentence before the one with its cue
         q.end <= sent_span.start and sent_span.start - q.end <= 3 and not any(ch.isalnum() for ch in text[q.end : sent_span.start])))]
+    if source is not None and source[0] is not None:
+        opened = next((q for q in sentence_quotes if q.start <= source[0].start < q.end <= cue_span.start), None)
+        if opened is not None:
+            # '"A," Ramos, 58, told AFP' parsed with the speaker inside the quote: the words between speak
+            source = _speaker_between_quote_and_cue(cue, opened, offset, text, context)
     source_token_ids: set[int] = set()
     subject = _nearest_subject(cue, SUBJECT_DEPS)
     if subject is not None:
