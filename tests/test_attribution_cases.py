@@ -791,3 +791,17 @@ def test_the_speaker_between_a_quote_and_its_cue_is_never_a_word_of_the_quote():
     s = find(text)
     assert (s.source_text, s.kind) == (speaker, "direct")
     assert text.index(content(text, s)) < text.index(speaker)
+
+
+def test_a_name_and_a_colon_inside_a_line_introduce_a_quote():
+    text = ("Turnout mattered most - Lena Ortiz: “The counties that voted late decided the race.” "
+            "More from the report: “Late deciders broke two to one for the challenger.”")
+    ortiz = find(text, source="Lena Ortiz")
+    report = find(text, source="the report")
+    assert (ortiz.kind, content(text, ortiz)) == ("direct", "The counties that voted late decided the race.")
+    assert content(text, report) == "Late deciders broke two to one for the challenger."
+
+
+def test_a_colon_after_a_phrase_that_names_no_one_introduces_no_quote():
+    text = "The slogan on every sign: “Send them home now.”"
+    assert attribute(text) == []

@@ -155,6 +155,7 @@ def _attribute_one(text: str, batch_size: int) -> list[Statement]:
             _remember_subjects(sent, start, context)
     relations += _quote_paragraph_continuations(text, quotes, relations)
     relations += _speaker_line_relations(text, relations, context)
+    relations += _named_quote_relations(text, quotes, relations, context)
     relations = _without_nested_stances(relations)
     return [_to_statement(r, quotes, text) for r in _collapse_chains(relations)]
 
@@ -210,6 +211,37 @@ def _speaker_line_relations(text: str, relations: list[_Relation], context: Arti
                                   position=source.start, context=context, entity_text=entity_text)
         found.append(_Relation(
             cue_token=None, content=content, kind="direct", cue=Span(match.start(2), match.end(2)), source=source,
+            source_text=name, source_name=resolved.name, source_type=resolved.type, lemma="say", channel="", confidence=0.6,
+        ))
+    return found
+
+
+# "... - Carl Bialik: “...”", "More from the report: “...”": a name and a colon introduce a quote.
+NAME_BEFORE_QUOTE = re.compile(
+    r"(?:^|\s[-–—]+\s*|\b[Ff]rom\s+)((?:the report|the study|[A-Z][\w.'’-]*(?:[ \t]+(?:[A-Z][\w.'’-]*|and|of)){0,5})):[ \t]*(?:''|``|[\"“«„])$")
+
+
+def _named_quote_relations(text: str, quotes: list[Span], relations: list[_Relation], context: ArticleContext) -> list[_Relation]:
+    """A quote after "Name:" within a line (newsletters quoting their sources), where no cue verb says who speaks."""
+    taken = [r.content for r in relations]
+    found = []
+    for quote in quotes:
+        line_start = text.rfind("\n", 0, quote.start) + 1
+        match = NAME_BEFORE_QUOTE.search(text, max(line_start, quote.start - 120), quote.start)
+        if match is None or match.start(1) == line_start or any(_overlap(quote, t) for t in taken):
+            continue  # a name at the line's start is a speaker line, read by _speaker_line_relations
+        name = match.group(1)
+        if name.lower() in NOT_SPEAKERS or name.split()[-1] in {"and", "of"}:
+            continue
+        content = _trim(text, quote)
+        if content is None or len(LETTER_WORD.findall(content.text(text))) < 3:
+            continue
+        source = Span(match.start(1), match.end(1))
+        label, entity_text = entity_of(name)
+        resolved = resolve_source(name, entity_label=label, head_lemma=name.split()[-1].lower(), head_text=name.split()[-1],
+                                  position=source.start, context=context, entity_text=entity_text)
+        found.append(_Relation(
+            cue_token=None, content=content, kind="direct", cue=Span(match.end(1), match.end(1) + 1), source=source,
             source_text=name, source_name=resolved.name, source_type=resolved.type, lemma="say", channel="", confidence=0.6,
         ))
     return found
