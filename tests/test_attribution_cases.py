@@ -805,3 +805,39 @@ def test_a_name_and_a_colon_inside_a_line_introduce_a_quote():
 def test_a_colon_after_a_phrase_that_names_no_one_introduces_no_quote():
     text = "The slogan on every sign: “Send them home now.”"
     assert attribute(text) == []
+
+
+def test_a_description_then_a_name_before_the_cue_speak_though_the_parser_hangs_them_on_the_channel():
+    text = ("In a statement to the Gazette, her chief of staff, Tom Reyes, said: “The mayor believes that the port must"
+            " stay public. She has always valued the dockworkers.”")
+    s = find(text, "said")
+    assert (s.source_text, s.source_name, s.channel) == ("her chief of staff, Tom Reyes", "Tom Reyes", "In a statement to the Gazette")
+    assert s.kind == "direct"
+
+
+def test_a_passive_that_clause_hung_on_the_channel_is_still_the_content():
+    text = ("Corey Lindqvist, a Reyes rival whom the mayor fired as budget director a few weeks ago, said on CNN, where he"
+            " is now a paid contributor, that Reyes should be held to account if he vetted the plan.")
+    s = find(text, "said")
+    assert content(text, s) == "that Reyes should be held to account if he vetted the plan"
+    assert s.source_name == "Corey Lindqvist"
+
+
+def test_who_was_prompted_to_say_something_said_it():
+    text = "But much of the meeting was so subdued that Mr. Quinn was prompted to say, ''So far, I cannot believe how civil it's been in here.''"
+    s = find(text, "say")
+    assert (s.source_text, s.kind) == ("Mr. Quinn", "direct")
+
+
+def test_what_someone_is_expected_to_say_is_not_yet_their_statement():
+    text = "The minister is expected to announce new tariffs on steel next week."
+    assert [text[s.cue.start : s.cue.end] for s in attribute(text)] == ["expected"]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("O'Malley, who signed sweeping water laws as governor, interjected to say: \"They've both been inconsistent on water.\"", "O'Malley"),
+    ('Kowalski, who led the union for a decade, interjected to say: "Both of them have been inconsistent on pensions."', "Kowalski"),
+])
+def test_a_name_the_parser_leaves_without_a_verb_speaks_through_the_verb_after_it(text, speaker):
+    s = find(text, "say")
+    assert (s.source_text, s.kind) == (speaker, "direct")

@@ -466,12 +466,22 @@ def _nearest_subject(token, deps: set[str]):
     return min(subjects, key=lambda c: abs(c.i - token.i)) if subjects else None
 
 
+# Participles of "X was prompted to say": what moved someone to speak, not what is expected of them.
+PROMPTED_FORMS = {"prompted", "forced", "moved", "compelled", "invited", "pressed", "inspired", "provoked", "spurred", "led", "asked", "urged"}
+
+
 def _source_for(token, offset: int, text: str, context: ArticleContext):
     subject = _nearest_subject(token, {"nsubj", "csubj"})
     if subject is None:
         agent = next((c for c in token.children if c.dep_ == "agent"), None)
         if agent is not None:
             subject = next((c for c in agent.children if c.dep_ == "pobj"), None)
+    if subject is None and token.dep_ == "xcomp" and token.head.i < token.i and token.head.lower_ in PROMPTED_FORMS:
+        # "Trump was prompted to say ...": who was prompted says it (but "she is expected to announce" is no statement yet)
+        subject = next((c for c in token.head.children if c.dep_ == "nsubjpass"), None)
+    if subject is None and token.dep_ == "acl" and token.head.dep_ == "ROOT" and token.head.tag_ in {"NNP", "NNPS"} and token.head.i < token.i:
+        # "O'Malley, who ..., interjected", parsed as a noun phrase with no verb: the name is the subject
+        subject = token.head
     if subject is None and token.dep_ in {"conj", "xcomp", "advcl", "pcomp"} and token.head.i != token.i:
         # "X announced the plan, saying ..." and "X said ... and added ...": the head's subject speaks,
         # but not the "it" of "it is his job to talk about ...".
@@ -743,6 +753,11 @@ def _name_and_description_before_cue(cue, offset: int, text: str, context: Artic
     if len(segments) < 2:
         return None
     description, name = segments[0], segments[1]
+    if (description and name and len(description) <= 5 and len(name) <= 12 and all(t.tag_ in {"NNP", "NNPS"} for t in description)
+            and name[0].tag_ in {"DT", "PRP$"} and all(t.tag_ in DESCRIPTION_TAGS for t in name)):
+        # "..., her senior policy adviser, Jake Sullivan, said": the description comes first
+        span = _span_of(name + description, offset, text)
+        return _resolved_mention(span, description[-1], text, context) if span is not None else None
     if not description or not name or len(description) > 12 or len(name) > 5:
         return None
     age = len(description) == 1 and description[0].tag_ == "CD" and description[0].text.isdigit()  # "Jo Lee, 44, said"
@@ -817,7 +832,7 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     subject = _nearest_subject(cue, SUBJECT_DEPS)
     if subject is not None:
         source_token_ids = {t.i for t in subject.subtree}
-    channel_ids, channel_text = _channel(cue, sent, offset, text)
+    channel_ids, channel_text = _channel(cue, sent, offset, text, source[0] if source is not None else None)
     via_links, via_ids = _citing_links(cue, offset, text, context)
     content_tokens = _content_tokens(cue, sent) or []
     # '"A," he said before adding: "B"', 'Asked whether ..., X said, "B"': another cue's clause is its own.
@@ -1121,7 +1136,7 @@ def _that_clause_inside(phrase):
         first = token.left_edge
         roles = [c.dep_ for c in token.children if c.i != first.i]
         # A relative "that" fills a role in its clause; a "that" parsed as a mark, before a subject, opens a complement.
-        if first.lower_ == "that" and "nsubj" in roles and (first.dep_ == "mark" or first.dep_ == "dobj" and ("dobj" in roles or "ccomp" in roles)):
+        if first.lower_ == "that" and {"nsubj", "nsubjpass"} & set(roles) and (first.dep_ == "mark" or first.dep_ == "dobj" and ("dobj" in roles or "ccomp" in roles)):
             return token
     return None
 
@@ -1241,13 +1256,16 @@ def _tokens_around(words: list) -> tuple[str, str]:
     return before, after
 
 
-def _channel(cue, sent, offset: int, text: str) -> tuple[set[int], str]:
+def _channel(cue, sent, offset: int, text: str, speaker: Span | None = None) -> tuple[set[int], str]:
     for child in cue.children:
         if child.dep_ in {"prep", "agent"}:
             # 'said in a statement that "..."', with the that-clause hung on "statement": the clause is what was said
             clause = _that_clause_inside(child) if child.i > cue.i else None
             inner = {t.i for t in clause.subtree} if clause is not None else set()
             phrase_tokens = [t for t in child.subtree if t.i not in inner]
+            if speaker is not None and child.i < cue.i:
+                # "In a statement to the Observer, her adviser, Jake Sullivan, said", with the speaker hung on the phrase
+                phrase_tokens = [t for t in phrase_tokens if offset + t.idx < speaker.start]
             phrase = " ".join(t.text for t in phrase_tokens)
             if CHANNEL_PATTERN.search(phrase):
                 span = _span_of(phrase_tokens, offset, text)
