@@ -841,3 +841,9 @@ def test_what_someone_is_expected_to_say_is_not_yet_their_statement():
 def test_a_name_the_parser_leaves_without_a_verb_speaks_through_the_verb_after_it(text, speaker):
     s = find(text, "say")
     assert (s.source_text, s.kind) == (speaker, "direct")
+
+
+def test_a_to_clause_after_the_object_says_what_the_object_is_for():
+    text = "Earlier this week, the governor proposed nearly $2 billion in funds to help towns provide clean water for rural families."
+    s = find(text, "proposed")
+    assert content(text, s) == "nearly $2 billion in funds to help towns provide clean water for rural families"

@@ -1040,7 +1040,7 @@ def _content_tokens(cue, sent):
             # "found Clinton with a lead of 48 percent", "blamed Republicans for refusing": the phrases after the object belong to it
             if child.dep_ == "prep" and child.i > objects[0].i:
                 tokens.extend(child.subtree)
-            elif child.dep_ in {"oprd", "xcomp", "ccomp", "acomp"} and child.i > objects[0].i:
+            elif (child.dep_ in {"oprd", "xcomp", "ccomp", "acomp"} or child.dep_ == "advcl" and child.left_edge.lower_ == "to") and child.i > objects[0].i:
                 # "called them corporate welfare", "described the push as impossible": the object and what it is called
                 tokens.extend(child.subtree)
         return tokens
