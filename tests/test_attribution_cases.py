@@ -847,3 +847,10 @@ def test_a_to_clause_after_the_object_says_what_the_object_is_for():
     text = "Earlier this week, the governor proposed nearly $2 billion in funds to help towns provide clean water for rural families."
     s = find(text, "proposed")
     assert content(text, s) == "nearly $2 billion in funds to help towns provide clean water for rural families"
+
+
+def test_a_no_break_space_reads_like_a_space():
+    text = "The budget, Lind said,\u00a0has become a “fragile, overstretched, gimmick-filled document.”"
+    s = find(text, "said")
+    assert s.source_text == "Lind"
+    assert [text[p.start : p.end] for p in s.content_parts][0] == "The budget"

@@ -132,6 +132,9 @@ def attribute_many(texts: Iterable[str], batch_size: int = 32) -> Iterator[list[
         yield _attribute_one(text, batch_size)
 
 
+ODD_SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " "})
+
+
 def _attribute_one(text: str, batch_size: int) -> list[Statement]:
     if not text or not text.strip():
         return []
@@ -141,7 +144,9 @@ def _attribute_one(text: str, batch_size: int) -> list[Statement]:
     nlp = _nlp()
     context = ArticleContext()
     relations: list[_Relation] = []
-    docs = nlp.pipe((text[s:e] for s, e in paragraphs), batch_size=batch_size, disable=["ner"])
+    # A no-break space is one character, like the space the parser knows, so offsets stay true; left in, the
+    # parser reads it as a token of its own and loses the clause around it ('Trump, Sexton said,\u00a0has ...').
+    docs = nlp.pipe((text[s:e].translate(ODD_SPACES) for s, e in paragraphs), batch_size=batch_size, disable=["ner"])
     for (start, end), doc in zip(paragraphs, docs):
         paragraph_quotes = [q for q in quotes if q.start < end and start < q.end]
         if text[start:end].rstrip().endswith(":"):
