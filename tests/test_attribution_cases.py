@@ -854,3 +854,16 @@ def test_a_no_break_space_reads_like_a_space():
     s = find(text, "said")
     assert s.source_text == "Lind"
     assert [text[p.start : p.end] for p in s.content_parts][0] == "The budget"
+
+
+def test_a_reaction_drawn_from_others_is_theirs_about_the_subject():
+    text = "The zoning plan has drawn sharp criticism from neighbourhood groups. Ms. Park won the support of 38 percent of the voters polled."
+    criticism = find(text, "criticism")
+    assert (criticism.source_text, content(text, criticism), criticism.stance) == ("neighbourhood groups", "The zoning plan", "accuse")
+    support = find(text, "support")
+    assert (support.source_text[:24], content(text, support), support.stance) == ("38 percent of the voters", "Ms. Park", "support")
+
+
+def test_a_call_one_gets_from_a_friend_is_no_reaction():
+    text = "Ms. Park got a call from a childhood friend on Sunday."
+    assert attribute(text) == []

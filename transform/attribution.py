@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from transform.lexicon import cue_noun_stances, cue_stances, source_noun_types
+from transform.lexicon import cue_noun_stances, cue_stances, reaction_noun_stances, source_noun_types
 from transform.model import ChainLink, Span, Statement
 from transform.quotes import find_quotes
 from transform.lexicon import alias_table
@@ -334,9 +334,13 @@ def _cue_words() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _owned_cue_noun() -> re.Pattern:
-    """A cue noun after a possessive ("Trump's criticism", "her vow"): the only noun cues worth a parse."""
+    """A cue noun after a possessive ("Trump's criticism", "her vow") or a verb of receiving ("drew criticism"):
+    the only noun cues worth a parse."""
     nouns = "|".join(sorted(re.escape(lemma) for lemma in cue_noun_stances()))
-    return re.compile(rf"(?:['’]s|\b(?:his|her|their|its))\s+(?:\w+\s+)?(?:{nouns})(?:e?s)?\b", re.IGNORECASE)
+    reactions = "|".join(sorted(re.escape(lemma) for lemma in reaction_noun_stances()))
+    receiving = "|".join(sorted(RECEIVING_FORMS))
+    return re.compile(rf"(?:['’]s|\b(?:his|her|their|its))\s+(?:\w+\s+)?(?:{nouns})(?:e?s)?\b"
+                      rf"|\b(?:{receiving})\s+(?:\w+\s+){{0,2}}(?:{reactions})(?:e?s)?\b", re.IGNORECASE)
 
 
 def lemma_of(token) -> str:
@@ -437,6 +441,8 @@ def _sentence_relations(text, offset, sent, quotes, context) -> list[_Relation]:
             relation = None  # "..., the AP reported, citing state TV": a link in the AP's chain, not a statement.
         elif is_verb(token) and token.dep_ != "amod" and (lemma_of(token) in stances or _takes_finite_clause(token)):
             relation = _verb_relation(text, offset, sent, token, quotes, context)
+        elif token.tag_ in {"NN", "NNS"} and lemma_of(token) in reaction_noun_stances() and token.head.lower_ in RECEIVING_FORMS:
+            relation = _received_reaction(text, offset, token, context)
         elif token.tag_ in {"NN", "NNS"} and lemma_of(token) in noun_stances:
             relation = _noun_relation(text, offset, token, context)
         else:
@@ -710,6 +716,37 @@ def _noun_relation(text, offset, cue, context) -> _Relation | None:
     )
     return _Relation(cue_token=cue, content=content, kind="indirect", cue=cue_span, source=span, source_text=mention,
                      source_name=resolved.name, source_type=resolved.type, lemma=lemma, channel="", confidence=0.5)
+
+
+# "drew criticism from", "earned the support of": verbs by which a subject receives others' reaction
+RECEIVING_FORMS = {
+    f"{stem}{ending}" for stem in ("draw", "attract", "receiv", "earn", "garner", "gain", "spark", "provok", "fac")
+    for ending in ("", "e", "s", "es", "ed", "ing")
+} | {"drew", "drawn", "won", "win", "wins", "winning", "got", "gotten", "get", "gets", "getting"}
+REACTION_SOURCE_PREPOSITIONS = {"from", "of", "among"}
+
+
+def _received_reaction(text, offset, cue, context) -> _Relation | None:
+    """"The bill drew criticism from farm groups", "Trump earned the support of 41 percent": the ones the
+    reaction comes from hold it, and what they hold it about is the verb's subject."""
+    verb = cue.head
+    if cue.dep_ != "dobj" or verb.lower_ not in RECEIVING_FORMS:
+        return None
+    phrase = next((c for c in [*cue.children, *verb.children] if c.dep_ == "prep" and c.i > cue.i and c.lower_ in REACTION_SOURCE_PREPOSITIONS), None)
+    holder = next((c for c in phrase.children if c.dep_ == "pobj"), None) if phrase is not None else None
+    subject = _nearest_subject(verb, {"nsubj", "nsubjpass"})
+    if subject is None and verb.dep_ in {"xcomp", "conj"}:
+        subject = _nearest_subject(verb.head, {"nsubj", "nsubjpass"})  # "continues to draw support from ..."
+    if holder is None or subject is None or subject.lower_ in RELATIVE_PRONOUNS | UNRESOLVABLE_PRONOUNS:
+        return None
+    content = _span_of(_without_relative_clauses(list(subject.subtree)), offset, text)
+    source = _span_of(_without_relative_clauses(list(holder.subtree)), offset, text)
+    if content is None or source is None:
+        return None
+    _, mention, resolved = _resolved_mention(source, holder, text, context)
+    return _Relation(cue_token=cue, content=content, kind="indirect", cue=Span(offset + cue.idx, offset + cue.idx + len(cue.text)),
+                     source=source, source_text=mention, source_name=resolved.name, source_type=resolved.type,
+                     lemma=lemma_of(cue), channel="", confidence=0.5)
 
 
 def _words_before_cue(cue, offset: int, text: str, context: ArticleContext):
@@ -1427,6 +1464,6 @@ def _to_statement(r: _Relation, quotes: list[Span], text: str) -> Statement:
         content_parts=r.parts or _quoted_parts(r, quotes, text) or _parts_around_attribution(r, text),
         content=r.content, kind=r.kind, source=r.source, cue=r.cue, source_text=r.source_text,
         source_name=r.source_name, source_type=r.source_type, cue_lemma=r.lemma,
-        stance="report" if r.kind == "according_to" else cue_stances().get(r.lemma) or cue_noun_stances().get(r.lemma, "assert"), channel=r.channel, via=list(r.via),
+        stance="report" if r.kind == "according_to" else cue_stances().get(r.lemma) or cue_noun_stances().get(r.lemma) or reaction_noun_stances().get(r.lemma, "assert"), channel=r.channel, via=list(r.via),
         confidence=max(0.0, min(1.0, r.confidence)),
     )

@@ -40,6 +40,13 @@ def cue_noun_stances() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def reaction_noun_stances() -> dict[str, str]:
+    """Nouns for a reaction one draws from others ("drew criticism from"), lemma → stance, from
+    `transform/data/reaction_nouns.csv`."""
+    return _stance_table("reaction_nouns.csv")
+
+
+@lru_cache(maxsize=1)
 def source_noun_types() -> dict[str, str]:
     """Common-noun head lemma → source type ("ministry" → government), from `transform/data/source_nouns.csv`."""
     table: dict[str, str] = {}
