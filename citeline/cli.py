@@ -72,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--overlap", type=float, default=0.5, help="content overlap needed to pair two relations, of the larger set (default 0.5)")
     evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
 
+    agree = sub.add_parser("agreement", help="How far annotators agree under eval's metric, beside the engine on the same texts.",
+                           description="On the texts of a gold folder that have two or more annotation files, score every "
+                                       "annotator against every other and the engine against each annotator, with eval's "
+                                       "metric: what the metric can reach at all, and where the engine stands on that scale.")
+    agree.add_argument("gold_dir", metavar="GOLD_DIR", type=Path)
+    agree.add_argument("--overlap", type=float, default=0.5, help="content overlap needed to pair two relations, of the larger set (default 0.5)")
+    agree.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+
     search = sub.add_parser("search", help="Rank statements by BM25 full-text relevance to some words.",
                             description="Rank published statements by BM25 full-text relevance to some words (over an index each publish updates).")
     search.add_argument("words", metavar="WORDS")
@@ -96,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     _quiet_telemetry()
     args = build_parser().parse_args(argv)
-    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "search": cmd_search, "serve": cmd_serve, "reprocess": cmd_reprocess, "compact": cmd_compact}[args.command]
+    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "agreement": cmd_agreement, "search": cmd_search, "serve": cmd_serve, "reprocess": cmd_reprocess, "compact": cmd_compact}[args.command]
     return handler(args)
 
 
@@ -141,11 +149,17 @@ def cmd_attribute(args: argparse.Namespace) -> int:
     return status
 
 
+def _overlap_is_valid(args: argparse.Namespace) -> bool:
+    if 0 < args.overlap <= 1:
+        return True
+    print(f"citeline {args.command}: --overlap must be in (0, 1]", file=sys.stderr)
+    return False
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from evaluation.corpus import GoldFolderError, evaluate
 
-    if not 0 < args.overlap <= 1:
-        print("citeline eval: --overlap must be in (0, 1]", file=sys.stderr)
+    if not _overlap_is_valid(args):
         return 2
     try:
         report = evaluate(args.gold_dir, overlap=args.overlap, predictions=args.pred).report()
@@ -161,6 +175,33 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(f"source accuracy {report['source_accuracy']:.3f}  cue accuracy {report['cue_accuracy']:.3f}  (over pairs)")
     if not args.pred:
         print(f"throughput {report['tokens_per_second']:,.0f} tokens/s (attribution step incl. parsing, one process, model load excluded)")
+    return 0
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    from evaluation.agreement import agreement
+    from evaluation.corpus import GoldFolderError
+
+    if not _overlap_is_valid(args):
+        return 2
+    try:
+        result = agreement(args.gold_dir, overlap=args.overlap)
+    except (GoldFolderError, OSError) as error:
+        print(f"citeline agreement: {error}", file=sys.stderr)
+        return 2
+    human, engine = result.human.report(), result.engine.report()
+    for report in (human, engine):
+        report.pop("tokens_per_second")
+    if args.json:
+        print(json.dumps({"documents": result.documents, "annotations": result.annotations, "overlap": args.overlap,
+                          "annotator_vs_annotator": human, "engine_vs_annotator": engine}))
+        return 0
+    print(f"{result.documents} texts with two or more annotators, {result.annotations} annotation files  (overlap {args.overlap})")
+    print(f"{'':26}{'content P':>10}{'R':>7}{'F1':>7}{'relation P':>12}{'R':>7}{'F1':>7}{'source':>8}{'cue':>7}")
+    for label, report in (("annotator vs annotator", human), ("engine vs each annotator", engine)):
+        print(f"{label:26}{report['content_precision']:>10.3f}{report['content_recall']:>7.3f}{report['content_f1']:>7.3f}"
+              f"{report['relation_precision']:>12.3f}{report['relation_recall']:>7.3f}{report['relation_f1']:>7.3f}"
+              f"{report['source_accuracy']:>8.3f}{report['cue_accuracy']:>7.3f}")
     return 0
 
 

@@ -23,18 +23,23 @@ def read_text(path: Path) -> str:
         return handle.read()
 
 
-def gold_documents(folder: Path) -> Iterator[tuple[str, str, list[Relation]]]:
-    """(name, text, gold relations) per text; with several annotators, the first annotator file by name."""
+def annotated_texts(folder: Path) -> Iterator[tuple[Path, list[Path]]]:
+    """(text file, its annotation files sorted by name) for every text that has at least one annotation file."""
     texts, annotations = folder / "text", folder / "attributions"
     if not texts.is_dir() or not annotations.is_dir():
         raise GoldFolderError(f"{str(folder)!r} has no text/ and attributions/ folders")
-    ann_files = sorted(annotations.glob("*.ann"))
+    by_text: dict[str, list[Path]] = {}
+    for ann in sorted(annotations.glob("*.ann")):
+        by_text.setdefault(ann.stem.rsplit("_", 1)[0], []).append(ann)
     for text_path in sorted(texts.glob("*.txt")):
-        name = text_path.stem
-        candidates = [a for a in ann_files if a.stem.rsplit("_", 1)[0] == name]
-        if not candidates:
-            continue
-        yield name, read_text(text_path), parse_ann(read_text(candidates[0]))
+        if text_path.stem in by_text:
+            yield text_path, by_text[text_path.stem]
+
+
+def gold_documents(folder: Path) -> Iterator[tuple[str, str, list[Relation]]]:
+    """(name, text, gold relations) per text; with several annotators, the first annotator file by name."""
+    for text_path, ann_files in annotated_texts(folder):
+        yield text_path.stem, read_text(text_path), parse_ann(read_text(ann_files[0]))
 
 
 def _as_relation(record: dict) -> Relation:
@@ -59,22 +64,26 @@ def load_predictions(path: Path) -> dict[str, list[Relation]]:
     return by_name
 
 
-def evaluate(folder: Path, overlap: float = 0.5, predictions: Path | None = None) -> Tally:
-    """Score the attribution engine (or a predictions file) on every document of a gold folder."""
+def engine_relations(text: str) -> list[Relation]:
+    """The engine's statements on `text`, as relations the metric can pair with gold ones."""
     from transform.attribution import attribute
 
+    return [_as_relation(statement.as_json()) for statement in attribute(text)]
+
+
+def evaluate(folder: Path, overlap: float = 0.5, predictions: Path | None = None) -> Tally:
+    """Score the attribution engine (or a predictions file) on every document of a gold folder."""
     stored = load_predictions(predictions) if predictions else None
     if stored is None:
-        attribute("Warm-up, so the one-off model load is not timed as throughput, the engine said.")
+        engine_relations("Warm-up, so the one-off model load is not timed as throughput, the engine said.")
     total = Tally()
     for name, text, gold in gold_documents(folder):
         if stored is not None:
             predicted, seconds = stored.get(name, []), 0.0
         else:
             started = time.perf_counter()
-            statements = attribute(text)
+            predicted = engine_relations(text)
             seconds = time.perf_counter() - started
-            predicted = [_as_relation(s.as_json()) for s in statements]
         tally = score_document(text, gold, predicted, overlap)
         tally.tokens = len(TOKEN.findall(text)) if stored is None else 0
         tally.seconds = seconds

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from citeline.cli import main
 from evaluation.brat import Relation, parse_ann
 from evaluation.metrics import pair_relations, score_document
@@ -72,3 +74,45 @@ def test_eval_command_scores_the_engine_and_a_predictions_file(tmp_path, capsys)
 def test_eval_rejects_a_folder_in_the_wrong_layout(tmp_path, capsys):
     assert main(["eval", str(tmp_path)]) == 2
     assert "text/ and attributions/" in capsys.readouterr().err
+
+
+ONLY_THE_QUOTE = "\n".join(ANN.splitlines()[:5]) + "\n"  # the coach's quote, without the fans' claim
+
+
+def _multiply_annotated_folder(tmp_path):
+    folder = tmp_path / "gold"
+    (folder / "text").mkdir(parents=True)
+    (folder / "attributions").mkdir()
+    (folder / "text" / "doc.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "text" / "single.txt").write_text(TEXT, encoding="utf-8")
+    for annotator, ann in (("aa", ANN), ("bb", ANN), ("cc", ONLY_THE_QUOTE)):
+        (folder / "attributions" / f"doc_{annotator}.ann").write_text(ann, encoding="utf-8")
+    (folder / "attributions" / "single_aa.ann").write_text(ANN, encoding="utf-8")
+    return folder
+
+
+def test_agreement_scores_every_ordered_pair_of_annotators_and_the_engine_against_each(tmp_path):
+    from evaluation.agreement import agreement
+
+    result = agreement(_multiply_annotated_folder(tmp_path))
+    assert (result.documents, result.annotations) == (1, 3)  # the singly annotated text has no one to agree with
+    # aa and bb agree on both relations; cc has only the quote, so each pair with cc shares one relation
+    human = result.human
+    assert (human.gold, human.predicted, human.pairs, human.both_right) == (10, 10, 8, 8)
+    assert human.report()["content_f1"] == pytest.approx(0.8)
+    assert result.engine.gold == 2 + 2 + 1  # every annotator is the gold once for the engine
+    assert result.engine.predicted % 3 == 0  # the same predictions, scored three times
+
+
+def test_agreement_command_prints_both_rows_and_rejects_singly_annotated_folders(tmp_path, capsys):
+    folder = _multiply_annotated_folder(tmp_path)
+    assert main(["agreement", str(folder), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["annotator_vs_annotator"]["relation_f1"] == pytest.approx(0.8)
+    assert 0 < report["engine_vs_annotator"]["gold"] and report["documents"] == 1
+    assert main(["agreement", str(folder)]) == 0
+    assert "annotator vs annotator" in capsys.readouterr().out
+    for ann in (folder / "attributions").glob("doc_[bc]*.ann"):
+        ann.unlink()
+    assert main(["agreement", str(folder)]) == 2
+    assert "no text with two or more annotation files" in capsys.readouterr().err

@@ -1,0 +1,53 @@
+"""How far people agree under citeline's metric, beside the engine on the same documents.
+
+A gold folder whose texts have several annotation files says what the metric can reach at all: two careful
+annotators already part ways on what counts as an attribution and where its content ends. Scoring each
+annotator against every other, and the engine against each of them, on the same texts, puts an engine score
+on that scale instead of against a perfect 1.0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import permutations
+from pathlib import Path
+
+from evaluation.brat import parse_ann
+from evaluation.corpus import GoldFolderError, annotated_texts, engine_relations, read_text
+from evaluation.metrics import Tally, score_document
+
+
+@dataclass
+class Agreement:
+    """Two tallies over the same multiply-annotated texts: annotator against annotator, and engine against each."""
+
+    documents: int
+    annotations: int
+    human: Tally
+    engine: Tally
+
+
+def agreement(folder: Path, overlap: float = 0.5, with_engine: bool = True) -> Agreement:
+    """Score every ordered pair of annotators of a text, and the engine against each annotator of it.
+
+    Ordered pairs make the human figure symmetric: each annotator is once the gold and once the prediction, as
+    the engine's annotator is the gold once for every annotator it is scored against.
+    """
+    human, engine = Tally(), Tally()
+    documents = annotations = 0
+    for text_path, ann_files in annotated_texts(folder):
+        if len(ann_files) < 2:
+            continue
+        text = read_text(text_path)
+        relations = [parse_ann(read_text(path)) for path in ann_files]
+        documents += 1
+        annotations += len(relations)
+        for gold, other in permutations(relations, 2):
+            human.add(score_document(text, gold, other, overlap))
+        if with_engine:
+            predicted = engine_relations(text)
+            for gold in relations:
+                engine.add(score_document(text, gold, predicted, overlap))
+    if not documents:
+        raise GoldFolderError(f"{str(folder)!r} has no text with two or more annotation files to compare")
+    return Agreement(documents, annotations, human, engine)
