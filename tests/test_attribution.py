@@ -1,7 +1,10 @@
 """Attribution on sentences written for these tests, and on the seed article from ../shared."""
 
-from transform.attribution import attribute
-from transform.quotes import find_quotes
+import pytest
+
+from citeline.cli import main
+from transform.attribution import PARSE_BATCH_CHARS, _parse, _parser_input, attribute
+from transform.quotes import find_quotes, first_quote_from, quotes_between
 
 
 from tests.test_attribution_cases import content as _content
@@ -57,6 +60,53 @@ def test_odd_input_never_crashes():
     for text in ["", '"', '""""""', "\u201c\u201c\u201d", "\x00\x01\x02 junk \ufffd", "said said said"]:
         for s in attribute(text):
             assert 0 <= s.content.start < s.content.end <= len(text)
+
+
+def test_marks_with_nothing_quotable_between_them_quote_nothing():
+    assert find_quotes('"\u201c"\u201c " , " \u00ab\u00bb ""') == []
+    text = 'She wrote \u201c\u0414\u0430\u201d and \u201c42\u201d.'  # a word in another script, a number
+    assert [text[q.start : q.end] for q in find_quotes(text)] == ["\u0414\u0430", "42"]
+
+
+def test_quote_lookups_by_position_agree_with_a_scan_of_every_quote():
+    text = "\n".join(f'Line {i} has "a quote" and "another one" here.' for i in range(40))
+    quotes = find_quotes(text)
+    for start in range(0, len(text), 7):
+        for end in (start, start + 5, start + 60, start + 400):
+            assert quotes_between(quotes, start, end) == [q for q in quotes if q.start < end and start < q.end]
+        assert first_quote_from(quotes, start) == next((q for q in quotes if q.start >= start), None)
+
+
+def test_parser_input_keeps_every_offset_and_blanks_unbroken_runs():
+    paragraph = "Ana\u00a0Ruiz said " + '"\u201c' * 60 + " it rained, " + "x" * 150 + " she said."
+    seen = _parser_input(paragraph)
+    assert len(seen) == len(paragraph) and seen.index("it rained") == paragraph.index("it rained")
+    assert "Ana Ruiz said" in seen and '"' not in seen and "x" not in seen
+    assert _parser_input("a" * 99) == "a" * 99  # a long word is still a word
+
+
+def test_parse_batches_are_bounded_by_characters_and_keep_order():
+    batches = []
+
+    class RecordingParser:
+        def pipe(self, texts, batch_size, disable):
+            batches.append(list(texts))
+            return iter(batches[-1])
+
+    paragraphs = ["word " * 6_000] * 5 + ["b" * 10] * 40 + ["long " * 14_000]
+    assert list(_parse(RecordingParser(), paragraphs, 32)) == paragraphs
+    assert all(len(b) == 1 or (len(b) <= 32 and sum(map(len, b)) <= PARSE_BATCH_CHARS) for b in batches)
+    assert [len(b) for b in batches[:2]] == [2, 2]
+
+
+@pytest.mark.timeout(120)  # a wall of quote marks once took the tokenizer minutes per megabyte
+def test_attribute_command_survives_five_megabytes_of_marks_and_junk(tmp_path, capsys):
+    marks = tmp_path / "marks.txt"
+    marks.write_text('"\u201c' * 2_500_000, encoding="utf-8")
+    junk = tmp_path / "junk.txt"
+    junk.write_text(("\u201c" + "q\u00bb" * 50 + '" ') * 30_000 + "\n" + "\x00\x07" * 1_000_000, encoding="utf-8")
+    assert main(["attribute", "--jsonl", str(marks), str(junk)]) == 0
+    assert capsys.readouterr().out == ""
 
 
 def test_quote_finder_handles_multi_paragraph_and_unbalanced_marks():

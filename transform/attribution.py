@@ -8,13 +8,14 @@ paragraph feed pronoun resolution for the ones after it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from transform.lexicon import cue_noun_stances, cue_stances, reaction_noun_stances, source_noun_types
 from transform.model import ChainLink, Span, Statement
-from transform.quotes import find_quotes
+from transform.quotes import find_quotes, first_quote_from, quotes_between
 from transform.lexicon import alias_table
 from transform.sources import (
     ANONYMITY_MARKERS, ANONYMOUS_HEADS, PERSONAL_TITLES, VAGUE_HEADS, ArticleContext, Entity, ResolvedSource, person_name, resolve_source,
@@ -106,7 +107,6 @@ def _nlp():
 
 @dataclass
 class _Relation:
-    cue_token: object
     content: Span
     kind: str
     cue: Span
@@ -133,6 +133,39 @@ def attribute_many(texts: Iterable[str], batch_size: int = 32) -> Iterator[list[
 
 
 ODD_SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " "})
+# No word of prose runs this long without a space; a run of marks or junk that does sends spaCy's tokenizer
+# into an affix search quadratic in the run's length (20,000 quote marks took 40 s).
+UNBROKEN_RUN = re.compile(r"\S{100,}")
+
+
+# The parser's memory grows with the tokens of a batch: 32 paragraphs of 20,000 characters peaked at 2 GB.
+# News paragraphs are a few hundred characters, so their batches stay whole under this bound.
+PARSE_BATCH_CHARS = 64_000
+
+
+def _parse(nlp, paragraphs: Iterable[str], batch_size: int) -> Iterator:
+    """Docs of the paragraphs in order, parsed in batches of at most `batch_size` paragraphs and, past the
+    first paragraph of a batch, PARSE_BATCH_CHARS characters."""
+    batch: list[str] = []
+    size = 0
+    for paragraph in paragraphs:
+        if batch and (len(batch) == batch_size or size + len(paragraph) > PARSE_BATCH_CHARS):
+            yield from nlp.pipe(batch, batch_size=len(batch), disable=["ner"])
+            batch, size = [], 0
+        batch.append(_parser_input(paragraph))
+        size += len(paragraph)
+    if batch:
+        yield from nlp.pipe(batch, batch_size=len(batch), disable=["ner"])
+
+
+def _parser_input(paragraph: str) -> str:
+    """The paragraph as the parser should read it, character for character the same length, so offsets stay true.
+
+    A no-break space becomes a plain space: left in, the parser reads it as a token of its own and loses the
+    clause around it ('Trump, Sexton said,\u00a0has ...'). A long unbroken run (a URL, an encoded blob, a
+    wall of quote marks) is blanked: it holds no attribution and is costly to tokenize.
+    """
+    return UNBROKEN_RUN.sub(lambda run: " " * len(run.group()), paragraph.translate(ODD_SPACES))
 
 
 def _attribute_one(text: str, batch_size: int) -> list[Statement]:
@@ -144,14 +177,13 @@ def _attribute_one(text: str, batch_size: int) -> list[Statement]:
     nlp = _nlp()
     context = ArticleContext()
     relations: list[_Relation] = []
-    # A no-break space is one character, like the space the parser knows, so offsets stay true; left in, the
-    # parser reads it as a token of its own and loses the clause around it ('Trump, Sexton said,\u00a0has ...').
-    docs = nlp.pipe((text[s:e].translate(ODD_SPACES) for s, e in paragraphs), batch_size=batch_size, disable=["ner"])
+    docs = _parse(nlp, (text[s:e] for s, e in paragraphs), batch_size)
     for (start, end), doc in zip(paragraphs, docs):
-        paragraph_quotes = [q for q in quotes if q.start < end and start < q.end]
-        if text[start:end].rstrip().endswith(":"):
+        paragraph_quotes = quotes_between(quotes, start, end)
+        below = first_quote_from(quotes, end)
+        if text[start:end].rstrip().endswith(":") and below is not None and _only_quote_marks(text[end : below.start]):
             # 'Dr. Ward stated:' and the quote as a paragraph of its own under it
-            paragraph_quotes += [q for q in quotes if q.start >= end and _only_quote_marks(text[end : q.start])][:1]
+            paragraph_quotes.append(below)
         for sent in doc.sents:
             if _mentions_a_cue(sent.text):
                 found = _sentence_relations(text, start, sent, paragraph_quotes, context)
@@ -215,7 +247,7 @@ def _speaker_line_relations(text: str, relations: list[_Relation], context: Arti
         resolved = resolve_source(name, entity_label=label, head_lemma=name.split()[-1].lower(), head_text=name.split()[-1],
                                   position=source.start, context=context, entity_text=entity_text)
         found.append(_Relation(
-            cue_token=None, content=content, kind="direct", cue=Span(match.start(2), match.end(2)), source=source,
+            content=content, kind="direct", cue=Span(match.start(2), match.end(2)), source=source,
             source_text=name, source_name=resolved.name, source_type=resolved.type, lemma="say", channel="", confidence=0.6,
         ))
     return found
@@ -246,7 +278,7 @@ def _named_quote_relations(text: str, quotes: list[Span], relations: list[_Relat
         resolved = resolve_source(name, entity_label=label, head_lemma=name.split()[-1].lower(), head_text=name.split()[-1],
                                   position=source.start, context=context, entity_text=entity_text)
         found.append(_Relation(
-            cue_token=None, content=content, kind="direct", cue=Span(match.end(1), match.end(1) + 1), source=source,
+            content=content, kind="direct", cue=Span(match.end(1), match.end(1) + 1), source=source,
             source_text=name, source_name=resolved.name, source_type=resolved.type, lemma="say", channel="", confidence=0.6,
         ))
     return found
@@ -280,28 +312,29 @@ def _quote_paragraph_continuations(text: str, quotes: list[Span], relations: lis
     """A paragraph that is only a quote continues the speaker of the direct quote just before it."""
     found: list[_Relation] = []
     by_end = sorted((r for r in relations if r.kind == "direct"), key=lambda r: r.content.end)
-    covered = [(r.content.start, r.content.end) for r in relations]
+    covered_starts = sorted(r.content.start for r in relations)
     position = 0
     previous: _Relation | None = None
     for line in text.split("\n"):
         start, end = position, position + len(line)
         position = end + 1
         stripped = line.strip()
-        earlier = [r for r in by_end if r.content.end <= start]
+        earlier = bisect_right(by_end, start, key=lambda r: r.content.end)
         if earlier:
-            previous = earlier[-1] if previous is None or earlier[-1].content.end >= previous.content.end else previous
+            latest = by_end[earlier - 1]
+            previous = latest if previous is None or latest.content.end >= previous.content.end else previous
         opens_with_quote = bool(stripped) and (stripped[0] in QUOTE_MARKS or stripped.startswith("''"))
         if not opens_with_quote or previous is None:
             continue
-        inside = [q for q in quotes if start <= q.start and q.end <= end]
+        inside = quotes_between(quotes, start, end)  # a quote never runs past its line
         quoted = sum(q.end - q.start for q in inside)
-        if not inside or quoted < 0.8 * len(stripped) or any(start <= s < end for s, _e in covered):
+        if not inside or quoted < 0.8 * len(stripped) or bisect_left(covered_starts, start) < bisect_left(covered_starts, end):
             continue
         content = _trim(text, Span(inside[0].start, inside[-1].end))
         if content is None:
             continue
         found.append(_Relation(
-            cue_token=previous.cue_token, content=content, kind="direct", cue=previous.cue,
+            content=content, kind="direct", cue=previous.cue,
             source=previous.source, source_text=previous.source_text, source_name=previous.source_name,
             source_type=previous.source_type, lemma=previous.lemma, channel=previous.channel,
             via=list(previous.via), confidence=0.6,
@@ -365,6 +398,7 @@ WORD = re.compile(r"[a-z]+")
 WORD_WITH_CASE = re.compile(r"[A-Za-z]+")
 QUOTE_MARKS = set('"\u201c\u201d\u00ab\u00bb\u201e')
 QUOTE_CHARACTERS = QUOTE_MARKS | {"'", "\u2018", "\u2019"}  # with the single marks that close '' quotes
+WITHOUT_QUOTE_CHARACTERS = str.maketrans("", "", "".join(QUOTE_CHARACTERS))
 
 
 def _may_attribute(paragraph: str) -> bool:
@@ -660,7 +694,7 @@ def _passive_or_raising_relation(text, offset, cue, context) -> _Relation | None
             return None
         source, mention, resolved = _resolved_mention(span, agent, text, context)
     return _Relation(
-        cue_token=cue, content=content, kind="indirect", cue=Span(offset + cue.idx, offset + cue.idx + len(cue.text)),
+        content=content, kind="indirect", cue=Span(offset + cue.idx, offset + cue.idx + len(cue.text)),
         source=source, source_text=mention, source_name=resolved.name, source_type=resolved.type, lemma=lemma,
         channel="", confidence=0.5, parts=parts,
     )
@@ -714,7 +748,7 @@ def _noun_relation(text, offset, cue, context) -> _Relation | None:
         mention if pronoun is None else pronoun, entity_label=label, head_lemma=lemma_of(source_token),
         head_text=pronoun or source_token.text, position=span.start, context=context, entity_text=entity_text,
     )
-    return _Relation(cue_token=cue, content=content, kind="indirect", cue=cue_span, source=span, source_text=mention,
+    return _Relation(content=content, kind="indirect", cue=cue_span, source=span, source_text=mention,
                      source_name=resolved.name, source_type=resolved.type, lemma=lemma, channel="", confidence=0.5)
 
 
@@ -744,7 +778,7 @@ def _received_reaction(text, offset, cue, context) -> _Relation | None:
     if content is None or source is None:
         return None
     _, mention, resolved = _resolved_mention(source, holder, text, context)
-    return _Relation(cue_token=cue, content=content, kind="indirect", cue=Span(offset + cue.idx, offset + cue.idx + len(cue.text)),
+    return _Relation(content=content, kind="indirect", cue=Span(offset + cue.idx, offset + cue.idx + len(cue.text)),
                      source=source, source_text=mention, source_name=resolved.name, source_type=resolved.type,
                      lemma=lemma_of(cue), channel="", confidence=0.5)
 
@@ -944,7 +978,7 @@ def _verb_relation(text, offset, sent, cue, quotes, context) -> _Relation | None
     if resolved.type == "unknown":
         confidence -= 0.2
     return _Relation(
-        cue_token=cue, content=content, kind=kind, cue=cue_span, source=span,
+        content=content, kind=kind, cue=cue_span, source=span,
         source_text=mention, source_name=resolved.name, source_type=resolved.type,
         lemma=lemma, channel=channel_text, via=via_links, confidence=confidence, parts=parts,
     )
@@ -987,19 +1021,22 @@ def _adjacent_quotes(text: str, quotes: list[Span], cue: Span, source: Span | No
 def _quote_after_attribution(text: str, quotes: list[Span], cue, offset: int) -> list[Span]:
     """'X said in a statement. "..."': a quote opening right after an attribution that ends its sentence."""
     end = offset + max(t.idx + len(t.text) for t in cue.subtree if not t.is_punct)
-    for q in quotes:
-        if q.start >= end:
-            gap = text[end : q.start]
-            bare = "".join(ch for ch in gap if ch not in QUOTE_CHARACTERS).strip()
-            if ("\n" in gap and bare != ":") or len(gap.strip()) > 5 or bare not in {".", ":", ",", ""}:
-                return []
-            # '... spoke to the crowd. "We will win," he said': the quote has a speaker of its own.
-            return [] if _has_own_cue(text, q) else [q]
-    return []
+    q = first_quote_from(quotes, end)
+    if q is None:
+        return []
+    gap = text[end : q.start]
+    stripped = gap.strip()
+    if len(stripped) > 5:
+        return []
+    bare = stripped.translate(WITHOUT_QUOTE_CHARACTERS).strip()
+    if ("\n" in gap and bare != ":") or bare not in {".", ":", ",", ""}:
+        return []
+    # '... spoke to the crowd. "We will win," he said': the quote has a speaker of its own.
+    return [] if _has_own_cue(text, q) else [q]
 
 
 def _only_quote_marks(gap: str) -> bool:
-    return not "".join(ch for ch in gap if ch not in QUOTE_CHARACTERS).strip()
+    return not gap.translate(WITHOUT_QUOTE_CHARACTERS).strip()
 
 
 def _has_own_cue(text: str, quote: Span) -> bool:
@@ -1381,7 +1418,7 @@ def _according_to(text, offset, sent, token, context) -> _Relation | None:
         return None  # "What, according to you, ...": an interviewer's question
     cue_end = offset + (to.idx + len(to.text) if token.lower_ == "according" else token.idx + len(token.text))
     return _Relation(
-        cue_token=token, content=content, kind="according_to",
+        content=content, kind="according_to",
         cue=Span(offset + token.idx, cue_end), source=source_span, source_text=mention,
         source_name=resolved.name, source_type=resolved.type, lemma="according to",
         channel="", confidence=0.8 if resolved.type != "unknown" else 0.6,

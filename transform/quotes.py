@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from transform.model import Span
 
@@ -11,6 +12,7 @@ MARK = re.compile(r"''|``|[\"\u201c\u201d\u00ab\u00bb\u201e]")
 OPENERS = {"\u201c", "\u00ab", "\u201e", "``"}
 CLOSERS = {"\u201d", "\u00bb"}
 AMBIGUOUS = {'"', "''"}
+QUOTABLE = re.compile(r"[^\W_]")  # a letter or a digit, in any script
 
 
 def find_quotes(text: str) -> list[Span]:
@@ -25,7 +27,21 @@ def find_quotes(text: str) -> list[Span]:
     for line in text.split("\n"):
         spans.extend(_paragraph_quotes(line, position))
         position += len(line) + 1
-    return [span for span in spans if text[span.start : span.end].strip()]
+    # Marks with nothing quotable between them ('"“"“', '" , "') quote nothing; kept, a file of marks
+    # alone would make millions of one-character quotes.
+    return [span for span in spans if QUOTABLE.search(text, span.start, span.end)]
+
+
+def quotes_between(quotes: list[Span], start: int, end: int) -> list[Span]:
+    """The quotes overlapping [start, end), found by bisection: `quotes` is in document order and without
+    overlaps, as find_quotes gives it, so a long article costs no scan of every quote per paragraph."""
+    return quotes[bisect_right(quotes, start, key=lambda q: q.end) : bisect_left(quotes, end, key=lambda q: q.start)]
+
+
+def first_quote_from(quotes: list[Span], position: int) -> Span | None:
+    """The first quote opening at or after `position`, in a list in document order."""
+    i = bisect_left(quotes, position, key=lambda q: q.start)
+    return quotes[i] if i < len(quotes) else None
 
 
 def _paragraph_quotes(paragraph: str, offset: int) -> list[Span]:
