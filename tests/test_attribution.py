@@ -1,10 +1,14 @@
 """Attribution on sentences written for these tests, and on the seed article from ../shared."""
 
+import random
+
 import pytest
 
 from citeline.cli import main
 from transform.attribution import PARSE_BATCH_CHARS, _parse, _parser_input, attribute
+from transform.model import Span
 from transform.quotes import find_quotes, first_quote_from, quotes_between
+from transform.spans import SpanIndex
 
 
 from tests.test_attribution_cases import content as _content
@@ -75,6 +79,18 @@ def test_quote_lookups_by_position_agree_with_a_scan_of_every_quote():
         for end in (start, start + 5, start + 60, start + 400):
             assert quotes_between(quotes, start, end) == [q for q in quotes if q.start < end and start < q.end]
         assert first_quote_from(quotes, start) == next((q for q in quotes if q.start >= start), None)
+
+
+def test_span_index_answers_as_a_scan_of_every_span_does():
+    rng = random.Random(3)
+    spans = [Span(s, s + rng.randint(1, 40)) for s in (rng.randint(0, 500) for _ in range(60))]
+    index = SpanIndex(spans)
+    for start in range(0, 560, 3):
+        for length in (1, 4, 30):
+            probe = Span(start, start + length)
+            assert index.overlaps(probe) == any(s.start < probe.end and probe.start < s.end for s in spans)
+        assert index.containing(start) == [i for i, s in enumerate(spans) if s.start <= start < s.end]
+    assert not SpanIndex([]).overlaps(Span(0, 10)) and SpanIndex([]).containing(5) == []
 
 
 def test_parser_input_keeps_every_offset_and_blanks_unbroken_runs():

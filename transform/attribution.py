@@ -16,6 +16,7 @@ from functools import lru_cache
 from transform.lexicon import cue_noun_stances, cue_stances, reaction_noun_stances, source_noun_types
 from transform.model import ChainLink, Span, Statement
 from transform.quotes import find_quotes, first_quote_from, quotes_between
+from transform.spans import SpanIndex
 from transform.lexicon import alias_table
 from transform.sources import (
     ANONYMITY_MARKERS, ANONYMOUS_HEADS, PERSONAL_TITLES, VAGUE_HEADS, ArticleContext, Entity, ResolvedSource, person_name, resolve_source,
@@ -203,12 +204,11 @@ NESTED_STANCE_LEMMAS = {"support", "back", "favor", "favour", "offer", "release"
 
 
 def _without_nested_stances(relations: list[_Relation]) -> list[_Relation]:
+    contents = SpanIndex(r.content for r in relations)
     kept = []
-    for relation in relations:
+    for i, relation in enumerate(relations):
         stance_only = relation.lemma in NESTED_STANCE_LEMMAS or cue_stances().get(relation.lemma) in {"believe", "support", "demand", "promise"}
-        nested = stance_only and any(
-            other is not relation and other.content.start <= relation.cue.start < other.content.end for other in relations
-        )
+        nested = stance_only and any(other != i for other in contents.containing(relation.cue.start))
         if not nested:
             kept.append(relation)
     return kept
@@ -260,12 +260,12 @@ NAME_BEFORE_QUOTE = re.compile(
 
 def _named_quote_relations(text: str, quotes: list[Span], relations: list[_Relation], context: ArticleContext) -> list[_Relation]:
     """A quote after "Name:" within a line (newsletters quoting their sources), where no cue verb says who speaks."""
-    taken = [r.content for r in relations]
+    taken = SpanIndex(r.content for r in relations)
     found = []
     for quote in quotes:
         line_start = text.rfind("\n", 0, quote.start) + 1
         match = NAME_BEFORE_QUOTE.search(text, max(line_start, quote.start - 120), quote.start)
-        if match is None or match.start(1) == line_start or any(_overlap(quote, t) for t in taken):
+        if match is None or match.start(1) == line_start or taken.overlaps(quote):
             continue  # a name at the line's start is a speaker line, read by _speaker_line_relations
         name = match.group(1)
         if name.lower() in NOT_SPEAKERS or name.split()[-1] in {"and", "of"}:
@@ -1441,12 +1441,14 @@ def _collapse_chains(relations: list[_Relation]) -> list[_Relation]:
     AP (innermost source first, each link with its own cue); the AP's report stays a statement too.
     """
     relations = sorted(relations, key=lambda r: (r.content.end - r.content.start))
+    contents = SpanIndex(r.content for r in relations)
     nested_in: set[int] = set()
     for i, inner in enumerate(relations):
-        for j, outer in enumerate(relations):
+        for j in contents.containing(inner.cue.start):  # the outer relations whose content holds the cue, in order
+            outer = relations[j]
             if j <= i or j in nested_in:
                 continue
-            if outer.content.start <= inner.cue.start < outer.content.end and (
+            if (
                 inner.source is None or outer.content.start <= inner.source.start < outer.content.end
             ) and outer.kind != "direct":
                 inner.via.extend(outer.via)
