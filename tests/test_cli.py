@@ -19,7 +19,7 @@ def test_every_subcommand_has_help():
     parser = build_parser()
     assert "who said what" in parser.description
     actions = {a.dest: a for a in parser._subparsers._group_actions[0]._choices_actions}
-    assert {"run", "extract", "attribute", "query", "search", "eval"} <= set(actions)
+    assert {"run", "extract", "attribute", "query", "search", "eval", "agreement"} <= set(actions)
     for action in actions.values():
         assert action.help and action.help.endswith(".")
 
