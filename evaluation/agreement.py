@@ -27,11 +27,11 @@ class Agreement:
     engine: Tally
 
 
-def agreement(folder: Path, overlap: float = 0.5, with_engine: bool = True) -> Agreement:
+def agreement(folder: Path, overlap: float = 0.5) -> Agreement:
     """Score every ordered pair of annotators of a text, and the engine against each annotator of it.
 
-    Ordered pairs make the human figure symmetric: each annotator is once the gold and once the prediction, as
-    the engine's annotator is the gold once for every annotator it is scored against.
+    Ordered pairs make the human figure symmetric, each annotator once the gold and once the prediction, and
+    comparable with the engine's, which has every annotator as its gold in turn.
     """
     human, engine = Tally(), Tally()
     documents = annotations = 0
@@ -44,10 +44,9 @@ def agreement(folder: Path, overlap: float = 0.5, with_engine: bool = True) -> A
         annotations += len(relations)
         for gold, other in permutations(relations, 2):
             human.add(score_document(text, gold, other, overlap))
-        if with_engine:
-            predicted = engine_relations(text)
-            for gold in relations:
-                engine.add(score_document(text, gold, predicted, overlap))
+        predicted = engine_relations(text)
+        for gold in relations:
+            engine.add(score_document(text, gold, predicted, overlap))
     if not documents:
         raise GoldFolderError(f"{str(folder)!r} has no text with two or more annotation files to compare")
     return Agreement(documents, annotations, human, engine)
