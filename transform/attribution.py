@@ -181,10 +181,11 @@ def _attribute_one(text: str, batch_size: int) -> list[Statement]:
     docs = _parse(nlp, (text[s:e] for s, e in paragraphs), batch_size)
     for (start, end), doc in zip(paragraphs, docs):
         paragraph_quotes = quotes_between(quotes, start, end)
-        below = first_quote_from(quotes, end)
-        if text[start:end].rstrip().endswith(":") and below is not None and _only_quote_marks(text[end : below.start]):
+        if text[start:end].rstrip().endswith(":"):
             # 'Dr. Ward stated:' and the quote as a paragraph of its own under it
-            paragraph_quotes.append(below)
+            below = first_quote_from(quotes, end)
+            if below is not None and _only_quote_marks(text[end : below.start]):
+                paragraph_quotes.append(below)
         for sent in doc.sents:
             if _mentions_a_cue(sent.text):
                 found = _sentence_relations(text, start, sent, paragraph_quotes, context)
