@@ -291,6 +291,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from citeline import progress
+    from citeline.prefect_api import PrefectUnavailable, prefect_api
     from flows.pipeline import citeline_reprocess
     from warehouse.store import WarehouseError
 
@@ -298,6 +299,11 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
         print(f"citeline reprocess: warehouse {str(args.db)!r} does not exist", file=sys.stderr)
         return 2
     console = Console(stderr=True)
+    try:
+        prefect_api()
+    except PrefectUnavailable as error:
+        console.print(f"[red]citeline reprocess: {error}[/red]", soft_wrap=True, highlight=False)
+        return 2
     with _progress_display(console) as sink:
         progress.set_sink(sink)
         try:
@@ -371,8 +377,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         console.print(f"[red]citeline run: {error}[/red]")
         return 2
     from citeline import progress
+    from citeline.prefect_api import PrefectUnavailable, prefect_api
     from flows.pipeline import citeline_run
 
+    try:
+        prefect_api()
+    except PrefectUnavailable as error:
+        console.print(f"[red]citeline run: {error}[/red]", soft_wrap=True, highlight=False)
+        return 2
     with _progress_display(console) as sink:
         progress.set_sink(sink)
         try:

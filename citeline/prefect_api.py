@@ -1,0 +1,113 @@
+"""The Prefect API a run reports to: the server PREFECT_API_URL names, or a temporary one started here.
+
+Left to itself, Prefect starts its temporary server on the first client call and gives it a fixed
+time (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, 20 s). On an empty PREFECT_HOME that server
+first creates and migrates its database, which on a busy 2-core machine takes longer, so a newcomer's
+first run failed. Here the server is started first and waited for as long as its process is alive and
+starting (up to a generous limit), and a server that dies or never answers ends the run with a message
+naming PREFECT_HOME and PREFECT_API_URL instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from citeline.errors import CitelineError
+
+# Seconds a temporary server may take to start. A first start on an empty PREFECT_HOME took 11-16 s on
+# an idle 2-core machine and over 30 s with its cores busy; a dead server process is noticed at once.
+TEMPORARY_SERVER_STARTUP_LIMIT = 600.0
+# Exits with status 3 (uvicorn's start-up failure, which Prefect retries as a port clash) before giving up.
+PORT_CLASH_RESTARTS = 3
+# Seconds a running server (PREFECT_API_URL) has to answer its health check.
+RUNNING_SERVER_HEALTH_TIMEOUT = 15.0
+
+
+class PrefectUnavailable(CitelineError):
+    """No Prefect API could be reached or started; the message says which, and what to change."""
+
+
+def prefect_api(startup_limit: float = TEMPORARY_SERVER_STARTUP_LIMIT) -> str:
+    """The API URL this process's flows report to; starts the temporary server when none is set."""
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if url:
+        _check_running_server(url)
+        return url
+    return start_temporary_server(startup_limit)
+
+
+def _check_running_server(url: str) -> None:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True, httpx_settings={"timeout": RUNNING_SERVER_HEALTH_TIMEOUT}) as client:
+        error = client.api_healthcheck()
+    if error is not None:
+        raise PrefectUnavailable(
+            f"the Prefect server at PREFECT_API_URL={url} does not answer ({error}); start it "
+            "(`prefect server start`) or unset PREFECT_API_URL to run with a temporary server")
+
+
+def start_temporary_server(startup_limit: float = TEMPORARY_SERVER_STARTUP_LIMIT) -> str:
+    """Start Prefect's temporary server for this process (the one its client would start lazily) and
+    return its API URL; Prefect's client then finds it running and uses it."""
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_HOME
+
+    server = SubprocessASGIServer()
+    if server.running:
+        return server.api_url
+    home = Path(PREFECT_HOME.value())
+    try:
+        home.mkdir(parents=True, exist_ok=True)  # the server's SQLite database cannot create its folder
+    except OSError as error:
+        raise PrefectUnavailable(f"PREFECT_HOME={home} cannot be created ({error.strerror}); point it at a writable folder") from error
+    failure: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            server.start(timeout=int(startup_limit))
+        except BaseException as error:  # reported by the waiting thread below
+            failure.append(error)
+
+    # Prefect's own wait only notices a dead server at its time limit; watching the process from here
+    # ends the wait as soon as it exits. Prefect restarts a server that exits with status 3 on another
+    # port, taking it for a port clash, but uvicorn also exits 3 when the app fails to start (an
+    # unreadable database), so a few such exits in a row are a failure too.
+    starter = threading.Thread(target=start, name="prefect-temporary-server", daemon=True)
+    began = time.monotonic()
+    starter.start()
+    exited_with_3: set[int] = set()
+    while starter.is_alive():
+        starter.join(0.2)
+        process = server.server_process
+        code = process.poll() if process is not None else None
+        if not starter.is_alive() or code is None:
+            continue
+        if code == 3:
+            exited_with_3.add(process.pid)
+        if code != 3 or len(exited_with_3) >= PORT_CLASH_RESTARTS:
+            _stop(server)
+            raise PrefectUnavailable(_dead_server_message(home, f"its process exited with status {code}"))
+    if failure:
+        waited = time.monotonic() - began
+        raise PrefectUnavailable(_dead_server_message(
+            home, f"it did not answer within {waited:.0f} s ({str(failure[0]).splitlines()[0]})")) from failure[0]
+    return server.api_url
+
+
+def _stop(server) -> None:
+    server.running = False  # so Prefect's own waiting thread stops restarting it
+    server.stop()
+
+
+def _dead_server_message(home: Path, why: str) -> str:
+    return (
+        f"Prefect's temporary server could not start: {why}. Its database lives in PREFECT_HOME={home}; "
+        "if another Prefect version left it there, point PREFECT_HOME at a new folder. Or set "
+        "PREFECT_API_URL to a running server (`prefect server start`; then "
+        "PREFECT_API_URL=http://127.0.0.1:4200/api)."
+    )
