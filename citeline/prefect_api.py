@@ -19,8 +19,8 @@ from citeline.errors import CitelineError
 # Seconds a temporary server may take to start. A first start on an empty PREFECT_HOME took 11-16 s on
 # an idle 2-core machine and over 30 s with its cores busy; a dead server process is noticed at once.
 TEMPORARY_SERVER_STARTUP_LIMIT = 600.0
-# Exits with status 3 (uvicorn's start-up failure, which Prefect retries as a port clash) before giving up.
-PORT_CLASH_RESTARTS = 3
+# Restarts after an exit with status 3 (a port clash to Prefect, any start-up failure to uvicorn) allowed.
+PORT_CLASH_RESTARTS = 1
 # Seconds a running server (PREFECT_API_URL) has to answer its health check.
 RUNNING_SERVER_HEALTH_TIMEOUT = 15.0
 
@@ -76,22 +76,22 @@ def start_temporary_server(startup_limit: float = TEMPORARY_SERVER_STARTUP_LIMIT
     # Prefect's own wait only notices a dead server at its time limit; watching the process from here
     # ends the wait as soon as it exits. Prefect restarts a server that exits with status 3 on another
     # port, taking it for a port clash, but uvicorn also exits 3 when the app fails to start (an
-    # unreadable database), so a few such exits in a row are a failure too.
+    # unreadable database), so a second such exit is a failure too.
     starter = threading.Thread(target=start, name="prefect-temporary-server", daemon=True)
     began = time.monotonic()
     starter.start()
-    exited_with_3: set[int] = set()
+    seen: set[int] = set()  # Prefect replaces the process only after it exited with status 3
     while starter.is_alive():
         starter.join(0.2)
         process = server.server_process
-        code = process.poll() if process is not None else None
-        if not starter.is_alive() or code is None:
+        if not starter.is_alive() or process is None:
             continue
-        if code == 3:
-            exited_with_3.add(process.pid)
-        if code != 3 or len(exited_with_3) >= PORT_CLASH_RESTARTS:
-            _stop(server)
-            raise PrefectUnavailable(_dead_server_message(home, f"its process exited with status {code}"))
+        seen.add(process.pid)
+        code = process.poll()
+        restarts = len(seen) - 1
+        if (code is not None and (code != 3 or restarts >= PORT_CLASH_RESTARTS)) or restarts > PORT_CLASH_RESTARTS:
+            _stop(server, starter)
+            raise PrefectUnavailable(_dead_server_message(home, f"its process exited with status {code or 3}"))
     if failure:
         waited = time.monotonic() - began
         raise PrefectUnavailable(_dead_server_message(
@@ -99,8 +99,11 @@ def start_temporary_server(startup_limit: float = TEMPORARY_SERVER_STARTUP_LIMIT
     return server.api_url
 
 
-def _stop(server) -> None:
-    server.running = False  # so Prefect's own waiting thread stops restarting it
+def _stop(server, starter: threading.Thread) -> None:
+    # Prefect's waiting thread ends once the process it polls is gone; joined, so it never writes to a
+    # closing interpreter's stderr (which aborts the process) and never leaves a restarted server behind.
+    server.stop()
+    starter.join(10)
     server.stop()
 
 
