@@ -376,12 +376,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (InputError, ConfigError) as error:
         console.print(f"[red]citeline run: {error}[/red]")
         return 2
-    from citeline import progress
+    from citeline import progress, stage_clock
     from citeline.prefect_api import PrefectUnavailable, prefect_api
-    from flows.pipeline import citeline_run
 
+    with stage_clock.timed("imports"):
+        from flows.pipeline import citeline_run
     try:
-        prefect_api()
+        with stage_clock.timed("prefect_api"):
+            prefect_api()
     except PrefectUnavailable as error:
         console.print(f"[red]citeline run: {error}[/red]", soft_wrap=True, highlight=False)
         return 2
@@ -450,14 +452,18 @@ def print_summary(summary: dict[str, Any], console) -> None:
     details = run["quality_details"]
     verdict = run["quality_verdict"]
     colour = {"pass": "green", "fail": "red"}.get(verdict, "yellow")
-    console.print(f"quality gate: [{colour}]{verdict}[/{colour}] ({details['evaluated']} expectations evaluated)")
+    checked = f"{details['evaluated']} expectations evaluated" if run["data_docs"] else "no new rows staged"
+    console.print(f"quality gate: [{colour}]{verdict}[/{colour}] ({checked})")
     for failure in details["failures"]:
         console.print(f"  blocked by: {failure}")
     if run.get("n_quarantined"):
         console.print(f"  {run['n_quarantined']} rows quarantined (see the quarantine table): " + "; ".join(details["quarantined"]))
     # Paths and SQL are copied by users: never wrap them.
-    console.print(f"data docs: {run['data_docs']}", soft_wrap=True, highlight=False)
+    console.print(f"data docs: {run['data_docs'] or 'none (nothing new was staged, so nothing was validated)'}", soft_wrap=True, highlight=False)
     console.print(f"status: {run['status']}", soft_wrap=True)
+    spent = {stage: seconds for stage, seconds in (summary.get("timings") or {}).items() if seconds >= 0.05}
+    console.print("time: " + (", ".join(f"{stage.replace('_', ' ')} {seconds:.1f} s" for stage, seconds in spent.items()) or "-"),
+                  soft_wrap=True, highlight=False)
     console.print(f"warehouse: {summary['db_path']}", soft_wrap=True, highlight=False)
     console.print(f"read-only snapshot for dashboards: {summary['snapshot_path']}", soft_wrap=True, highlight=False)
     console.print("try:")

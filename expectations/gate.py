@@ -41,6 +41,7 @@ class Verdict:
     """`passed` is the batch-level verdict (may the run publish?); row-level failures are quarantined."""
 
     passed: bool
+    checked: bool = True  # False when the run staged nothing, so no suite ran
     evaluated: int = 0
     failures: list[str] = field(default_factory=list)
     quarantined: list[QuarantinedRow] = field(default_factory=list)
@@ -48,6 +49,8 @@ class Verdict:
 
     @property
     def label(self) -> str:
+        if not self.checked:
+            return "nothing to check"
         if not self.passed:
             return "fail"
         return "pass with quarantine" if self.quarantined else "pass"

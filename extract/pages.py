@@ -136,6 +136,11 @@ def read_local_pages(
     return outcomes
 
 
+def needs_extraction(outcome: FetchOutcome) -> bool:
+    """A page this run fetched (or reprocesses) that is not a feed and not already published unchanged."""
+    return outcome.outcome in {"fetched", "reprocessed"} and not outcome.is_feed and not outcome.unchanged
+
+
 def extract_pages(outcomes: list[FetchOutcome], raw_store: RawStore | None = None) -> tuple[list[ArticleRecord], list[PageFailure]]:
     """Extract every fetched HTML page (its body, or else its page in `raw_store`); a page without article
     text becomes a failure with its reason."""
@@ -143,7 +148,7 @@ def extract_pages(outcomes: list[FetchOutcome], raw_store: RawStore | None = Non
     failures: list[PageFailure] = []
     seen: set[str] = set()
     for outcome in outcomes:
-        if outcome.outcome not in {"fetched", "reprocessed"} or outcome.is_feed or outcome.unchanged:
+        if not needs_extraction(outcome):
             continue
         body = outcome.body
         if body is None and raw_store is not None and outcome.raw_sha256 is not None:

