@@ -113,14 +113,15 @@ def measure_pipeline(n: int) -> dict:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from prefect.testing.utilities import prefect_test_harness
 
+    from citeline.run_config import FetchSettings, RunConfig
     from flows.pipeline import citeline_run
 
     work = Path(tempfile.mkdtemp(prefix="citeline-bench-"))
     with page_server(n) as base, prefect_test_harness(server_startup_timeout=180):
         urls = work / "urls.txt"
         urls.write_text("\n".join(base + path for path in page_paths(n)))
-        run = lambda: citeline_run(inputs=[str(urls)], db_path=str(work / "bench.duckdb"), allow_private_hosts=True,
-                                   respect_robots=False, per_host_delay=0.0)
+        run = lambda: citeline_run(RunConfig(inputs=[str(urls)], db=str(work / "bench.duckdb"), fetch=FetchSettings(
+            allow_private_hosts=True, respect_robots=False, per_host_delay=0.0)))
         clock = time.perf_counter()
         first = run()
         first_seconds = time.perf_counter() - clock
@@ -187,6 +188,7 @@ def main() -> None:
         bare = in_subprocess("bare", n)
         stages = pipeline["stage_seconds"]
         print(f"\nN = {n}: {pipeline['articles']} articles, {pipeline['statements']} statements")
+        stages = {stage: stages.get(stage, 0.0) for stage in ("fetch", "extract", "attribute", "stage", "gate", "publish", "snapshot")}
         stages["load"] = stages["stage"] + stages["gate"] + stages["publish"]
         for stage in ("fetch", "extract", "attribute", "load", "snapshot"):
             rate = n / stages[stage] if stages[stage] else float("inf")

@@ -6,10 +6,13 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from citeline.errors import CitelineError
 from citeline.paths import DEFAULT_DB
 
 EXAMPLE_SQL = (
@@ -33,15 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("inputs", nargs="*", metavar="INPUT",
                      help="http(s) URLs, files of URLs (one per line, # comments), RSS/Atom feeds or sitemaps (URL or file), "
                           "or folders/files of .html. None: the bundled demo corpus.")
-    # Defaults of None: a flag given overrides citeline.toml, a flag left out does not.
     run.add_argument("--config", type=Path, help="project config file (default ./citeline.toml when present)")
-    run.add_argument("--db", type=Path, help=f"warehouse file (default {DEFAULT_DB})")
-    run.add_argument("--allow-private-hosts", action="store_true", default=None, help="also fetch hosts on private, loopback or link-local addresses")
-    run.add_argument("--ignore-robots", action="store_true", default=None, help="do not honour robots.txt")
-    run.add_argument("--timeout", type=float, help="seconds before one request times out (default 15)")
-    run.add_argument("--max-bytes", type=int, help="largest page kept, in bytes after decompression (default 10 MB)")
-    run.add_argument("--max-attempts", type=int, help="attempts per URL on timeouts, 429 and 5xx (default 4)")
-    run.add_argument("--per-host-delay", type=float, help="seconds between requests to one host (default 0.25)")
+    run.add_argument("--db", help=f"warehouse file (default {DEFAULT_DB})")
+    _add_fetch_flags(run)
 
     reprocess = sub.add_parser("reprocess", help="Re-extract and re-attribute stored pages without the network.",
                                description="Re-run extraction and attribution over the stored raw pages of published articles "
@@ -101,11 +98,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Flags for the fetch settings whose flag reads as the opposite of the setting.
+NEGATED_FLAGS = {"respect_robots": "--ignore-robots"}
+
+
+def _add_fetch_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per fetch setting, its help and default read from citeline.run_config.FetchSettings.
+
+    Every default is None, so a flag given overrides citeline.toml and a flag left out does not."""
+    from citeline.run_config import FetchSettings
+
+    for name, spec in FetchSettings.model_fields.items():
+        if spec.annotation is bool:
+            flag = NEGATED_FLAGS.get(name, "--" + name.replace("_", "-"))
+            value = name not in NEGATED_FLAGS
+            description = f"do not {spec.description}" if name in NEGATED_FLAGS else spec.description
+            parser.add_argument(flag, dest=name, action="store_const", const=value, default=None, help=description)
+        else:
+            shown = f"{spec.default:,}" if spec.annotation is int else f"{spec.default:g}"
+            parser.add_argument("--" + name.replace("_", "-"), dest=name, type=spec.annotation, default=None,
+                                help=f"{spec.description} (default {shown})")
+
+
 def main(argv: list[str] | None = None) -> int:
     _quiet_telemetry()
     args = build_parser().parse_args(argv)
     handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "agreement": cmd_agreement, "search": cmd_search, "serve": cmd_serve, "reprocess": cmd_reprocess, "compact": cmd_compact}[args.command]
-    return handler(args)
+    try:
+        return handler(args)
+    except CitelineError as error:
+        # One line naming what cannot be used, never a traceback: the whole CLI's way with bad input.
+        print(f"citeline {args.command}: {error}", file=sys.stderr, flush=True)
+        return error.exit_status
 
 
 def _emit(obj: dict[str, Any], jsonl: bool) -> None:
@@ -149,23 +173,31 @@ def cmd_attribute(args: argparse.Namespace) -> int:
     return status
 
 
-def _overlap_is_valid(args: argparse.Namespace) -> bool:
-    if 0 < args.overlap <= 1:
-        return True
-    print(f"citeline {args.command}: --overlap must be in (0, 1]", file=sys.stderr)
-    return False
+class UsageError(CitelineError):
+    """A flag's value is out of its range."""
+
+
+@contextmanager
+def _unreadable_files_named() -> Iterator[None]:
+    from evaluation.corpus import GoldFolderError
+
+    try:
+        yield
+    except OSError as error:
+        raise GoldFolderError(f"cannot read {error.filename!r}: {error.strerror}") from error
+
+
+def _check_overlap(args: argparse.Namespace) -> None:
+    if not 0 < args.overlap <= 1:
+        raise UsageError(f"--overlap must be in (0, 1], not {args.overlap}")
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from evaluation.corpus import GoldFolderError, evaluate
+    from evaluation.corpus import evaluate
 
-    if not _overlap_is_valid(args):
-        return 2
-    try:
+    _check_overlap(args)
+    with _unreadable_files_named():
         report = evaluate(args.gold_dir, overlap=args.overlap, predictions=args.pred).report()
-    except (GoldFolderError, OSError) as error:
-        print(f"citeline eval: {error}", file=sys.stderr)
-        return 2
     if args.json:
         print(json.dumps(report))
         return 0
@@ -180,15 +212,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_agreement(args: argparse.Namespace) -> int:
     from evaluation.agreement import agreement
-    from evaluation.corpus import GoldFolderError
 
-    if not _overlap_is_valid(args):
-        return 2
-    try:
+    _check_overlap(args)
+    with _unreadable_files_named():
         result = agreement(args.gold_dir, overlap=args.overlap)
-    except (GoldFolderError, OSError) as error:
-        print(f"citeline agreement: {error}", file=sys.stderr)
-        return 2
     human, engine = result.human.report(), result.engine.report()
     for report in (human, engine):
         report.pop("tokens_per_second")
@@ -205,16 +232,12 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_reader(db: Path, command: str):
-    """A read-only connection to the published snapshot (or the warehouse); None after naming the problem."""
+def _open_reader(db: Path):
+    """A read-only connection to the published snapshot (or the warehouse, before the first snapshot)."""
     from warehouse.snapshot import reader_path
-    from warehouse.store import WarehouseError, connect
+    from warehouse.store import connect
 
-    try:
-        return connect(reader_path(db), read_only=True)
-    except WarehouseError as error:
-        print(f"citeline {command}: {error}", file=sys.stderr)
-        return None
+    return connect(reader_path(db), read_only=True)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -223,9 +246,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     from warehouse.search import search_statements
 
-    con = _open_reader(args.db, "search")
-    if con is None:
-        return 2
+    con = _open_reader(args.db)
     try:
         hits = search_statements(con, args.words, args.limit)
     finally:
@@ -242,9 +263,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     import duckdb
 
-    con = _open_reader(args.db, "query")
-    if con is None:
-        return 2
+    con = _open_reader(args.db)
     try:
         cursor = con.execute(args.sql)
         columns = [d[0] for d in cursor.description or []]
@@ -272,45 +291,44 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_parameters(args: argparse.Namespace) -> dict[str, Any]:
-    """Flow parameters: citeline.toml (if any) with the flags given on the command line on top."""
+def run_configuration(args: argparse.Namespace):
+    """The run's RunConfig: citeline.toml (if any) with the flags given on the command line on top."""
     from citeline.config import load_config
+    from citeline.run_config import FetchSettings, run_config
 
-    parameters = load_config(args.config).flow_parameters()
-    overrides = {
-        "inputs": args.inputs or None, "db_path": str(args.db) if args.db else None,
-        "allow_private_hosts": args.allow_private_hosts, "respect_robots": False if args.ignore_robots else None,
-        "fetch_timeout": args.timeout, "per_host_delay": args.per_host_delay, "max_bytes": args.max_bytes,
-        "max_attempts": args.max_attempts,
-    }
-    parameters.update({key: value for key, value in overrides.items() if value is not None})
-    return parameters
+    values = load_config(args.config).run.model_dump()
+    if args.inputs:
+        values["inputs"] = args.inputs
+    if args.db is not None:
+        values["db"] = args.db
+    values["fetch"].update({name: getattr(args, name) for name in FetchSettings.model_fields if getattr(args, name) is not None})
+    # citeline.toml validated alone, so what fails now is a flag: named as typed.
+    return run_config(values, name_of=_flag_of)
+
+
+def _flag_of(key: str) -> str:
+    name = key.removeprefix("fetch.")
+    return "INPUT" if key.startswith("inputs") else NEGATED_FLAGS.get(name, "--" + name.replace("_", "-"))
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from citeline import progress
-    from citeline.prefect_api import PrefectUnavailable, prefect_api
-    from flows.pipeline import citeline_reprocess
+    from citeline import progress, stage_clock
+    from citeline.prefect_api import prefect_api
     from warehouse.store import WarehouseError
 
     if not args.db.exists():
-        print(f"citeline reprocess: warehouse {str(args.db)!r} does not exist", file=sys.stderr)
-        return 2
-    console = Console(stderr=True)
-    try:
+        raise WarehouseError(f"warehouse {str(args.db)!r} does not exist")
+    with stage_clock.timed("imports"):
+        from flows.pipeline import citeline_reprocess
+    with stage_clock.timed("prefect_api"):
         prefect_api()
-    except PrefectUnavailable as error:
-        console.print(f"[red]citeline reprocess: {error}[/red]", soft_wrap=True, highlight=False)
-        return 2
+    console = Console(stderr=True)
     with _progress_display(console) as sink:
         progress.set_sink(sink)
         try:
             summary = citeline_reprocess(db_path=str(args.db), since=args.since)
-        except WarehouseError as error:
-            console.print(f"[red]citeline reprocess: {error}[/red]")
-            return 2
         finally:
             progress.set_sink(None)
     print_summary(summary, Console())
@@ -323,13 +341,8 @@ def cmd_compact(args: argparse.Namespace) -> int:
     from warehouse.store import WarehouseError, connect
 
     if not args.db.exists():
-        print(f"citeline compact: warehouse {str(args.db)!r} does not exist", file=sys.stderr)
-        return 2
-    try:
-        con = connect(args.db)
-    except WarehouseError as error:
-        print(f"citeline compact: {error}", file=sys.stderr)
-        return 2
+        raise WarehouseError(f"warehouse {str(args.db)!r} does not exist")
+    con = connect(args.db)
     try:
         rewritten = compact(con, force=args.all)
         after = {storage.table: table_storage(con, storage.table) for storage in rewritten}
@@ -348,15 +361,12 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from citeline.config import ConfigError, load_config
+    from citeline.prefect_api import require_running_server
 
-    try:
-        config = load_config(args.config)
-    except ConfigError as error:
-        print(f"citeline serve: {error}", file=sys.stderr)
-        return 2
+    config = load_config(args.config)
     if config.source is None:
-        print("citeline serve: no citeline.toml here; copy citeline.toml.example and set inputs and schedule", file=sys.stderr)
-        return 2
+        raise ConfigError("no citeline.toml here; copy citeline.toml.example and set inputs and schedule")
+    require_running_server()
     from flows.deployments import serve
 
     serve(config)
@@ -366,31 +376,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from citeline.config import ConfigError
-    from extract.inputs import InputError, plan_inputs
-
-    console = Console(stderr=True)
-    try:
-        parameters = run_parameters(args)
-        plan_inputs(parameters["inputs"])  # Fail fast, before any server starts, on inputs that cannot be used.
-    except (InputError, ConfigError) as error:
-        console.print(f"[red]citeline run: {error}[/red]")
-        return 2
     from citeline import progress, stage_clock
-    from citeline.prefect_api import PrefectUnavailable, prefect_api
+    from citeline.prefect_api import prefect_api
+    from extract.inputs import plan_inputs
 
+    config = run_configuration(args)
+    plan_inputs(config.inputs)  # Fail fast, before any server starts, on inputs that cannot be used.
     with stage_clock.timed("imports"):
         from flows.pipeline import citeline_run
-    try:
-        with stage_clock.timed("prefect_api"):
-            prefect_api()
-    except PrefectUnavailable as error:
-        console.print(f"[red]citeline run: {error}[/red]", soft_wrap=True, highlight=False)
-        return 2
+    with stage_clock.timed("prefect_api"):
+        prefect_api()
+    console = Console(stderr=True)
     with _progress_display(console) as sink:
         progress.set_sink(sink)
         try:
-            summary = citeline_run(**parameters)
+            summary = citeline_run(config)
         finally:
             progress.set_sink(None)
     print_summary(summary, Console())

@@ -1,80 +1,65 @@
-"""The project config file, `citeline.toml`: inputs, warehouse, politeness and schedule for scheduled runs."""
+"""The project config file, `citeline.toml`: the run configuration, and the schedule of scheduled runs."""
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from citeline.paths import DEFAULT_DB
+from citeline.errors import CitelineError
+from citeline.run_config import RunConfig, RunConfigError, run_config
 
 CONFIG_FILE = Path("citeline.toml")
+SCHEDULE_KEYS = {"schedule": "0 * * * *", "timezone": "UTC"}
 
 
-class ConfigError(ValueError):
+class ConfigError(CitelineError):
     """The config file cannot be used; the message names the file and the key."""
 
 
-@dataclass
-class FetchSettings:
-    allow_private_hosts: bool = False
-    respect_robots: bool = True
-    timeout: float = 15.0
-    max_attempts: int = 4
-    per_host_delay: float = 0.25
-    max_bytes: int = 10 * 1024 * 1024
-
-
-@dataclass
-class Config:
-    inputs: list[str] = field(default_factory=list)
-    db: str = str(DEFAULT_DB)
-    schedule: str = "0 * * * *"
-    timezone: str = "UTC"
-    fetch: FetchSettings = field(default_factory=FetchSettings)
+@dataclass(frozen=True)
+class ProjectConfig:
+    run: RunConfig = field(default_factory=RunConfig)
+    schedule: str = SCHEDULE_KEYS["schedule"]
+    timezone: str = SCHEDULE_KEYS["timezone"]
     source: Path | None = None
 
-    def flow_parameters(self) -> dict[str, Any]:
-        """Parameters of `citeline_run` for this config."""
-        return {
-            "inputs": self.inputs, "db_path": self.db, "allow_private_hosts": self.fetch.allow_private_hosts,
-            "respect_robots": self.fetch.respect_robots, "fetch_timeout": self.fetch.timeout,
-            "max_attempts": self.fetch.max_attempts, "per_host_delay": self.fetch.per_host_delay,
-            "max_bytes": self.fetch.max_bytes,
-        }
 
-
-def _typed(dataclass_type, table: dict[str, Any], where: str):
-    known = {f.name: f for f in fields(dataclass_type) if f.name not in {"fetch", "source"}}
-    values = {}
-    for key, value in table.items():
-        if key not in known:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(known))})")
-        values[key] = value
-    return values
-
-
-def load_config(path: Path | None = None) -> Config:
+def load_config(path: Path | None = None) -> ProjectConfig:
     """Read `path`, or ./citeline.toml when present; defaults when neither exists."""
     chosen = path or (CONFIG_FILE if CONFIG_FILE.exists() else None)
     if chosen is None:
-        return Config()
+        return ProjectConfig()
+    where = f"config {str(chosen)!r}"
     try:
         data = tomllib.loads(Path(chosen).read_text(encoding="utf-8"))
     except OSError as error:
-        raise ConfigError(f"config {str(chosen)!r}: cannot be read ({error.strerror})") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"config {str(chosen)!r}: not valid TOML ({error})") from error
+        raise ConfigError(f"{where}: cannot be read ({error.strerror})") from error
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{where}: not valid TOML ({error})") from error
     table = data.get("citeline")
     if not isinstance(table, dict):
-        raise ConfigError(f"config {str(chosen)!r}: no [citeline] table")
-    table = dict(table)
-    fetch = table.pop("fetch", {})
-    config = Config(**_typed(Config, table, f"config {str(chosen)!r} [citeline]"), source=Path(chosen))
-    config.fetch = FetchSettings(**_typed(FetchSettings, fetch, f"config {str(chosen)!r} [citeline.fetch]"))
-    if not isinstance(config.inputs, list) or not all(isinstance(i, str) for i in config.inputs):
-        raise ConfigError(f"config {str(chosen)!r}: inputs must be a list of strings")
-    if len(config.schedule.split()) != 5:
-        raise ConfigError(f"config {str(chosen)!r}: schedule {config.schedule!r} is not a five-field cron expression")
-    return config
+        raise ConfigError(f"{where}: no [citeline] table")
+    known = set(RunConfig.model_fields) | set(SCHEDULE_KEYS)
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{where} [citeline]: unknown key {key!r} (known: {', '.join(sorted(known))})")
+    schedule = {key: table.get(key, default) for key, default in SCHEDULE_KEYS.items()}
+    _check_schedule(schedule, where)
+    try:
+        run = run_config({k: v for k, v in table.items() if k not in SCHEDULE_KEYS}, f"{where} [citeline]")
+    except RunConfigError as error:
+        raise ConfigError(str(error)) from None
+    return ProjectConfig(run=run, source=Path(chosen), **schedule)
+
+
+def _check_schedule(schedule: dict[str, Any], where: str) -> None:
+    cron, zone = schedule["schedule"], schedule["timezone"]
+    if not isinstance(cron, str) or len(cron.split()) != 5:
+        raise ConfigError(f"{where}: schedule {cron!r} is not a five-field cron expression")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        raise ConfigError(f"{where}: timezone {zone!r} is not an IANA time zone such as 'UTC' or 'Europe/Amsterdam'") from None

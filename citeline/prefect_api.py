@@ -40,6 +40,20 @@ def prefect_api(startup_limit: float = TEMPORARY_SERVER_STARTUP_LIMIT) -> str:
     return start_temporary_server(startup_limit)
 
 
+def require_running_server() -> str:
+    """The URL of the running server PREFECT_API_URL names: scheduling needs one, a temporary server
+    has no scheduler (Prefect: "Cannot schedule flows on an ephemeral server")."""
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        raise PrefectUnavailable(
+            "scheduled runs need a running Prefect server: start one (`prefect server start`) "
+            "and set PREFECT_API_URL=http://127.0.0.1:4200/api")
+    _check_running_server(url)
+    return url
+
+
 def _check_running_server(url: str) -> None:
     from prefect.client.orchestration import get_client
 

@@ -25,9 +25,17 @@ def timed(stage: str) -> Iterator[None]:
         _seconds[stage] = _seconds.get(stage, 0.0) + time.perf_counter() - began
 
 
+def start_run() -> None:
+    """Forget the flow stages an earlier run in this process counted but never took (it failed), and
+    keep what the CLI counted for this one before the flow began."""
+    for stage in STAGES[STAGES.index("fetch"):]:
+        _seconds.pop(stage, None)
+
+
 def take() -> dict[str, float]:
-    """The seconds counted so far, in stage order and rounded, and a fresh tally for the next run."""
-    counted = {stage: round(_seconds.get(stage, 0.0), 3) for stage in STAGES}
-    counted.update({stage: round(seconds, 3) for stage, seconds in _seconds.items() if stage not in counted})
+    """The seconds counted so far, rounded, stages in order (a stage not reached is absent, not 0), and
+    a fresh tally for the next run."""
+    order = {stage: index for index, stage in enumerate(STAGES)}
+    counted = {stage: round(seconds, 3) for stage, seconds in sorted(_seconds.items(), key=lambda item: order.get(item[0], len(order)))}
     _seconds.clear()
     return counted

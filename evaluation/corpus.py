@@ -8,13 +8,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from citeline.errors import CitelineError
 from evaluation.brat import Relation, parse_ann
 from evaluation.metrics import Tally, score_document
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
-class GoldFolderError(ValueError):
+class GoldFolderError(CitelineError):
     """The folder is not in PolNeAR's layout (text/NAME.txt, attributions/NAME_ANNOTATOR.ann)."""
 
 

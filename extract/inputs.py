@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from citeline.errors import CitelineError
 from extract.feeds import NotAFeed, looks_like_feed, parse_feed
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 FEED_SUFFIXES = {".xml", ".rss", ".atom"}
 
 
-class InputError(ValueError):
+class InputError(CitelineError):
     """An input that is neither an http(s) URL nor a readable file or folder."""
 
 

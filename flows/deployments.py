@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from prefect.deployments.runner import RunnerDeployment
 
-from citeline.config import Config
+from citeline.config import ProjectConfig
 from flows.pipeline import citeline_run
 
 DEPLOYMENT_NAME = "citeline-scheduled"
 
 
-def scheduled_deployment(config: Config) -> RunnerDeployment:
+def scheduled_deployment(config: ProjectConfig) -> RunnerDeployment:
     """The flow with the config's cron schedule and parameters."""
     from prefect.client.schemas.schedules import CronSchedule
 
     return citeline_run.to_deployment(
         name=DEPLOYMENT_NAME,
         schedule=CronSchedule(cron=config.schedule, timezone=config.timezone),
-        parameters=config.flow_parameters(),
+        parameters={"config": config.run.model_dump()},
         description="citeline on the schedule in citeline.toml",
         tags=["citeline"],
     )
 
 
-def serve(config: Config) -> None:
+def serve(config: ProjectConfig) -> None:
     """Serve the scheduled deployment until interrupted (Prefect's `serve`)."""
     from prefect import serve as prefect_serve
 

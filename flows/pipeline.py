@@ -13,9 +13,10 @@ from prefect.cache_policies import NONE
 
 from citeline import progress, stage_clock
 from citeline.paths import DEFAULT_DB, data_docs_root, demo_corpus, raw_dir_for
+from citeline.run_config import RunConfig
 from expectations.gate import data_docs_index
 from extract.extraction import EXTRACTOR_VERSION
-from extract.fetch import FetchOutcome, FetchPolicy
+from extract.fetch import FetchOutcome
 from extract.inputs import plan_inputs
 from extract.pages import (
     ArticleRecord,
@@ -111,27 +112,16 @@ def _run_id() -> str:
 
 
 @flow(name="citeline-run", log_prints=True)
-def citeline_run(
-    inputs: list[str] | None = None,
-    db_path: str = str(DEFAULT_DB),
-    allow_private_hosts: bool = False,
-    respect_robots: bool = True,
-    fetch_timeout: float = 15.0,
-    max_attempts: int = 4,
-    per_host_delay: float = 0.25,
-    max_bytes: int = 10 * 1024 * 1024,
-    batch_size: int = 500,
-) -> dict[str, Any]:
-    """Run the whole pipeline over `inputs` (the bundled demo corpus when empty); returns the run summary."""
+def citeline_run(config: RunConfig = RunConfig()) -> dict[str, Any]:
+    """Run the whole pipeline over `config.inputs` (the bundled demo corpus when empty); returns the run summary."""
     started = datetime.now(UTC)
+    stage_clock.start_run()
     run_id = _run_id()
-    inputs = list(inputs or [str(demo_corpus())])
+    inputs = list(config.inputs or [str(demo_corpus())])
     plan = plan_inputs(inputs)
-    raw_dir = str(raw_dir_for(Path(db_path)))
-    policy = FetchPolicy(
-        timeout=fetch_timeout, max_attempts=max_attempts, per_host_delay=per_host_delay, max_bytes=max_bytes,
-        respect_robots=respect_robots, allow_private_hosts=allow_private_hosts,
-    )
+    db_path = config.db
+    raw_dir = str(raw_dir_for(config.db_path))
+    policy = config.fetch.policy()
     prior = prior_state(db_path, EXTRACTOR_VERSION, ENGINE_VERSION)
     outcomes: list[FetchOutcome] = []
     with stage_clock.timed("fetch"):
@@ -139,7 +129,7 @@ def citeline_run(
             outcomes += read_local_task(plan.pages, raw_dir, prior)
         if plan.urls:
             outcomes += fetch_task(plan.urls, policy, raw_dir, prior)
-    return process_and_publish(run_id, started, inputs, outcomes, db_path, batch_size)
+    return process_and_publish(run_id, started, inputs, outcomes, db_path, config.batch_size)
 
 
 def process_and_publish(
@@ -200,13 +190,15 @@ def stored_pages_task(db_path: str, since: date | None) -> list[FetchOutcome]:
 
 
 @flow(name="citeline-reprocess", log_prints=True)
-def citeline_reprocess(db_path: str = str(DEFAULT_DB), since: date | None = None, batch_size: int = 500) -> dict[str, Any]:
+def citeline_reprocess(db_path: str = str(DEFAULT_DB), since: date | None = None,
+                       batch_size: int = RunConfig.model_fields["batch_size"].default) -> dict[str, Any]:
     """Re-extract and re-attribute published articles from their stored raw pages (fetched on or after `since`).
 
     For a new extractor or attribution version: rows are replaced, never duplicated, and record the
     versions that made them.
     """
     started = datetime.now(UTC)
+    stage_clock.start_run()
     outcomes = stored_pages_task(db_path, since)
     label = f"reprocess since {since}" if since else "reprocess all"
     return process_and_publish(_run_id(), started, [label], outcomes, db_path, batch_size)

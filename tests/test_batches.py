@@ -7,6 +7,7 @@ import shutil
 import duckdb
 
 from citeline.paths import demo_corpus
+from citeline.run_config import RunConfig
 from flows.pipeline import citeline_run
 
 QUERIES = {
@@ -27,8 +28,8 @@ def test_small_batches_publish_the_same_rows_as_one_batch(tmp_path, prefect_serv
     folder.mkdir()
     for page in sorted(demo_corpus().glob("*.html"))[40:45]:
         shutil.copy(page, folder / page.name)
-    small = citeline_run(inputs=[str(folder)], db_path=str(tmp_path / "small.duckdb"), batch_size=2)
-    whole = citeline_run(inputs=[str(folder)], db_path=str(tmp_path / "whole.duckdb"), batch_size=500)
+    small = citeline_run(RunConfig(inputs=[str(folder)], db=str(tmp_path / "small.duckdb"), batch_size=2))
+    whole = citeline_run(RunConfig(inputs=[str(folder)], db=str(tmp_path / "whole.duckdb"), batch_size=500))
     assert small["run"]["quality_verdict"] == whole["run"]["quality_verdict"] == "pass"
     assert (small["run"]["n_articles"], small["run"]["n_statements"], small["run"]["n_sources"]) == (
         whole["run"]["n_articles"], whole["run"]["n_statements"], whole["run"]["n_sources"])

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from citeline.cli import EXAMPLE_SQL, build_parser, main
 from citeline.paths import demo_corpus
@@ -98,3 +99,45 @@ def test_run_on_a_local_folder_prints_the_summary_and_loads_everything(tmp_path,
         top = search_statements(con, words, limit=1)
     assert top and top[0][4] == content and top[0][1] == speaker
     assert main(["search", "--db", str(db), "zzzqqq nonexistentword"]) == 1
+
+
+UNUSABLE = {
+    "a flag out of range": (["run", "--timeout", "-1", "--max-attempts", "0", "{tmp}"], ["--timeout: Input should be greater than 0", "--max-attempts"]),
+    "a config value of the wrong type": (["run", "--config", "{tmp}/bad.toml"], ["bad.toml", "fetch.per_host_delay: Input should be a valid number"]),
+    "a config file that is not there": (["serve", "--config", "{tmp}/absent.toml"], ["absent.toml", "cannot be read"]),
+    "a warehouse that is not there (query)": (["query", "--db", "{tmp}/absent.duckdb", "SELECT 1"], ["absent.duckdb", "does not exist"]),
+    "a warehouse that is not there (search)": (["search", "--db", "{tmp}/absent.duckdb", "words"], ["absent.duckdb", "does not exist"]),
+    "a warehouse that is not there (compact)": (["compact", "--db", "{tmp}/absent.duckdb"], ["absent.duckdb", "does not exist"]),
+    "a warehouse that is not there (reprocess)": (["reprocess", "--db", "{tmp}/absent.duckdb"], ["absent.duckdb", "does not exist"]),
+    "a gold folder without its layout": (["eval", "{tmp}"], ["has no text/ and attributions/ folders"]),
+    "an overlap out of range": (["agreement", "--overlap", "2", "{tmp}"], ["--overlap must be in (0, 1]"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNUSABLE))
+def test_unusable_input_is_one_line_naming_it_and_exit_2_for_every_command(tmp_path, capsys, case):
+    (tmp_path / "bad.toml").write_text("[citeline]\n[citeline.fetch]\nper_host_delay = 'soon'\n")
+    argv, expected = UNUSABLE[case]
+    assert main([arg.replace("{tmp}", str(tmp_path)) for arg in argv]) == 2
+    err = capsys.readouterr().err
+    [line] = err.strip().splitlines()
+    assert line.startswith(f"citeline {argv[0]}: ") and all(part in line for part in expected), line
+
+
+def test_a_warehouse_locked_by_another_process_is_named_and_exit_2(tmp_path, capsys, prefect_server):
+    db = tmp_path / "w.duckdb"
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    shutil.copy(sorted(demo_corpus().glob("*.html"))[0], pages / "one.html")
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\ncon = duckdb.connect(sys.argv[1])\n"
+                               "print('holding', flush=True)\ntime.sleep(60)\n", str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        assert main(["run", str(pages), "--db", str(db)]) == 2
+        assert main(["compact", "--db", str(db)]) == 2
+    finally:
+        holder.kill()
+        holder.wait()
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(":")[0] for line in lines if line.startswith("citeline")] == ["citeline run", "citeline compact"]
+    assert all("cannot open warehouse" in line and str(db) in line for line in lines if line.startswith("citeline"))

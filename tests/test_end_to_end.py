@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import duckdb
 import pytest
 
+from citeline.run_config import FetchSettings, RunConfig
 from flows.pipeline import citeline_run
 from tests.news_server import NewsServer
 
@@ -47,10 +48,10 @@ def _run(site, tmp_path, db):
         site.url("/feed.xml"),
         "ftp://example.org/file.html",
     ]))
-    return citeline_run(
-        inputs=[str(urls)], db_path=str(db), allow_private_hosts=True, fetch_timeout=1.0,
-        max_attempts=2, per_host_delay=0.0, max_bytes=200_000,
-    )
+    return citeline_run(RunConfig(
+        inputs=[str(urls)], db=str(db),
+        fetch=FetchSettings(allow_private_hosts=True, timeout=1.0, max_attempts=2, per_host_delay=0.0, max_bytes=200_000),
+    ))
 
 
 def test_flow_against_a_real_server_then_rerun_without_duplicates(site, tmp_path, prefect_server):

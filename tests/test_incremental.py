@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from citeline.run_config import FetchSettings, RunConfig
 import flows.pipeline as pipeline
 from tests.news_server import NewsHandler, NewsServer
 
@@ -22,7 +23,7 @@ def test_rerun_uses_conditional_get_and_skips_unchanged_articles(tmp_path, prefe
         urls = [site.url("/news/etag.html"), site.url("/news/bridge.html"), site.url("/news/changing.html")]
 
         def run():
-            return pipeline.citeline_run(inputs=urls, db_path=str(db), allow_private_hosts=True, per_host_delay=0.0)
+            return pipeline.citeline_run(RunConfig(inputs=urls, db=str(db), fetch=FetchSettings(allow_private_hosts=True, per_host_delay=0.0)))
 
         first = run()
         assert first["run"]["n_articles"] == 3 and len(attributed) == 3

@@ -12,6 +12,7 @@ import time
 import duckdb
 
 from citeline.paths import demo_corpus
+from citeline.run_config import RunConfig
 from flows.pipeline import citeline_run
 from tests.conftest import PROJECT
 from warehouse.snapshot import snapshot_path
@@ -29,10 +30,10 @@ def test_a_reader_in_another_process_only_ever_sees_whole_runs(tmp_path, prefect
     reader = subprocess.Popen([sys.executable, str(PROJECT / "tests" / "snapshot_reader.py"),
                                str(snapshot_path(db)), str(out), "300"])
     try:
-        citeline_run(inputs=[str(first)], db_path=str(db))
+        citeline_run(RunConfig(inputs=[str(first)], db=str(db)))
         after_first = _state(db)
         time.sleep(0.5)
-        citeline_run(inputs=[str(second)], db_path=str(db))
+        citeline_run(RunConfig(inputs=[str(second)], db=str(db)))
         after_second = _state(db)
         time.sleep(0.5)
     finally:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import duckdb
 
+from citeline.run_config import RunConfig
 import flows.pipeline as pipeline
 from citeline.cli import main
 from citeline.paths import demo_corpus
@@ -23,7 +24,7 @@ def test_reprocess_replaces_rows_with_the_new_version_from_raw_pages(tmp_path, p
     for page in sorted(demo_corpus().glob("*.html"))[20:24]:
         shutil.copy(page, folder / page.name)
     db = tmp_path / "w.duckdb"
-    pipeline.citeline_run(inputs=[str(folder)], db_path=str(db))
+    pipeline.citeline_run(RunConfig(inputs=[str(folder)], db=str(db)))
     before = _table_counts(db)
     shutil.rmtree(folder)  # the inputs are gone: only the raw store remains
 

@@ -8,9 +8,11 @@ import shutil
 
 import pytest
 
-from citeline.cli import build_parser, run_parameters
+from citeline.cli import build_parser, run_configuration
 from citeline.config import ConfigError, load_config
 from citeline.paths import demo_corpus
+from citeline.run_config import FetchSettings, RunConfig
+from extract.fetch import FetchPolicy
 
 CONFIG = """
 [citeline]
@@ -29,18 +31,24 @@ def test_config_is_read_and_flags_override_it(tmp_path):
     path = tmp_path / "citeline.toml"
     path.write_text(CONFIG)
     config = load_config(path)
-    assert (config.inputs, config.db, config.schedule, config.fetch.per_host_delay) == (
+    assert (config.run.inputs, config.run.db, config.schedule, config.run.fetch.per_host_delay) == (
         ["feeds.txt"], "warehouse/news.duckdb", "15 */2 * * *", 1.5)
     args = build_parser().parse_args(["run", "--config", str(path), "--per-host-delay", "0", "--db", "other.duckdb"])
-    parameters = run_parameters(args)
-    assert parameters["inputs"] == ["feeds.txt"] and parameters["per_host_delay"] == 0.0
-    assert parameters["db_path"] == "other.duckdb" and parameters["respect_robots"] is True
+    run = run_configuration(args)
+    assert run.inputs == ["feeds.txt"] and run.fetch.per_host_delay == 0.0
+    assert run.db == "other.duckdb" and run.fetch.respect_robots is True
+    # Left out, a setting keeps the config file's value, and the file's default otherwise.
+    assert run.fetch.timeout == FetchSettings().timeout == FetchPolicy().timeout
 
 
 @pytest.mark.parametrize("text,message", [
     ("[citeline]\nschedul = '* * * * *'\n", "unknown key 'schedul'"),
     ("[citeline]\nschedule = 'hourly'\n", "not a five-field cron"),
-    ("[citeline]\ninputs = 'one.txt'\n", "inputs must be a list"),
+    ("[citeline]\ninputs = 'one.txt'\n", r"inputs: Input should be a valid list \(got 'one.txt'\)"),
+    ("[citeline.fetch]\ntimout = 3\n", r"fetch.timout: unknown key"),
+    ("[citeline.fetch]\ntimeout = 'fast'\n", r"fetch.timeout: Input should be a valid number"),
+    ("[citeline.fetch]\nmax_attempts = 0\n", r"fetch.max_attempts: Input should be greater than or equal to 1"),
+    ("[citeline]\ntimezone = 'Mars/Olympus'\n", "not an IANA time zone"),
     ("citeline = [", "not valid TOML"),
 ])
 def test_bad_config_is_named(tmp_path, text, message):
@@ -68,7 +76,7 @@ def test_served_deployment_exists_with_the_cron_from_config(tmp_path, prefect_se
     stored = asyncio.run(read())
     assert [(s.schedule.cron, s.schedule.timezone, s.active) for s in stored.schedules] == [
         ("15 */2 * * *", "Europe/Amsterdam", True)]
-    assert stored.parameters["inputs"] == ["feeds.txt"] and stored.parameters["per_host_delay"] == 1.5
+    assert stored.parameters["config"]["inputs"] == ["feeds.txt"] and stored.parameters["config"]["fetch"]["per_host_delay"] == 1.5
 
 
 def test_each_run_publishes_a_summary_and_a_table_of_new_statements(tmp_path, prefect_server):
@@ -80,7 +88,7 @@ def test_each_run_publishes_a_summary_and_a_table_of_new_statements(tmp_path, pr
     folder.mkdir()
     for page in sorted(demo_corpus().glob("*.html"))[10:13]:
         shutil.copy(page, folder / page.name)
-    summary = citeline_run(inputs=[str(folder)], db_path=str(tmp_path / "w.duckdb"))
+    summary = citeline_run(RunConfig(inputs=[str(folder)], db=str(tmp_path / "w.duckdb")))
     markdown = Artifact.get("citeline-run-summary")
     table = Artifact.get("citeline-new-statements")
     assert markdown is not None and str(markdown.flow_run_id) == summary["run"]["run_id"]

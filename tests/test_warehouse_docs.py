@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from citeline.paths import demo_corpus
+from citeline.run_config import RunConfig
 from flows.pipeline import citeline_run
 from tests.conftest import PROJECT
 
@@ -20,7 +21,7 @@ MAY_BE_EMPTY = {"2", "4", "5"}
 @pytest.fixture(scope="module")
 def demo_warehouse(tmp_path_factory, prefect_server):
     db = tmp_path_factory.mktemp("demo") / "citeline.duckdb"
-    summary = citeline_run(inputs=[str(demo_corpus())], db_path=str(db))
+    summary = citeline_run(RunConfig(inputs=[str(demo_corpus())], db=str(db)))
     assert summary["run"]["status"] == "published"
     return db
 

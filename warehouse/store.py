@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from citeline import stage_clock
+from citeline.errors import CitelineError
 from expectations.gate import Verdict, apply_quarantine, record_results, recorded_verdict
 from warehouse.buffer_pool import MEMORY_LIMIT
 from warehouse.compaction import compact
@@ -25,7 +26,7 @@ from warehouse.sql_script import run_script
 STAGED_TABLES = ("articles", "statements", "sources", "statement_sources")
 
 
-class WarehouseError(RuntimeError):
+class WarehouseError(CitelineError):
     """The warehouse file cannot be opened or written; the message names the file."""
 
 

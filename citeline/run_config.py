@@ -1,0 +1,70 @@
+"""The one run configuration: `citeline run` flags, `citeline.toml` and a deployment's parameters all
+map onto `RunConfig`, the flow's single parameter, so Prefect validates every way in alike.
+
+The fetch defaults are `extract.fetch.FetchPolicy`'s; the settings here are the part of that policy a
+user sets, with the limits and help text the flags and the config file share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from citeline.errors import CitelineError
+from citeline.paths import DEFAULT_DB
+from extract.fetch import FetchPolicy
+
+_DEFAULTS = FetchPolicy()
+
+
+class RunConfigError(CitelineError):
+    """A run setting (from a flag, the config file or a deployment) has a value that cannot be used."""
+
+
+class FetchSettings(BaseModel):
+    """How politely and how persistently a run fetches."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    allow_private_hosts: bool = Field(_DEFAULTS.allow_private_hosts, description="also fetch hosts on private, loopback or link-local addresses")
+    respect_robots: bool = Field(_DEFAULTS.respect_robots, description="honour robots.txt")
+    timeout: float = Field(_DEFAULTS.timeout, gt=0, description="seconds before one request times out")
+    max_attempts: int = Field(_DEFAULTS.max_attempts, ge=1, description="attempts per URL on timeouts, 429 and 5xx")
+    per_host_delay: float = Field(_DEFAULTS.per_host_delay, ge=0, description="seconds between requests to one host")
+    max_bytes: int = Field(_DEFAULTS.max_bytes, gt=0, description="largest page kept, in bytes after decompression")
+
+    def policy(self) -> FetchPolicy:
+        return FetchPolicy(**self.model_dump())
+
+
+class RunConfig(BaseModel):
+    """Everything one run of the pipeline needs to know."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    inputs: list[str] = Field(default_factory=list, description="URLs, URL lists, feeds, sitemaps, folders or files of .html; none: the demo corpus")
+    db: str = Field(str(DEFAULT_DB), min_length=1, description="warehouse file")
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    batch_size: int = Field(500, ge=1, description="articles extracted, attributed and staged together")
+
+    @property
+    def db_path(self) -> Path:
+        return Path(self.db)
+
+
+def run_config(values: dict[str, Any], where: str = "", name_of: Callable[[str], str] = str) -> RunConfig:
+    """Validate `values` (RunConfig's fields, `fetch` as a table). An error names `where` and the key,
+    as `name_of` spells it (the CLI names its flags: `fetch.timeout` is `--timeout` there)."""
+    try:
+        return RunConfig.model_validate(values)
+    except ValidationError as error:
+        parts = []
+        for item in error.errors():
+            key = name_of(".".join(str(part) for part in item["loc"]) or "value")
+            message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
+            got = "" if item["type"] == "missing" else f" (got {item['input']!r})"
+            parts.append(f"{key}: {message}{got}")
+        raise RunConfigError(f"{where}{': ' if where else ''}{'; '.join(parts)}") from None
