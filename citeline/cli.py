@@ -246,16 +246,23 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     from warehouse.search import search_statements
 
+    if args.limit < 1:
+        raise UsageError(f"--limit must be 1 or more, not {args.limit}")
+    if not args.words.strip():
+        raise UsageError("give some words to search for")
     con = _open_reader(args.db)
     try:
         hits = search_statements(con, args.words, args.limit)
     finally:
         con.close()
+    if not hits:
+        print(f"no published statement matches {args.words!r}", file=sys.stderr)
+        return 1
     table = Table("score", "speaker", "outlet", "date", "statement", title=f"statements matching {args.words!r}")
     for score, speaker, outlet, day, content, _url in hits:
         table.add_row(f"{score:.3f}", speaker, outlet or "", str(day or ""), content)
     Console().print(table)
-    return 0 if hits else 1
+    return 0
 
 
 def cmd_query(args: argparse.Namespace) -> int:

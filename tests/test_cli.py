@@ -99,6 +99,7 @@ def test_run_on_a_local_folder_prints_the_summary_and_loads_everything(tmp_path,
         top = search_statements(con, words, limit=1)
     assert top and top[0][4] == content and top[0][1] == speaker
     assert main(["search", "--db", str(db), "zzzqqq nonexistentword"]) == 1
+    assert "no published statement matches 'zzzqqq nonexistentword'" in capsys.readouterr().err
 
 
 UNUSABLE = {
@@ -111,6 +112,8 @@ UNUSABLE = {
     "a warehouse that is not there (reprocess)": (["reprocess", "--db", "{tmp}/absent.duckdb"], ["absent.duckdb", "does not exist"]),
     "a gold folder without its layout": (["eval", "{tmp}"], ["has no text/ and attributions/ folders"]),
     "an overlap out of range": (["agreement", "--overlap", "2", "{tmp}"], ["--overlap must be in (0, 1]"]),
+    "a search limit below 1": (["search", "--limit", "-1", "words"], ["--limit must be 1 or more, not -1"]),
+    "a search for no words": (["search", "  "], ["give some words to search for"]),
 }
 
 
