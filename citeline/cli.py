@@ -232,25 +232,18 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_reader(db: Path):
-    """A read-only connection to the published snapshot (or the warehouse, before the first snapshot)."""
-    from warehouse.snapshot import reader_path
-    from warehouse.store import connect
-
-    return connect(reader_path(db), read_only=True)
-
-
 def cmd_search(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from warehouse.readers import open_reader
     from warehouse.search import search_statements
 
     if args.limit < 1:
         raise UsageError(f"--limit must be 1 or more, not {args.limit}")
     if not args.words.strip():
         raise UsageError("give some words to search for")
-    con = _open_reader(args.db)
+    con = open_reader(args.db)
     try:
         hits = search_statements(con, args.words, args.limit)
     finally:
@@ -270,7 +263,9 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     import duckdb
 
-    con = _open_reader(args.db)
+    from warehouse.readers import open_reader
+
+    con = open_reader(args.db)
     try:
         cursor = con.execute(args.sql)
         columns = [d[0] for d in cursor.description or []]

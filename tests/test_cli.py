@@ -144,3 +144,56 @@ def test_a_warehouse_locked_by_another_process_is_named_and_exit_2(tmp_path, cap
     lines = capsys.readouterr().err.strip().splitlines()
     assert [line.split(":")[0] for line in lines if line.startswith("citeline")] == ["citeline run", "citeline compact"]
     assert all("cannot open warehouse" in line and str(db) in line for line in lines if line.startswith("citeline"))
+
+
+HOSTILE_QUERIES = {
+    "overwrite the warehouse": "COPY (SELECT 'x' AS x) TO '{db}' (FORMAT csv)",
+    "write a file": "COPY (SELECT 'x' AS x) TO '{tmp}/leak.csv' (FORMAT csv)",
+    "read a file as CSV": "SELECT * FROM read_csv('/etc/passwd')",
+    "read a file as text": "SELECT * FROM read_text('/etc/passwd')",
+    "list files": "SELECT * FROM glob('/etc/*')",
+    "change a setting": "SET memory_limit = '100GB'",
+    "turn external access back on": "SET enable_external_access = true",
+    "install an extension from a URL": "INSTALL httpfs FROM 'http://127.0.0.1:9/'",
+    "attach another database": "ATTACH '{tmp}/other.duckdb'",
+    "export the warehouse": "EXPORT DATABASE '{tmp}/export'",
+}
+
+
+@pytest.fixture(scope="module")
+def published_warehouse(tmp_path_factory, prefect_server):
+    folder = tmp_path_factory.mktemp("pages")
+    for page in sorted(demo_corpus().glob("*.html"))[30:32]:
+        shutil.copy(page, folder / page.name)
+    db = tmp_path_factory.mktemp("warehouse") / "w.duckdb"
+    assert main(["run", str(folder), "--db", str(db)]) == 0
+    return db
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_QUERIES))
+def test_query_cannot_write_read_files_or_change_settings(published_warehouse, tmp_path, capsys, case):
+    import hashlib
+
+    from warehouse.snapshot import snapshot_path
+
+    db, snapshot = published_warehouse, snapshot_path(published_warehouse)
+    digests = {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in (db, snapshot)}
+    capsys.readouterr()
+    sql = HOSTILE_QUERIES[case].format(db=db, tmp=tmp_path)
+    assert main(["query", "--db", str(db), sql]) == 2
+    line = capsys.readouterr().err.strip().splitlines()[0]  # DuckDB may add the statement, marked, below
+    assert line.startswith("citeline query: ") and ("disabled" in line or "Cannot change configuration" in line), line
+    assert {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in digests} == digests
+    assert list(tmp_path.iterdir()) == []
+    # The same reader still answers what it is for, search's stemmer included.
+    assert main(["query", "--db", str(db), "--format", "csv", "SELECT count(*) > 0 AS ok FROM statements"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["ok", "True"]
+
+
+def test_readers_refuse_a_warehouse_whose_first_run_has_not_published(tmp_path, capsys):
+    from warehouse.store import connect
+
+    db = tmp_path / "w.duckdb"
+    connect(db).close()  # created and migrated, as a first run is before its publish ends
+    assert main(["query", "--db", str(db), "SELECT count(*) FROM runs"]) == 2
+    assert "has no published snapshot yet" in capsys.readouterr().err

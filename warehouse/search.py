@@ -20,6 +20,11 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     """Load fts (for its stemmer) from the duckdb-extension-fts package: DuckDB cannot download extensions here."""
     import duckdb_extension_fts
 
+    # Readers shut extension loading off once fts is in, so a second load must not try again.
+    # (duckdb_extensions() lists the extension folder, which they shut off too, and calling stem()
+    # before the load makes DuckDB try to download fts.)
+    if con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'stem'").fetchone()[0]:
+        return
     path = Path(os.path.dirname(duckdb_extension_fts.__file__)) / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
     if not path.exists():
         raise RuntimeError(f"fts extension for DuckDB {duckdb.__version__} not found at {path}; reinstall with `make install`")

@@ -18,12 +18,6 @@ def snapshot_path(db_path: Path | str) -> Path:
     return path.with_name(f"{path.stem}.snapshot{path.suffix or '.duckdb'}")
 
 
-def reader_path(db_path: Path | str) -> Path:
-    """The file a reader should open: the snapshot when there is one, else the warehouse itself."""
-    snapshot = snapshot_path(db_path)
-    return snapshot if snapshot.exists() else Path(db_path)
-
-
 def publish_snapshot(db_path: Path | str) -> Path:
     """Copy the (closed, checkpointed) warehouse beside itself and rename the copy over the snapshot."""
     source = Path(db_path)
