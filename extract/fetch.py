@@ -197,7 +197,7 @@ class Fetcher:
         try:
             canonicalize_url(url)
         except UnsupportedURL as error:
-            raise _Refused("unsupported_url", str(error), outcome="skipped") from None
+            raise _Refused(error.error_class, str(error), outcome="skipped") from None
         parts = urlsplit(url)
         host = parts.hostname or ""
         if not self.policy.allow_private_hosts:

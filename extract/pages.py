@@ -71,8 +71,8 @@ def fetch_inputs(
     """Fetch URLs, following feeds and sitemaps to their articles; one outcome per distinct URL."""
     pending, rejected = dedupe_urls(urls)
     outcomes = [
-        FetchOutcome(url=url, canonical_url=url, outcome="skipped", error_class="unsupported_url", error=reason)
-        for url, reason in rejected
+        FetchOutcome(url=url, canonical_url=url, outcome="skipped", error_class=why.error_class, error=str(why))
+        for url, why in rejected
     ]
     seen = {canonical for _url, canonical in pending}
 
@@ -104,7 +104,7 @@ def fetch_inputs(
                 try:
                     canonical = canonicalize_url(link)
                 except UnsupportedURL as error:
-                    outcomes.append(FetchOutcome(url=link, canonical_url=link, outcome="skipped", error_class="unsupported_url", error=str(error)))
+                    outcomes.append(FetchOutcome(url=link, canonical_url=link, outcome="skipped", error_class=error.error_class, error=str(error)))
                     continue
                 if canonical not in seen:
                     seen.add(canonical)

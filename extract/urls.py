@@ -16,17 +16,30 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 class UnsupportedURL(ValueError):
     """A URL citeline will not fetch: not http(s), or without a host."""
 
+    error_class = "unsupported_url"
+
+
+class InvalidURL(UnsupportedURL):
+    """Not a URL at all: an unclosed IPv6 bracket, a port out of range; one bad line, not a failed run."""
+
+    error_class = "invalid_url"
+
 
 def canonicalize_url(url: str) -> str:
     """Lower-case scheme and host, drop default port, fragment and tracking parameters, sort the rest."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as error:  # urllib's words: "Invalid IPv6 URL", "Port out of range 0-65535"
+        raise InvalidURL(f"{url!r}: not a valid URL ({error})") from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
         raise UnsupportedURL(f"{url!r}: only http and https URLs are fetched")
     if not parts.hostname:
         raise UnsupportedURL(f"{url!r}: the URL has no host")
     host = parts.hostname.lower().rstrip(".")
-    port = parts.port
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal keeps its brackets, or the URL no longer parses
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     query = [
         (key, value)
@@ -42,8 +55,8 @@ def url_id(canonical_url: str) -> str:
     return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:16]
 
 
-def dedupe_urls(urls: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Split URLs into (url, canonical) pairs to fetch, first spelling wins, and (url, reason) rejects."""
+def dedupe_urls(urls: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, UnsupportedURL]]]:
+    """Split URLs into (url, canonical) pairs to fetch, first spelling wins, and (url, why) rejects."""
     seen: set[str] = set()
     keep: list[tuple[str, str]] = []
     rejected: list[tuple[str, str]] = []
@@ -51,7 +64,7 @@ def dedupe_urls(urls: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str,
         try:
             canonical = canonicalize_url(url)
         except UnsupportedURL as error:
-            rejected.append((url, str(error)))
+            rejected.append((url, error))
             continue
         if canonical in seen:
             continue

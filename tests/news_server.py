@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections import Counter
@@ -134,21 +135,31 @@ class NewsHandler(BaseHTTPRequestHandler):
             self._send(404, b"not found")
 
 
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 class NewsServer:
-    """Start with `with NewsServer() as site:`; `site.url(path)` gives absolute URLs."""
+    """Start with `with NewsServer() as site:`; `site.url(path)` gives absolute URLs. `NewsServer("::1")`
+    serves on IPv6 loopback, its URLs with a bracketed literal."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
 
     def __enter__(self) -> NewsServer:
         NewsHandler.hits = Counter()
         NewsHandler.conditional = []
         NewsHandler.edition = 1
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), NewsHandler)
+        server = _IPv6Server if ":" in self.host else ThreadingHTTPServer
+        self.httpd = server((self.host, 0), NewsHandler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
         return self
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.httpd.server_address[1]}{path}"
 
     @property
     def hits(self) -> Counter:

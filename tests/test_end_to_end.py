@@ -115,3 +115,20 @@ def test_flow_against_a_real_server_then_rerun_without_duplicates(site, tmp_path
         assert len(per_run) == 2 and per_run[0][1] == per_run[1][1]
         dupes = con.execute("SELECT count(*) - count(DISTINCT statement_id) FROM statements").fetchone()[0]
         assert dupes == 0
+
+
+def test_malformed_lines_of_a_url_list_are_rows_and_an_ipv6_literal_is_fetched(site, tmp_path):
+    from citeline.run_config import FetchSettings
+    from extract.inputs import plan_inputs
+    from extract.pages import fetch_inputs
+
+    urls = tmp_path / "urls.txt"
+    with NewsServer("::1") as v6:
+        urls.write_text("\n".join(["http://[::1", "http://127.0.0.1:99999/news/bridge.html", site.url("/news/storm.html"),
+                                   v6.url("/news/bridge.html")]))
+        outcomes = fetch_inputs(plan_inputs([str(urls)]).urls, FetchSettings(allow_private_hosts=True, per_host_delay=0.0).policy(), None)
+    rows = {o.url: (o.outcome, o.error_class) for o in outcomes}
+    assert rows == {"http://[::1": ("skipped", "invalid_url"), "http://127.0.0.1:99999/news/bridge.html": ("skipped", "invalid_url"),
+                    site.url("/news/storm.html"): ("fetched", None), v6.url("/news/bridge.html"): ("fetched", None)}
+    [ipv6] = [o for o in outcomes if o.url == v6.url("/news/bridge.html")]
+    assert ipv6.canonical_url == v6.url("/news/bridge.html") and ipv6.status == 200

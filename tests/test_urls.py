@@ -1,6 +1,6 @@
 import pytest
 
-from extract.urls import UnsupportedURL, canonicalize_url, dedupe_urls, url_id
+from extract.urls import InvalidURL, UnsupportedURL, canonicalize_url, dedupe_urls, url_id
 
 
 def test_canonical_form_drops_tracking_fragment_and_default_port():
@@ -30,3 +30,15 @@ def test_url_id_is_stable_and_distinct():
     assert url_id("https://a.org/x") == url_id("https://a.org/x")
     assert url_id("https://a.org/x") != url_id("https://a.org/y")
     assert len(url_id("https://a.org/x")) == 16
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://example.com:99999/a", "http://[not-an-address]/"])
+def test_malformed_urls_are_invalid_not_a_crash(url):
+    with pytest.raises(InvalidURL, match="not a valid URL") as raised:
+        canonicalize_url(url)
+    assert raised.value.error_class == "invalid_url"
+
+
+def test_ipv6_literals_keep_their_brackets():
+    assert canonicalize_url("http://[::1]:8701/news?utm_source=x") == "http://[::1]:8701/news"
+    assert canonicalize_url("https://[2001:DB8::1]:443/") == "https://[2001:db8::1]/"
