@@ -6,6 +6,7 @@ import asyncio
 import email.utils
 import random
 import time
+import zlib
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from citeline import __version__
+from extract.bounded_body import ACCEPT_ENCODING, BodyTooLarge, UnsupportedEncoding, read_bounded
 from extract.feeds import looks_like_feed
 from extract.host_guard import PrivateHostRefused, check_public_host
 from extract.urls import UnsupportedURL, canonicalize_url
@@ -23,6 +25,8 @@ from extract.urls import UnsupportedURL, canonicalize_url
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml")
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+# RFC 9309 asks crawlers to read at least 500 KiB of robots.txt; more is refused while streaming.
+ROBOTS_MAX_BYTES = 500 * 1024
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,8 @@ class Fetcher:
         total = asyncio.Semaphore(self.policy.total_concurrency)
         async with httpx.AsyncClient(
             transport=self._transport, limits=limits, follow_redirects=False,
-            headers={"User-Agent": self.policy.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"},
+            headers={"User-Agent": self.policy.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+                     "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(self.policy.timeout),
         ) as client:
 
@@ -167,17 +172,20 @@ class Fetcher:
             host = await self._admit(client, current)
             async with self._host_slot(host):
                 try:
-                    async with client.stream("GET", current, headers=self._conditional_headers(outcome.canonical_url)) as response:
-                        if response.is_redirect and response.status_code != 304:
-                            location = response.headers.get("location")
-                            if not location:
-                                raise _Refused("bad_redirect", "redirect without a Location header", response.status_code)
-                            current = urljoin(current, location)
-                            continue
-                        await self._read(response, current, outcome, accept_feeds)
-                        return
-                except httpx.TimeoutException as error:
-                    raise _Retryable("timeout", f"timed out after {self.policy.timeout}s ({type(error).__name__})") from None
+                    # httpx's timeout bounds each read; this bounds the whole request, so a page that
+                    # trickles a byte a second cannot hold an attempt for minutes.
+                    async with asyncio.timeout(self.policy.timeout):
+                        async with client.stream("GET", current, headers=self._conditional_headers(outcome.canonical_url)) as response:
+                            if response.is_redirect and response.status_code != 304:
+                                location = response.headers.get("location")
+                                if not location:
+                                    raise _Refused("bad_redirect", "redirect without a Location header", response.status_code)
+                                current = urljoin(current, location)
+                                continue
+                            await self._read(response, current, outcome, accept_feeds)
+                            return
+                except (httpx.TimeoutException, TimeoutError) as error:
+                    raise _Retryable("timeout", f"no whole answer within {self.policy.timeout}s ({type(error).__name__})") from None
                 except httpx.TransportError as error:
                     raise _Retryable("connect_error", f"{type(error).__name__}: {error}") from None
         raise _Refused("too_many_redirects", f"more than {self.policy.max_redirects} redirects")
@@ -194,20 +202,25 @@ class Fetcher:
 
     async def _admit(self, client: httpx.AsyncClient, url: str) -> str:
         """Check scheme, host and robots.txt for one hop; return the host's rate-limit key."""
+        await self._check_host(url)
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if self.policy.respect_robots and not await self._robots_allow(client, url):
+            raise _Refused("robots_disallowed", f"robots.txt of {host} disallows {parts.path or '/'}", outcome="skipped")
+        return f"{parts.scheme}://{parts.netloc}"
+
+    async def _check_host(self, url: str) -> None:
+        """The URL is fetchable and, unless private hosts are allowed, its host public: every hop of
+        every request (pages, feeds, robots.txt) passes here."""
         try:
             canonicalize_url(url)
         except UnsupportedURL as error:
             raise _Refused(error.error_class, str(error), outcome="skipped") from None
-        parts = urlsplit(url)
-        host = parts.hostname or ""
         if not self.policy.allow_private_hosts:
             try:
-                await check_public_host(host)
+                await check_public_host(urlsplit(url).hostname or "")
             except PrivateHostRefused as error:
                 raise _Refused("private_host", f"{error}; pass --allow-private-hosts to fetch it", outcome="skipped") from None
-        if self.policy.respect_robots and not await self._robots_allow(client, url):
-            raise _Refused("robots_disallowed", f"robots.txt of {host} disallows {parts.path or '/'}", outcome="skipped")
-        return f"{parts.scheme}://{parts.netloc}"
 
     async def _read(self, response: httpx.Response, url: str, outcome: FetchOutcome, accept_feeds: bool) -> None:
         status = response.status_code
@@ -235,15 +248,8 @@ class Fetcher:
         is_feed = accept_feeds and media_type in FEED_TYPES
         if media_type and not (is_html or is_feed):
             raise _Refused("not_html", f"content type {media_type} is not HTML", status, outcome="skipped")
-        chunks: list[bytes] = []
-        size = 0
-        # aiter_bytes yields decoded (decompressed) bytes, so the cap also stops compression bombs.
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > self.policy.max_bytes or response.num_bytes_downloaded > self.policy.max_bytes:
-                raise _Refused("too_large", f"body exceeds the {self.policy.max_bytes}-byte cap", status, outcome="skipped")
-            chunks.append(chunk)
-        body = b"".join(chunks)
+        body = await self._body(response, self.policy.max_bytes)
+        size = len(body)
         if not media_type:
             is_feed = accept_feeds and looks_like_feed(body)
         outcome.is_feed = bool(is_feed and looks_like_feed(body))
@@ -274,21 +280,47 @@ class Fetcher:
         parser = self._robots[origin]
         return True if parser is None else parser.can_fetch(self.policy.user_agent, url)
 
-    async def _load_robots(self, client: httpx.AsyncClient, origin: str) -> RobotFileParser | None:
-        """robots.txt per RFC 9309: a 4xx means no rules; a 5xx or no answer means keep out."""
-        parser = RobotFileParser()
+    @staticmethod
+    async def _body(response: httpx.Response, limit: int) -> bytes:
+        """The decoded body, refused once past `limit` bytes (checked while decompressing)."""
+        if response.is_stream_consumed:  # read already (httpx reads a body given to a Response as bytes)
+            if len(response.content) > limit:
+                raise _Refused("too_large", f"body exceeds the {limit}-byte cap", response.status_code, outcome="skipped")
+            return response.content
         try:
-            response = await client.get(f"{origin}/robots.txt", follow_redirects=True)
-        except httpx.HTTPError:
-            parser.parse(["User-agent: *", "Disallow: /"])
-            return parser
-        if 400 <= response.status_code < 500:
-            return None
-        if response.status_code >= 500:
-            parser.parse(["User-agent: *", "Disallow: /"])
-            return parser
-        parser.parse(response.text[:500_000].splitlines())
-        return parser
+            return await read_bounded(response.aiter_raw(), response.headers.get("content-encoding", ""), limit)
+        except BodyTooLarge as error:
+            raise _Refused("too_large", str(error), response.status_code, outcome="skipped") from None
+        except UnsupportedEncoding as error:
+            raise _Refused("unsupported_encoding", str(error), response.status_code, outcome="skipped") from None
+        except zlib.error as error:
+            raise _Refused("bad_encoding", f"the body does not decompress ({error})", response.status_code) from None
+
+    async def _load_robots(self, client: httpx.AsyncClient, origin: str) -> RobotFileParser | None:
+        """robots.txt per RFC 9309: a 4xx means no rules; a 5xx or no answer means keep out. Fetched as
+        pages are: each redirect hop through the host check, within the deadline, the body capped."""
+        keep_out = RobotFileParser()
+        keep_out.parse(["User-agent: *", "Disallow: /"])
+        current = f"{origin}/robots.txt"
+        try:
+            async with asyncio.timeout(self.policy.timeout):
+                for _hop in range(self.policy.max_redirects + 1):
+                    await self._check_host(current)
+                    async with client.stream("GET", current) as response:
+                        if response.is_redirect and response.headers.get("location"):
+                            current = urljoin(current, response.headers["location"])
+                            continue
+                        if 400 <= response.status_code < 500:
+                            return None
+                        if response.status_code >= 300:
+                            return keep_out
+                        text = (await self._body(response, ROBOTS_MAX_BYTES)).decode("utf-8", errors="replace")
+                    parser = RobotFileParser()
+                    parser.parse(text.splitlines())
+                    return parser
+        except (httpx.HTTPError, TimeoutError, _Refused):
+            pass  # unreachable, too slow, too large, or redirected to a host we do not fetch
+        return keep_out
 
 
 def _retry_after(value: str | None) -> float | None:

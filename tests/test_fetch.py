@@ -63,3 +63,36 @@ def test_retry_after_parses_seconds_and_dates():
     assert _retry_after("7") == 7.0
     assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert _retry_after("soon") is None
+
+
+def test_a_gzip_bomb_is_refused_without_holding_its_expansion():
+    """Decoded in bounded steps: a 64 KB read of it must not become 64 MB in memory before the check."""
+    import tracemalloc
+    import zlib
+
+    squeezer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    bomb = squeezer.compress(b"\0" * (512 * 1024 * 1024)) + squeezer.flush()  # 512 MB in about 500 KB
+
+    async def trickle():
+        for start in range(0, len(bomb), 65536):
+            yield bomb[start:start + 65536]
+
+    transport = _serve(lambda request: httpx.Response(200, content=trickle(), headers={"Content-Encoding": "gzip", "Content-Type": "text/html"}))
+    policy = FetchPolicy(per_host_delay=0.0, respect_robots=False, allow_private_hosts=True)  # the default 10 MB cap
+    tracemalloc.start()
+    try:
+        [outcome] = fetch_urls([("http://news.test/bomb", "http://news.test/bomb")], policy, transport=transport)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (outcome.outcome, outcome.error_class, outcome.body) == ("skipped", "too_large", None)
+    assert peak < 3 * policy.max_bytes, f"peak {peak / 2**20:.0f} MB"
+
+
+def test_an_encoding_not_asked_for_is_refused():
+    async def body():
+        yield b"\x00" * 10
+
+    transport = _serve(lambda request: httpx.Response(200, content=body(), headers={"Content-Encoding": "br", "Content-Type": "text/html"}))
+    [outcome] = fetch_urls([("http://news.test/br", "http://news.test/br")], POLICY, transport=transport)
+    assert (outcome.outcome, outcome.error_class) == ("skipped", "unsupported_encoding")

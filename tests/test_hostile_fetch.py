@@ -1,0 +1,73 @@
+"""Hostile servers on loopback addresses: what the fetcher refuses, and what that costs it."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+import pytest
+
+import extract.host_guard as host_guard
+from extract.fetch import FetchPolicy, fetch_urls
+from tests.hostile_server import ARTICLE, TRICKLE_SECONDS, HostileServer, gzip_bomb, page, redirect_to, trickle
+
+pytestmark = pytest.mark.e2e
+
+
+def _fetch(url: str, **policy) -> tuple:
+    began = time.monotonic()
+    [outcome] = fetch_urls([(url, url)], FetchPolicy(per_host_delay=0.0, backoff_base=0.01, **policy))
+    return outcome, time.monotonic() - began
+
+
+@pytest.fixture()
+def only_127_0_0_1_is_public(monkeypatch):
+    """The site under test stands for a public host; every other address, 127.0.0.2 included, stays private."""
+    monkeypatch.setattr(host_guard, "is_public_address", lambda address: address == "127.0.0.1")
+
+
+def test_a_robots_txt_redirect_into_a_private_host_is_never_requested(only_127_0_0_1_is_public):
+    with HostileServer("127.0.0.2", {"/robots.txt": page(b"User-agent: *\nAllow: /\n", "text/plain")}) as internal:
+        routes = {"/robots.txt": redirect_to(internal.url("/robots.txt")), "/news.html": page(ARTICLE)}
+        with HostileServer("127.0.0.1", routes) as site:
+            outcome, _ = _fetch(site.url("/news.html"))
+    assert internal.hits == {}  # not one request reached the private host
+    # robots.txt could not be read from where it pointed, so the site is kept out of (RFC 9309, unreachable).
+    assert (outcome.outcome, outcome.error_class) == ("skipped", "robots_disallowed")
+
+
+def test_a_page_redirect_into_a_private_host_is_refused(only_127_0_0_1_is_public):
+    with HostileServer("127.0.0.2", {"/admin": page(ARTICLE)}) as internal:
+        with HostileServer("127.0.0.1", {"/news.html": redirect_to(internal.url("/admin"))}) as site:
+            outcome, _ = _fetch(site.url("/news.html"), respect_robots=False)
+    assert internal.hits == {}
+    assert (outcome.outcome, outcome.error_class) == ("skipped", "private_host")
+
+
+def test_a_trickled_page_ends_at_the_deadline_not_when_the_server_stops(tmp_path):
+    with HostileServer("127.0.0.1", {"/slow.html": trickle(ARTICLE[:400])}) as site:
+        outcome, seconds = _fetch(site.url("/slow.html"), timeout=1.5, max_attempts=2, respect_robots=False, allow_private_hosts=True)
+    assert (outcome.outcome, outcome.error_class, outcome.attempts) == ("failed", "timeout", 2)
+    assert seconds < 2 * 1.5 + 2 < TRICKLE_SECONDS  # two attempts of 1.5 s, not 20 s a byte at a time
+
+
+def test_a_trickled_robots_txt_holds_its_host_for_one_deadline(tmp_path):
+    routes = {"/robots.txt": trickle(b"User-agent: *\nAllow: /\n" * 10, "text/plain"), "/news.html": page(ARTICLE)}
+    with HostileServer("127.0.0.1", routes) as site:
+        outcome, seconds = _fetch(site.url("/news.html"), timeout=1.5, allow_private_hosts=True)
+    assert (outcome.outcome, outcome.error_class) == ("skipped", "robots_disallowed")
+    assert seconds < 1.5 + 2
+
+
+def test_a_gzip_bombed_robots_txt_is_refused_in_bounded_memory(tmp_path):
+    bomb = gzip_bomb(256 * 1024 * 1024)
+    routes = {"/robots.txt": page(bomb, "text/plain", encoding="gzip"), "/news.html": page(ARTICLE)}
+    with HostileServer("127.0.0.1", routes) as site:
+        tracemalloc.start()
+        try:
+            outcome, _ = _fetch(site.url("/news.html"), allow_private_hosts=True)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert (outcome.outcome, outcome.error_class) == ("skipped", "robots_disallowed")
+    assert peak < 20 * 2**20, f"peak {peak / 2**20:.0f} MB"
