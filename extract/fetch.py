@@ -19,7 +19,7 @@ import httpx
 from citeline import __version__
 from extract.bounded_body import ACCEPT_ENCODING, BodyTooLarge, UnsupportedEncoding, read_bounded
 from extract.feeds import looks_like_feed
-from extract.host_guard import PrivateHostRefused, check_public_host
+from extract.host_guard import PrivateHostRefused, check_public_host, pinned_transport
 from extract.urls import UnsupportedURL, canonicalize_url
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -112,8 +112,9 @@ class Fetcher:
         """Fetch (url, canonical_url) pairs; the result keeps their order."""
         limits = httpx.Limits(max_connections=self.policy.total_concurrency, max_keepalive_connections=8)
         total = asyncio.Semaphore(self.policy.total_concurrency)
+        transport = self._transport or pinned_transport(self.policy.allow_private_hosts, limits)
         async with httpx.AsyncClient(
-            transport=self._transport, limits=limits, follow_redirects=False,
+            transport=transport, limits=limits, follow_redirects=False,
             headers={"User-Agent": self.policy.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
                      "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(self.policy.timeout),
@@ -184,6 +185,8 @@ class Fetcher:
                                 continue
                             await self._read(response, current, outcome, accept_feeds)
                             return
+                except PrivateHostRefused as error:  # the host's answer changed since it was checked
+                    raise _Refused("private_host", f"{error}; pass --allow-private-hosts to fetch it", outcome="skipped") from None
                 except (httpx.TimeoutException, TimeoutError) as error:
                     raise _Retryable("timeout", f"no whole answer within {self.policy.timeout}s ({type(error).__name__})") from None
                 except httpx.TransportError as error:
@@ -318,7 +321,7 @@ class Fetcher:
                     parser = RobotFileParser()
                     parser.parse(text.splitlines())
                     return parser
-        except (httpx.HTTPError, TimeoutError, _Refused):
+        except (httpx.HTTPError, TimeoutError, _Refused, PrivateHostRefused):
             pass  # unreachable, too slow, too large, or redirected to a host we do not fetch
         return keep_out
 

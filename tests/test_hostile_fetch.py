@@ -71,3 +71,38 @@ def test_a_gzip_bombed_robots_txt_is_refused_in_bounded_memory(tmp_path):
             tracemalloc.stop()
     assert (outcome.outcome, outcome.error_class) == ("skipped", "robots_disallowed")
     assert peak < 20 * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
+def test_a_name_that_rebinds_to_loopback_after_the_check_is_not_connected_to(monkeypatch):
+    """DNS rebinding: a look-up made to check the name (no port) is answered with a public address, the
+    look-up made to connect (with the port) with 127.0.0.1, as a rebinding DNS server answers in turn."""
+    import socket
+
+    real = socket.getaddrinfo
+    answers = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebind.test":
+            return real(host, port, *args, **kwargs)
+        answers.append(port)
+        return real("93.184.216.34" if port is None else "127.0.0.1", port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    with HostileServer("127.0.0.1", {"/news.html": page(ARTICLE)}) as site:
+        url = f"http://rebind.test:{site.httpd.server_address[1]}/news.html"
+        outcome, _ = _fetch(url, respect_robots=False)
+    assert None in answers and len(answers) >= 2  # checked, then resolved again to connect
+    assert site.hits == {}
+    assert (outcome.outcome, outcome.error_class) == ("skipped", "private_host")
+    assert "127.0.0.1" in outcome.error
+
+
+@pytest.mark.parametrize("address", ["100.64.0.1", "64:ff9b::7f00:1", "64:ff9b::808:808", "::ffff:127.0.0.1", "2002:7f00:1::1",
+                                     "198.18.0.1", "192.0.2.1", "224.0.0.1", "fd00::1", "169.254.169.254", "0.0.0.0", "::"])
+def test_special_ranges_are_not_public(address):
+    assert not host_guard.is_public_address(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "2606:4700::1111", "::ffff:8.8.8.8"])
+def test_public_addresses_are(address):
+    assert host_guard.is_public_address(address)
