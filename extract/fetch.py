@@ -25,6 +25,7 @@ from extract.urls import UnsupportedURL, canonicalize_url
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml")
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+OVERSIZED_HEAD = "Receive buffer too long"
 # RFC 9309 asks crawlers to read at least 500 KiB of robots.txt; more is refused while streaming.
 ROBOTS_MAX_BYTES = 500 * 1024
 
@@ -189,6 +190,10 @@ class Fetcher:
                     raise _Refused("private_host", f"{error}; pass --allow-private-hosts to fetch it", outcome="skipped") from None
                 except (httpx.TimeoutException, TimeoutError) as error:
                     raise _Retryable("timeout", f"no whole answer within {self.policy.timeout}s ({type(error).__name__})") from None
+                except httpx.RemoteProtocolError as error:
+                    if OVERSIZED_HEAD in str(error):  # h11's words for a head past its 64 KiB limit: no retry helps
+                        raise _Refused("header_too_large", f"the response head exceeds h11's limit ({error})", outcome="skipped") from None
+                    raise _Retryable("protocol_error", f"{type(error).__name__}: {error}") from None
                 except httpx.TransportError as error:
                     raise _Retryable("connect_error", f"{type(error).__name__}: {error}") from None
         raise _Refused("too_many_redirects", f"more than {self.policy.max_redirects} redirects")

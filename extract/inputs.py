@@ -64,8 +64,12 @@ def _plan_file(path: Path, plan: InputPlan) -> None:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError(f"input {str(path)!r}: a URL list must be UTF-8 text") from error
+    listed = 0
     for line in text.splitlines():
         # Whole-line and " #" trailing comments; a "#" inside a URL is its fragment.
         line = line.split(" #", 1)[0].strip()
         if line and not line.startswith("#"):
             plan.urls.append(line)
+            listed += 1
+    if not listed:
+        raise InputError(f"input {str(path)!r}: lists no URL (one per line; # starts a comment)")

@@ -57,3 +57,11 @@ def test_broken_feed_file_is_named(tmp_path):
     bad.write_bytes(b"<?xml version='1.0'?><html/>")
     with pytest.raises(InputError, match="broken.xml"):
         plan_inputs([str(bad)])
+
+
+def test_a_url_list_with_no_url_is_named(tmp_path):
+    empty = tmp_path / "urls.txt"
+    empty.write_text("# nothing here yet\n\n   \n")
+    with pytest.raises(InputError, match="lists no URL") as raised:
+        plan_inputs([str(empty)])
+    assert str(empty) in str(raised.value)

@@ -106,3 +106,16 @@ def test_special_ranges_are_not_public(address):
 @pytest.mark.parametrize("address", ["93.184.216.34", "2606:4700::1111", "::ffff:8.8.8.8"])
 def test_public_addresses_are(address):
     assert host_guard.is_public_address(address)
+
+
+def test_an_oversized_response_head_is_refused_once_not_retried_as_a_connect_error():
+    def huge_head(handler):
+        handler.send_response(200)
+        handler.send_header("X-Padding", "a" * 1_000_000)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    with HostileServer("127.0.0.1", {"/head.html": huge_head}) as site:
+        outcome, _ = _fetch(site.url("/head.html"), respect_robots=False, allow_private_hosts=True, max_attempts=3)
+    assert (outcome.outcome, outcome.error_class, outcome.attempts) == ("skipped", "header_too_large", 1)
+    assert site.hits["/head.html"] == 1

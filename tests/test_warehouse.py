@@ -97,6 +97,9 @@ def test_a_publish_cut_short_is_finished_by_the_next_writer_without_duplicates(t
     store.connect(db).close()  # any writer opening the warehouse finishes the publish first
     assert _counts(db) == expected
     assert _staged_and_pending(db) == (0, 0)
+    with duckdb.connect(str(db), read_only=True) as con:  # and records the run its process never did
+        row = con.execute("SELECT status, n_articles, quality_verdict, quality_details FROM runs WHERE run_id = 'cut'").fetchone()
+    assert row[:3] == ("published", 3, "pass") and "recovered" in json.loads(row[3])
 
     retried = store.load_run(db, "cut", None, [], [], lambda con, run: pytest.fail("a published run is not validated again"))
     assert retried.published and retried.verdict.passed and retried.verdict.evaluated > 0

@@ -41,10 +41,29 @@ def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
                 while _publish_chunk(con, run_id):
                     pass
                 _end_publish(con, run_id)
+                _record_recovered_run(con, run_id)
         except BaseException:
             con.close()
             raise
     return con
+
+
+RECOVERED_RUN_SQL = """
+INSERT INTO runs BY NAME SELECT
+    $run_id AS run_id, p.started_at, now() AS ended_at, 'published' AS status,
+    (SELECT count(*) FROM articles WHERE run_id = $run_id) AS n_articles,
+    (SELECT count(*) FROM statements s JOIN articles a USING (article_id) WHERE a.run_id = $run_id) AS n_statements,
+    $verdict AS quality_verdict, $details AS quality_details
+FROM publish_log p WHERE p.run_id = $run_id AND NOT EXISTS (SELECT 1 FROM runs WHERE run_id = $run_id)"""
+
+
+def _record_recovered_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """The `runs` row of a run whose process ended during its publish (killed, or the machine went
+    down), which the next writer finished: what is known of it, and that it was recovered."""
+    verdict = recorded_verdict(con, run_id)
+    details = {"evaluated": verdict.evaluated, "failures": verdict.failures,
+               "recovered": "the run's process ended while publishing; the next writer finished the publish"}
+    con.execute(RECOVERED_RUN_SQL, {"run_id": run_id, "verdict": verdict.label, "details": json.dumps(details)})
 
 
 @contextmanager
