@@ -27,7 +27,8 @@ class RunConfigError(CitelineError):
 class FetchSettings(BaseModel):
     """How politely and how persistently a run fetches."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # `inf` parses as a float, and a per-host delay of inf would hang the run.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     allow_private_hosts: bool = Field(_DEFAULTS.allow_private_hosts, description="also fetch hosts on private, loopback or link-local addresses")
     respect_robots: bool = Field(_DEFAULTS.respect_robots, description="honour robots.txt")

@@ -36,44 +36,71 @@ class _Identity:
         return b""
 
 
-def _decoder(encoding: str):
+def _decoder(encoding: str, first: bytes = b""):
     if encoding in ("", "identity"):
         return _Identity()
     if encoding in ("gzip", "x-gzip"):
         return zlib.decompressobj(16 + zlib.MAX_WBITS)
     if encoding == "deflate":
-        return zlib.decompressobj(zlib.MAX_WBITS | 32)  # zlib or gzip header, detected
+        # RFC 9110's deflate is zlib-wrapped, but some servers send it raw; a zlib header says which.
+        wrapped = len(first) < 2 or ((first[0] & 0x0F) == 8 and (first[0] << 8 | first[1]) % 31 == 0)
+        return zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
     raise UnsupportedEncoding(f"Content-Encoding {encoding!r} is not one we asked for ({ACCEPT_ENCODING})")
 
 
-async def read_bounded(raw_chunks: AsyncIterator[bytes], content_encoding: str, limit: int) -> bytes:
-    """The decoded body of `raw_chunks` (response.aiter_raw()); BodyTooLarge past `limit` bytes."""
+async def read_bounded(raw_chunks: AsyncIterator[bytes], content_encoding: str, limit: int, truncate: bool = False) -> bytes:
+    """The decoded body of `raw_chunks` (response.aiter_raw()): BodyTooLarge past `limit` bytes, or,
+    with `truncate`, its first `limit` bytes (robots.txt: RFC 9309 reads the first 500 KiB)."""
     encodings = [e.strip().lower() for e in content_encoding.split(",") if e.strip()]
     if len(encodings) > 1:
         raise UnsupportedEncoding(f"Content-Encoding {content_encoding!r}: more than one encoding")
-    encoding = encodings[0] if encodings else ""
-    decoder = _decoder(encoding)
-    parts: list[bytes] = []
-    size = 0
-
-    def keep(out: bytes) -> None:
-        nonlocal size
-        size += len(out)
-        if size > limit:
-            raise BodyTooLarge(f"body exceeds the {limit}-byte cap")
-        parts.append(out)
-
+    body = _Body(encodings[0] if encodings else "", limit, truncate)
     async for raw in raw_chunks:
+        if not body.feed(raw):
+            break
+    else:
+        body.finish()
+    return b"".join(body.parts)
+
+
+class _Body:
+    """Decoded output gathered a step at a time, so the cap is checked before the next step is made."""
+
+    def __init__(self, encoding: str, limit: int, truncate: bool) -> None:
+        self.encoding, self.limit, self.truncate = encoding, limit, truncate
+        self.decoder = None
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def feed(self, raw: bytes) -> bool:
+        """Decode one raw chunk; False once a truncated body is full."""
+        if self.decoder is None:
+            self.decoder = _decoder(self.encoding, raw)
         data = raw
         while True:
-            out = decoder.decompress(data, STEP_BYTES)
-            keep(out)
-            if decoder.eof and decoder.unused_data:  # a further gzip member
-                data, decoder = decoder.unused_data, _decoder(encoding)
+            out = self.decoder.decompress(data, STEP_BYTES)
+            if not self._keep(out):
+                return False
+            if self.decoder.eof and self.decoder.unused_data:  # a further gzip member
+                data = self.decoder.unused_data
+                self.decoder = _decoder(self.encoding, data)
                 continue
-            data = decoder.unconsumed_tail
+            data = self.decoder.unconsumed_tail
             # A full step may leave output inside zlib with no input left: ask again until it runs dry.
-            if decoder.eof or (not data and len(out) < STEP_BYTES):
-                break
-    keep(decoder.flush())
-    return b"".join(parts)
+            if self.decoder.eof or (not data and len(out) < STEP_BYTES):
+                return True
+
+    def finish(self) -> None:
+        if self.decoder is not None:
+            self._keep(self.decoder.flush())
+
+    def _keep(self, out: bytes) -> bool:
+        if self.size + len(out) > self.limit:
+            if not self.truncate:
+                raise BodyTooLarge(f"body exceeds the {self.limit}-byte cap")
+            self.parts.append(out[: self.limit - self.size])
+            self.size = self.limit
+            return False
+        self.size += len(out)
+        self.parts.append(out)
+        return True

@@ -26,7 +26,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml")
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
 OVERSIZED_HEAD = "Receive buffer too long"
-# RFC 9309 asks crawlers to read at least 500 KiB of robots.txt; more is refused while streaming.
+# RFC 9309 asks crawlers to read at least 500 KiB of robots.txt; the rest is not read.
 ROBOTS_MAX_BYTES = 500 * 1024
 
 
@@ -289,14 +289,14 @@ class Fetcher:
         return True if parser is None else parser.can_fetch(self.policy.user_agent, url)
 
     @staticmethod
-    async def _body(response: httpx.Response, limit: int) -> bytes:
-        """The decoded body, refused once past `limit` bytes (checked while decompressing)."""
+    async def _body(response: httpx.Response, limit: int, truncate: bool = False) -> bytes:
+        """The decoded body, refused (or cut, with `truncate`) past `limit` bytes, checked while decompressing."""
         if response.is_stream_consumed:  # read already (httpx reads a body given to a Response as bytes)
-            if len(response.content) > limit:
+            if len(response.content) > limit and not truncate:
                 raise _Refused("too_large", f"body exceeds the {limit}-byte cap", response.status_code, outcome="skipped")
-            return response.content
+            return response.content[:limit]
         try:
-            return await read_bounded(response.aiter_raw(), response.headers.get("content-encoding", ""), limit)
+            return await read_bounded(response.aiter_raw(), response.headers.get("content-encoding", ""), limit, truncate)
         except BodyTooLarge as error:
             raise _Refused("too_large", str(error), response.status_code, outcome="skipped") from None
         except UnsupportedEncoding as error:
@@ -322,7 +322,7 @@ class Fetcher:
                             return None
                         if response.status_code >= 300:
                             return keep_out
-                        text = (await self._body(response, ROBOTS_MAX_BYTES)).decode("utf-8", errors="replace")
+                        text = (await self._body(response, ROBOTS_MAX_BYTES, truncate=True)).decode("utf-8", errors="replace")
                     parser = RobotFileParser()
                     parser.parse(text.splitlines())
                     return parser

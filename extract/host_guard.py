@@ -14,8 +14,11 @@ import socket
 
 import httpcore
 
-# Not caught by `is_global`: NAT64 prefixes can carry any IPv4 address, private ones included.
-NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+# The well-known NAT64 prefix carries an IPv4 address in its last 32 bits, judged like any other.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Not global, though Python 3.11's `is_global` says they are: local-use NAT64, IETF protocol
+# assignments (192.0.0.0/24 less two anycast services), and the newer IPv6 documentation range.
+NOT_GLOBAL = tuple(ipaddress.ip_network(n) for n in ("64:ff9b:1::/48", "192.0.0.0/24", "3fff::/20"))
 
 
 class PrivateHostRefused(Exception):
@@ -26,12 +29,11 @@ def is_public_address(address: str) -> bool:
     """A globally routable unicast address; an IPv6 address that embeds an IPv4 one is judged by it."""
     ip = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in NAT64 else None)
         if embedded is not None:
             return is_public_address(str(embedded))
-        if any(ip in network for network in NAT64):
-            return False
-    return ip.is_global and not ip.is_multicast
+    return (ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_private)
+            and not any(ip in network for network in NOT_GLOBAL if network.version == ip.version))
 
 
 async def resolve(host: str, port: int | None = None) -> list[str]:
@@ -71,8 +73,15 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
             raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from error
         if not self._allow_private_hosts:
             _refuse_private(host, addresses)
-        return await self._inner.connect_tcp(addresses[0], port, timeout=timeout, local_address=local_address,
-                                             socket_options=socket_options)
+        # Each checked address in the resolver's order, as a client without the pin would try them.
+        failure: Exception | None = None
+        for address in dict.fromkeys(addresses):
+            try:
+                return await self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
+                                                     socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
+                failure = error
+        raise failure or httpcore.ConnectError(f"{host} resolves to no address")
 
     async def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options=None):
         raise httpcore.ConnectError("unix sockets are not fetched")
@@ -86,7 +95,10 @@ def pinned_transport(allow_private_hosts: bool, limits) -> "httpx.AsyncHTTPTrans
     import httpx
 
     transport = httpx.AsyncHTTPTransport(limits=limits)
-    # httpx has no public hook for the network backend; httpx is pinned (<0.29) and a test covers this.
+    # httpx has no public hook for the network backend (httpx is pinned <0.29). Fail loudly, rather than
+    # fetch unguarded, if a new httpcore keeps it elsewhere.
     pool = transport._pool
+    if not isinstance(getattr(pool, "_network_backend", None), httpcore.AsyncNetworkBackend):
+        raise RuntimeError("httpcore's connection pool has no _network_backend: the DNS pin cannot be installed")
     pool._network_backend = PinnedBackend(pool._network_backend, allow_private_hosts)
     return transport

@@ -59,7 +59,7 @@ def dedupe_urls(urls: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str,
     """Split URLs into (url, canonical) pairs to fetch, first spelling wins, and (url, why) rejects."""
     seen: set[str] = set()
     keep: list[tuple[str, str]] = []
-    rejected: list[tuple[str, str]] = []
+    rejected: list[tuple[str, UnsupportedURL]] = []
     for url in urls:
         try:
             canonical = canonicalize_url(url)

@@ -104,6 +104,7 @@ def test_run_on_a_local_folder_prints_the_summary_and_loads_everything(tmp_path,
 
 UNUSABLE = {
     "a flag out of range": (["run", "--timeout", "-1", "--max-attempts", "0", "{tmp}"], ["--timeout: Input should be greater than 0", "--max-attempts"]),
+    "an endless delay": (["run", "--per-host-delay", "inf", "{tmp}"], ["--per-host-delay: Input should be a finite number"]),
     "a config value of the wrong type": (["run", "--config", "{tmp}/bad.toml"], ["bad.toml", "fetch.per_host_delay: Input should be a valid number"]),
     "a config file that is not there": (["serve", "--config", "{tmp}/absent.toml"], ["absent.toml", "cannot be read"]),
     "a warehouse that is not there (query)": (["query", "--db", "{tmp}/absent.duckdb", "SELECT 1"], ["absent.duckdb", "does not exist"]),

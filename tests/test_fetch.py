@@ -96,3 +96,29 @@ def test_an_encoding_not_asked_for_is_refused():
     transport = _serve(lambda request: httpx.Response(200, content=body(), headers={"Content-Encoding": "br", "Content-Type": "text/html"}))
     [outcome] = fetch_urls([("http://news.test/br", "http://news.test/br")], POLICY, transport=transport)
     assert (outcome.outcome, outcome.error_class) == ("skipped", "unsupported_encoding")
+
+
+def test_bounded_reading_decodes_raw_deflate_and_several_gzip_members_and_can_truncate():
+    import asyncio
+    import zlib
+
+    from extract.bounded_body import BodyTooLarge, read_bounded
+
+    text = b"<p>" + b"The council met on Monday. " * 4000 + b"</p>"
+
+    async def read(raw: bytes, encoding: str, limit: int = 10**6, truncate: bool = False) -> bytes:
+        async def chunks():
+            for start in range(0, len(raw), 1000):
+                yield raw[start:start + 1000]
+        return await read_bounded(chunks(), encoding, limit, truncate)
+
+    squeezer = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    assert asyncio.run(read(squeezer.compress(text) + squeezer.flush(), "deflate")) == text
+    assert asyncio.run(read(zlib.compress(text), "deflate")) == text
+    assert asyncio.run(read(gzip.compress(text[:500]) + gzip.compress(text[500:]), "gzip")) == text
+    assert asyncio.run(read(gzip.compress(text), "gzip", limit=100, truncate=True)) == text[:100]
+    try:
+        asyncio.run(read(gzip.compress(text), "gzip", limit=100))
+        raise AssertionError("a body past its limit was read whole")
+    except BodyTooLarge:
+        pass
