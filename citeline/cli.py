@@ -313,6 +313,14 @@ def _flag_of(key: str) -> str:
     return "INPUT" if key.startswith("inputs") else NEGATED_FLAGS.get(name, "--" + name.replace("_", "-"))
 
 
+def _check_writable(db: Path) -> None:
+    """Open and close the warehouse as its writer: a lock another process holds is named here, as one line."""
+    from warehouse.store import connect
+
+    if db.exists():  # a new warehouse is created by the run itself, not by a failed check
+        connect(db).close()
+
+
 def cmd_reprocess(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -322,8 +330,10 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
     if not args.db.exists():
         raise WarehouseError(f"warehouse {str(args.db)!r} does not exist")
+    stage_clock.take()
     with stage_clock.timed("imports"):
         from flows.pipeline import citeline_reprocess
+    _check_writable(args.db)
     with stage_clock.timed("prefect_api"):
         prefect_api()
     console = Console(stderr=True)
@@ -382,10 +392,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from citeline.prefect_api import prefect_api
     from extract.inputs import plan_inputs
 
+    stage_clock.take()  # what an earlier command in this process counted is not this run's
     config = run_configuration(args)
-    plan_inputs(config.inputs)  # Fail fast, before any server starts, on inputs that cannot be used.
+    # Fail fast, before any server starts, on inputs and a warehouse that cannot be used (inside the
+    # flow, Prefect would log the error's traceback before the one line here).
+    plan_inputs(config.inputs)
     with stage_clock.timed("imports"):
         from flows.pipeline import citeline_run
+    _check_writable(config.db_path)
     with stage_clock.timed("prefect_api"):
         prefect_api()
     console = Console(stderr=True)
@@ -454,7 +468,7 @@ def print_summary(summary: dict[str, Any], console) -> None:
     details = run["quality_details"]
     verdict = run["quality_verdict"]
     colour = {"pass": "green", "fail": "red"}.get(verdict, "yellow")
-    checked = f"{details['evaluated']} expectations evaluated" if run["data_docs"] else "no new rows staged"
+    checked = "no new rows staged" if verdict == "nothing to check" else f"{details['evaluated']} expectations evaluated"
     console.print(f"quality gate: [{colour}]{verdict}[/{colour}] ({checked})")
     for failure in details["failures"]:
         console.print(f"  blocked by: {failure}")

@@ -21,6 +21,8 @@ class ConfigError(CitelineError):
 
 @dataclass(frozen=True)
 class ProjectConfig:
+    """citeline.toml read: the run configuration, and the schedule `citeline serve` runs it on."""
+
     run: RunConfig = field(default_factory=RunConfig)
     schedule: str = SCHEDULE_KEYS["schedule"]
     timezone: str = SCHEDULE_KEYS["timezone"]

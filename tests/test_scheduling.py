@@ -95,3 +95,17 @@ def test_each_run_publishes_a_summary_and_a_table_of_new_statements(tmp_path, pr
     assert "| statements |" in markdown.data and "Quality gate" in markdown.data
     assert table is not None and str(table.flow_run_id) == summary["run"]["run_id"]
     assert summary["run"]["n_statements"] > 0 and "speaker" in str(table.data)
+
+
+def test_the_work_pool_deployment_passes_a_valid_run_config_and_prefect_validates_it():
+    import yaml
+    from prefect.exceptions import ParameterTypeError
+
+    from flows.pipeline import citeline_run
+    from tests.conftest import PROJECT
+
+    [deployment] = yaml.safe_load((PROJECT / "prefect.yaml").read_text())["deployments"]
+    validated = citeline_run.validate_parameters(deployment["parameters"])
+    assert isinstance(validated["config"], RunConfig) and validated["config"].inputs == ["urls.txt"]
+    with pytest.raises(ParameterTypeError, match="per_host_delay"):
+        citeline_run.validate_parameters({"config": {"fetch": {"per_host_delay": "soon"}}})

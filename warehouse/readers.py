@@ -22,7 +22,7 @@ def open_reader(db_path: Path | str) -> duckdb.DuckDBPyConnection:
     """The snapshot of `db_path`, read-only, with no file, network or extension access and no SET."""
     snapshot = snapshot_path(db_path)
     if not snapshot.exists():
-        # Every run ends by writing one, so a warehouse without it is still in its first publish.
+        # The first run always ends by writing one, so a warehouse without it is still in that run.
         if Path(db_path).exists():
             raise WarehouseError(f"warehouse {str(db_path)!r} has no published snapshot yet: its first run has not finished")
         raise WarehouseError(f"warehouse {str(db_path)!r} does not exist; run `citeline run` first")

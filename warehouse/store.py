@@ -40,8 +40,7 @@ def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
             for (run_id,) in con.execute("SELECT run_id FROM publish_log WHERE finished_at IS NULL").fetchall():
                 while _publish_chunk(con, run_id):
                     pass
-                _end_publish(con, run_id)
-                _record_recovered_run(con, run_id)
+                _end_publish(con, run_id, recovered=True)
         except BaseException:
             con.close()
             raise
@@ -240,11 +239,15 @@ def _publish_chunk(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
     return True
 
 
-def _end_publish(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+def _end_publish(con: duckdb.DuckDBPyConnection, run_id: str, recovered: bool = False) -> None:
+    """Close the run's publish; `recovered`, for a run whose own process never got to, also writes its
+    `runs` row, in the same transaction, so no crash can leave it published but unrecorded."""
     with transaction(con):
         con.execute(NEW_SOURCES_SQL, {"run_id": run_id})  # staged sources no statement cites (kept, as before)
         clear_staging(con, run_id)
         con.execute("UPDATE publish_log SET finished_at = now() WHERE run_id = ? AND finished_at IS NULL", [run_id])
+        if recovered:
+            _record_recovered_run(con, run_id)
     compact(con)
 
 
