@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: run test install clean
+.PHONY: run test install clean chromium
 
 install: .venv/.synced
 
@@ -26,7 +26,13 @@ install: .venv/.synced
 run: install
 	$(UV) run --frozen --no-sync citeline run
 
-test: install
+# The browser test drives Debian's chromium (Playwright cannot download a browser here); as root,
+# make test installs it when it is missing, so CI on a new machine runs that test too.
+chromium:
+	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "make: /usr/bin/chromium is missing and only root can install it (apt-get install -y chromium); the browser test will be skipped"
+
+test: install chromium
 	$(UV) run --frozen --no-sync pytest
 
 clean:

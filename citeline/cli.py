@@ -90,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     compact.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
     compact.add_argument("--all", action="store_true", help="rewrite every published table, fragmented or not")
 
+    dashboard = sub.add_parser("dashboard", help="Serve the web dashboard over the warehouse's read-only snapshot.",
+                               description="Serve the dashboard (Streamlit) over the warehouse's read-only snapshot: it never "
+                                           "takes the pipeline's write lock, and a reload shows the latest published run.")
+    dashboard.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    dashboard.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    dashboard.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+
     query = sub.add_parser("query", help="Run read-only SQL against the warehouse and print the result.",
                            description="Run one read-only SQL statement against the warehouse and print the result.")
     query.add_argument("sql", metavar="SQL")
@@ -123,7 +130,7 @@ def _add_fetch_flags(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     _quiet_telemetry()
     args = build_parser().parse_args(argv)
-    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "agreement": cmd_agreement, "search": cmd_search, "serve": cmd_serve, "reprocess": cmd_reprocess, "compact": cmd_compact}[args.command]
+    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "agreement": cmd_agreement, "search": cmd_search, "serve": cmd_serve, "reprocess": cmd_reprocess, "compact": cmd_compact, "dashboard": cmd_dashboard}[args.command]
     try:
         return handler(args)
     except CitelineError as error:
@@ -369,6 +376,24 @@ def cmd_compact(args: argparse.Namespace) -> int:
     if not rewritten:
         print("nothing to compact: no published table is fragmented (--all rewrites them anyway)")
     return 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    import subprocess
+    from importlib import resources
+
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port must be between 1 and 65535, not {args.port}")
+    app = Path(str(resources.files("dashboard").joinpath("app.py")))
+    env = {**os.environ, "CITELINE_DB": str(args.db.resolve()), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    print(f"citeline dashboard: http://{args.host}:{args.port}/ over {args.db} (Ctrl-C stops it)", file=sys.stderr, flush=True)
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", args.host, "--server.port", str(args.port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false", "--global.developmentMode", "false",
+               "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

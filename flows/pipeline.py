@@ -165,20 +165,26 @@ def process_and_publish(
 
     result = load_task(db_path, run_id, [fetch_log_row(o) for o in outcomes], [f.row() for f in failures])
     summary = build_summary(run_id, started, inputs, outcomes, failures, tally, result, db_path, n_extracted)
+    summary["timings"] = summary["run"]["stage_seconds"] = stage_clock.take()
+    _record(db_path, summary["run"])  # before the snapshot, so readers see the run that published it
     snapshot = snapshot_path(db_path)
     if result.checked or not snapshot.exists():
         with stage_clock.timed("snapshot"):
             publish_snapshot(db_path)
+        summary["timings"]["snapshot"] = stage_clock.take()["snapshot"]
+        _record(db_path, summary["run"])  # its time, in the warehouse's row (the snapshot's row lacks only that)
     summary["snapshot_path"] = str(snapshot)
-    summary["timings"] = summary["run"]["stage_seconds"] = stage_clock.take()
+    publish_artifacts(summary, tally, result)
+    return summary
+
+
+def _record(db_path: str, run: dict[str, Any]) -> None:
     con = connect(db_path)
     try:
-        record_run(con, summary["run"])
+        record_run(con, run)
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    publish_artifacts(summary, tally, result)
-    return summary
 
 
 @task(name="read stored pages", cache_policy=NONE)

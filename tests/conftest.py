@@ -35,3 +35,16 @@ def seed_text() -> str:
         pytest.skip("../shared/seed is not beside the project")
     with open(path, encoding="utf-8", newline="") as handle:
         return handle.read()
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory, prefect_server) -> Path:
+    """A warehouse built by the real flow from the whole demo corpus (295 Wikinews articles), published."""
+    from citeline.paths import demo_corpus
+    from citeline.run_config import RunConfig
+    from flows.pipeline import citeline_run
+
+    db = tmp_path_factory.mktemp("demo") / "citeline.duckdb"
+    summary = citeline_run(RunConfig(inputs=[str(demo_corpus())], db=str(db)))
+    assert summary["run"]["status"] == "published"
+    return db

@@ -43,6 +43,8 @@ def test_an_unchanged_rerun_records_the_run_and_does_nothing_else(tmp_path, pref
     assert {"great_expectations", "spacy"} <= first_imports
     snapshot, docs = snapshot_path(db), data_docs_index(db.parent / "gx")
     before = {"snapshot": snapshot.stat(), "docs": docs.stat()}
+    with duckdb.connect(str(snapshot), read_only=True) as con:  # readers see the run that published the snapshot
+        assert con.execute("SELECT status, n_articles FROM runs").fetchall() == [("published", 3)]
     with duckdb.connect(str(db), read_only=True) as con:
         published = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "statements", "search_docs")}
 

@@ -7,23 +7,12 @@ import re
 import duckdb
 import pytest
 
-from citeline.paths import demo_corpus
-from citeline.run_config import RunConfig
-from flows.pipeline import citeline_run
 from tests.conftest import PROJECT
 
 DOC = (PROJECT / "docs" / "warehouse.md").read_text(encoding="utf-8")
 QUERIES = re.findall(r"### (\d+)\. (.+?)\n```sql\n(.+?)```", DOC, flags=re.DOTALL)
 # Questions the demo corpus (295 Wikinews articles) has no answer for: they must run, not return rows.
 MAY_BE_EMPTY = {"2", "4", "5"}
-
-
-@pytest.fixture(scope="module")
-def demo_warehouse(tmp_path_factory, prefect_server):
-    db = tmp_path_factory.mktemp("demo") / "citeline.duckdb"
-    summary = citeline_run(RunConfig(inputs=[str(demo_corpus())], db=str(db)))
-    assert summary["run"]["status"] == "published"
-    return db
 
 
 def test_the_docs_have_ten_questions_and_document_every_table():

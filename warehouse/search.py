@@ -65,7 +65,7 @@ INDEX_UNINDEXED_SQL = INDEX_SQL.format(
     terms=_terms(_statement_texts("statements WHERE statement_id NOT IN (SELECT statement_id FROM search_docs)")))
 
 
-SEARCH_SQL = f"""
+SCORES_SQL = f"""
 WITH query_terms AS (SELECT DISTINCT term FROM ({_terms("(SELECT NULL AS statement_id, $words AS text)")})),
 corpus AS (SELECT count(*) AS docs, avg(terms) AS mean_terms FROM search_docs),
 frequency AS (
@@ -75,7 +75,8 @@ scores AS (
            sum(ln(1 + (corpus.docs - f.docs + 0.5) / (f.docs + 0.5))
                * t.tf * ({K1} + 1) / (t.tf + {K1} * (1 - {B} + {B} * d.terms / corpus.mean_terms))) AS score
     FROM search_terms t JOIN frequency f USING (term) JOIN search_docs d USING (statement_id), corpus
-    GROUP BY t.statement_id)
+    GROUP BY t.statement_id)"""
+SEARCH_SQL = SCORES_SQL + """
 SELECT round(scores.score, 4) AS score, speaker, outlet, published_date, content, article_url
 FROM scores JOIN statements_flat USING (statement_id)
 ORDER BY scores.score DESC, statement_id

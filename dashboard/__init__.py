@@ -1,0 +1,1 @@
+"""The web dashboard over the warehouse's read-only snapshot (Streamlit; `citeline dashboard`)."""

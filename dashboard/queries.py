@@ -1,0 +1,184 @@
+"""What each dashboard page reads, as SQL over the published snapshot: one function a question.
+
+Every function opens the snapshot read-only (warehouse.readers: no file access, configuration locked),
+reads and closes, so a new snapshot swapped in by a run is read at the next call, and the dashboard
+never holds the pipeline's write lock. Results are cached by the pages, keyed to the snapshot's
+modification time (`snapshot_version`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from warehouse.readers import open_reader
+from warehouse.search import SCORES_SQL
+from warehouse.snapshot import snapshot_path
+
+FILTERS = ("speaker", "speaker_type", "kind", "stance", "channel", "outlet")
+
+
+def snapshot_version(db: Path | str) -> int | None:
+    """The snapshot's modification time in ns (its identity for caching); None before the first run."""
+    path = snapshot_path(db)
+    return path.stat().st_mtime_ns if path.exists() else None
+
+
+def frame(db: Path | str, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    con = open_reader(db)
+    try:
+        return con.execute(sql, params or {}).df()
+    finally:
+        con.close()
+
+
+def last_runs(db, limit: int = 20) -> pd.DataFrame:
+    return frame(db, """
+        SELECT run_id, started_at, ended_at, status, quality_verdict, n_fetched, n_unchanged, n_fetch_failed,
+               n_articles, n_statements, n_quarantined, data_docs
+        FROM runs ORDER BY started_at DESC LIMIT $limit""", {"limit": limit})
+
+
+def failures_by_reason(db, run_id: str) -> pd.DataFrame:
+    return frame(db, """
+        SELECT reason, count(*) AS pages FROM (
+            SELECT error_class AS reason FROM fetch_log WHERE run_id = $run_id AND error_class IS NOT NULL
+            UNION ALL SELECT error_class FROM failures WHERE run_id = $run_id)
+        GROUP BY reason ORDER BY pages DESC, reason""", {"run_id": run_id})
+
+
+def statements_per_day(db) -> pd.DataFrame:
+    return frame(db, """
+        SELECT coalesce(published_date, fetched_date) AS day, count(*) AS statements
+        FROM statements_flat GROUP BY day ORDER BY day""")
+
+
+def top_sources_by_type(db, limit: int = 15) -> pd.DataFrame:
+    return frame(db, """
+        SELECT speaker AS source, speaker_type AS type, count(*) AS statements
+        FROM statements_flat GROUP BY ALL ORDER BY statements DESC, source LIMIT $limit""", {"limit": limit})
+
+
+def filter_options(db) -> dict[str, list[str]]:
+    """The values each filter can take (speakers: the 500 most cited)."""
+    options = {}
+    for column in FILTERS:
+        limit = "LIMIT 500" if column == "speaker" else ""
+        rows = frame(db, f"""SELECT {column} AS value FROM statements_flat WHERE {column} IS NOT NULL
+                             GROUP BY 1 ORDER BY count(*) DESC, 1 {limit}""")
+        options[column] = rows["value"].tolist()
+    return options
+
+
+def find_statements(db, words: str = "", filters: dict[str, list[str]] | None = None, since=None, until=None,
+                    through_chain: bool = False, limit: int = 50) -> pd.DataFrame:
+    """Statements matching the filters, ranked by BM25 for `words` when given (newest first otherwise),
+    with the offsets that mark content, cue and source in the article text."""
+    where, params = ["TRUE"], {"limit": limit}
+    for column, values in (filters or {}).items():
+        if values:
+            if column not in FILTERS:
+                raise ValueError(f"no filter {column!r}")
+            where.append(f"f.{column} IN (SELECT unnest(${column}))")
+            params[column] = list(values)
+    if since is not None:
+        where.append("coalesce(f.published_date, f.fetched_date) >= $since")
+        params["since"] = since
+    if until is not None:
+        where.append("coalesce(f.published_date, f.fetched_date) <= $until")
+        params["until"] = until
+    if through_chain:
+        where.append("f.chain_length > 1")
+    columns = """f.statement_id, f.article_id, f.article_title, f.article_url, f.outlet, f.published_date,
+                 f.speaker, f.speaker_type, f.kind, f.stance, f.channel, f.content, f.chain_text,
+                 s.content_start, s.content_end, s.cue_start, s.cue_end, s.source_start, s.source_end"""
+    joined = "statements_flat f JOIN statements s USING (statement_id)"
+    if words.strip():
+        params["words"] = words
+        sql = SCORES_SQL + f"""
+            SELECT round(scores.score, 3) AS score, {columns} FROM scores JOIN {joined} USING (statement_id)
+            WHERE {' AND '.join(where)} ORDER BY scores.score DESC, statement_id LIMIT $limit"""
+        return frame(db, sql, params)
+    return frame(db, f"""SELECT NULL AS score, {columns} FROM {joined} WHERE {' AND '.join(where)}
+                         ORDER BY f.published_date DESC NULLS LAST, statement_id LIMIT $limit""", params)
+
+
+def article_text(db, article_id: str) -> str:
+    rows = frame(db, "SELECT text FROM articles WHERE article_id = $id", {"id": article_id})
+    return rows["text"].iloc[0] if len(rows) else ""
+
+
+def chain_of(db, statement_id: str) -> pd.DataFrame:
+    """The statement's chain in order: speaker, then each intermediary, then the publisher."""
+    return frame(db, """
+        SELECT l.position, l.role, src.name, src.type, l.mention FROM statement_sources l
+        JOIN sources src USING (source_id) WHERE l.statement_id = $id ORDER BY l.position""", {"id": statement_id})
+
+
+def sources_list(db, limit: int = 500) -> pd.DataFrame:
+    return frame(db, """
+        SELECT src.source_id, src.name, src.type, count(s.statement_id) AS statements
+        FROM sources src JOIN statements s USING (source_id) GROUP BY ALL
+        ORDER BY statements DESC, name LIMIT $limit""", {"limit": limit})
+
+
+def source_profile(db, source_id: str) -> dict[str, pd.DataFrame]:
+    """One canonical source: its type, how it was written, when and how it spoke, who cites it, through whom."""
+    params = {"id": source_id}
+    return {
+        "source": frame(db, "SELECT name, type FROM sources WHERE source_id = $id", params),
+        "mentions": frame(db, """SELECT source_mention AS mention, count(*) AS statements FROM statements
+                                 WHERE source_id = $id GROUP BY 1 ORDER BY 2 DESC, 1""", params),
+        "over_time": frame(db, """SELECT coalesce(f.published_date, f.fetched_date) AS day, count(*) AS statements
+                                  FROM statements_flat f JOIN statements s USING (statement_id)
+                                  WHERE s.source_id = $id GROUP BY 1 ORDER BY 1""", params),
+        "stances": frame(db, """SELECT coalesce(stance, 'none') AS stance, count(*) AS statements FROM statements
+                                WHERE source_id = $id GROUP BY 1 ORDER BY 2 DESC""", params),
+        "outlets": frame(db, """SELECT f.outlet, count(*) AS statements FROM statements_flat f
+                                JOIN statements s USING (statement_id) WHERE s.source_id = $id
+                                GROUP BY 1 ORDER BY 2 DESC, 1""", params),
+        "through": frame(db, """SELECT via.name AS through, via.type, count(*) AS statements
+                                FROM statements s JOIN statement_sources l USING (statement_id)
+                                JOIN sources via ON via.source_id = l.source_id
+                                WHERE s.source_id = $id AND l.role = 'intermediary'
+                                GROUP BY ALL ORDER BY statements DESC, through""", params),
+    }
+
+
+def outlets(db) -> pd.DataFrame:
+    return frame(db, "SELECT * FROM outlet_sourcing_profile ORDER BY statements DESC, outlet")
+
+
+def echoes(db, limit: int = 100) -> pd.DataFrame:
+    return frame(db, """SELECT example_content AS statement, articles, outlets, first_day, first_outlet, speakers
+                        FROM statement_echoes ORDER BY articles DESC, first_day LIMIT $limit""", {"limit": limit})
+
+
+def echo_carriers(db, normalised_example: str) -> pd.DataFrame:
+    """Who carried one echoed statement, in order of appearance."""
+    return frame(db, """
+        SELECT coalesce(a.published_date, CAST(a.fetched_at AS DATE)) AS day, pub.name AS outlet, a.title, a.canonical_url AS url
+        FROM statements s JOIN articles a USING (article_id) LEFT JOIN sources pub ON pub.source_id = a.publisher_id
+        WHERE trim(regexp_replace(lower(s.content), '[^[:alnum:]]+', ' ', 'g'))
+              = trim(regexp_replace(lower($content), '[^[:alnum:]]+', ' ', 'g'))
+        ORDER BY day, a.fetched_at""", {"content": normalised_example})
+
+
+def quality_results(db, limit_runs: int = 10) -> pd.DataFrame:
+    return frame(db, """
+        SELECT q.run_id, r.started_at, q.suite, q.expectation, q.column_name, q.level, q.success, q.element_count, q.unexpected_count
+        FROM quality_results q JOIN runs r USING (run_id)
+        WHERE q.run_id IN (SELECT run_id FROM runs ORDER BY started_at DESC LIMIT $n)
+        ORDER BY r.started_at DESC, q.success, q.suite, q.expectation""", {"n": limit_runs})
+
+
+def quarantine(db, limit: int = 200) -> pd.DataFrame:
+    return frame(db, """SELECT run_id, table_name, expectation, column_name, row_key, quarantined_at FROM quarantine
+                        ORDER BY quarantined_at DESC LIMIT $limit""", {"limit": limit})
+
+
+def fetch_failures(db) -> pd.DataFrame:
+    return frame(db, """SELECT error_class AS reason, outcome, count(*) AS urls FROM fetch_log
+                        WHERE error_class IS NOT NULL GROUP BY ALL ORDER BY urls DESC, reason""")

@@ -1,0 +1,142 @@
+"""The dashboard in a real browser: `citeline dashboard` on 127.0.0.1, driven by headless Chromium
+(Debian's package, through Playwright), while a `citeline run` publishes beside it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from citeline.paths import demo_corpus
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+PAGES = {"": "Overview", "statements": "Statements", "source": "Source profile", "outlets": "Outlets",
+         "echoes": "Echoes", "quality": "Quality"}
+CITELINE = str(Path(sys.executable).with_name("citeline"))
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI runs the browser test: /usr/bin/chromium is missing (`make test` installs it as root)")
+        pytest.skip("no /usr/bin/chromium: `make test` installs it as root (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _run(pages: Path, db: Path, api_url: str) -> None:
+    done = subprocess.run([CITELINE, "run", str(pages), "--db", str(db)], env={**os.environ, "PREFECT_API_URL": api_url},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def _articles(db: Path) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def _wait_for_page(page, title: str) -> None:
+    page.wait_for_selector(f"h1:has-text('{title}')", timeout=60_000)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)  # the script has ended
+    page.wait_for_timeout(500)  # charts draw after the script ends
+
+
+def _no_error(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    assert page.get_by_text("Page not found").count() == 0
+
+
+def test_every_page_in_a_browser_while_a_run_publishes(chromium, tmp_path, prefect_server):
+    from prefect.settings import PREFECT_API_URL
+
+    corpus = sorted(demo_corpus().glob("*.html"))
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    for page in corpus[40:46]:
+        shutil.copy(page, first / page.name)
+    for page in corpus[46:50]:
+        shutil.copy(page, second / page.name)
+    db = tmp_path / "w.duckdb"
+    _run(first, db, PREFECT_API_URL.value())
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+
+    port = _free_port()
+    server = subprocess.Popen([CITELINE, "dashboard", "--db", str(db), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("citeline dashboard did not answer within 60 s")
+        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+        for path, title in PAGES.items():
+            page.goto(f"{base}/{path}")
+            _wait_for_page(page, title)
+            _no_error(page)
+            page.screenshot(path=str(shots / f"{path or 'overview'}.png"), full_page=True)
+
+        page.goto(f"{base}/statements")
+        _wait_for_page(page, "Statements")
+        search = page.get_by_label("Search (full text, BM25)")
+        search.fill("said")
+        search.press("Enter")
+        page.wait_for_selector("mark[title='content']", timeout=60_000)
+        _no_error(page)
+        assert page.locator("[data-statement]").count() > 0
+
+        with duckdb.connect(str(db), read_only=True) as con:
+            source_id, name = con.execute("""SELECT source_id, src.name FROM statements JOIN sources src USING (source_id)
+                                             GROUP BY ALL ORDER BY count(*) DESC, 2 LIMIT 1""").fetchone()
+        page.goto(f"{base}/source?source={source_id}")
+        _wait_for_page(page, "Source profile")
+        page.wait_for_selector(f"h2:has-text({name!r})", timeout=60_000)
+        _no_error(page)
+
+        page.goto(f"{base}/")
+        _wait_for_page(page, "Overview")
+        before = page.locator('[data-testid="stMetricValue"]').nth(2).inner_text()
+        assert before == str(_articles(db))
+        _run(second, db, PREFECT_API_URL.value())  # publishes while the page is open; the dashboard holds no lock
+        page.reload()
+        _wait_for_page(page, "Overview")
+        after = page.locator('[data-testid="stMetricValue"]').nth(2).inner_text()
+        assert after == "4" and _articles(db) == 10  # the new run's articles, read from the new snapshot
+        page.screenshot(path=str(shots / "overview-after-run.png"), full_page=True)
+        _no_error(page)
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
