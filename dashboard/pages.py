@@ -91,17 +91,18 @@ def statements() -> None:
     through_chain = dates[2].checkbox("Reached us through a chain", key="chain")
     found = read("find_statements", words, dict(chosen), since, until, through_chain)
     st.caption(f"{len(found)} statements shown (at most 50)")
+    chains = read("chains_of", tuple(found["statement_id"])) if len(found) else None
     for row in found.itertuples():
         with st.container(border=True):
             score = f" · score {row.score:.2f}" if pd.notna(row.score) else ""
             st.markdown(f"**{row.speaker}** ({row.speaker_type}) · {row.kind} · {row.stance or 'no stance'} · "
                         f"{row.outlet or ''} · {str(row.published_date)[:10] if pd.notna(row.published_date) else ''}{score}")
-            text = read("article_text", row.article_id)
+            text = row.article_text
             spans = {"content": (row.content_start, row.content_end), "cue": (row.cue_start, row.cue_end),
                      "source": (row.source_start, row.source_end)}
             marked = marked_sentence(text, {k: (_int(a), _int(b)) for k, (a, b) in spans.items()})
             st.markdown(f'<div data-statement="{row.statement_id}">{marked}</div>', unsafe_allow_html=True)
-            chain = read("chain_of", row.statement_id)
+            chain = chains[chains["statement_id"] == row.statement_id]
             st.caption("chain: " + " ← ".join(f"{c.name} ({c.role})" for c in chain.itertuples()))
             st.markdown(f"[{row.article_title or row.article_url}]({row.article_url})")
 

@@ -93,8 +93,9 @@ def find_statements(db, words: str = "", filters: dict[str, list[str]] | None = 
         where.append("f.chain_length > 1")
     columns = """f.statement_id, f.article_id, f.article_title, f.article_url, f.outlet, f.published_date,
                  f.speaker, f.speaker_type, f.kind, f.stance, f.channel, f.content, f.chain_text,
-                 s.content_start, s.content_end, s.cue_start, s.cue_end, s.source_start, s.source_end"""
-    joined = "statements_flat f JOIN statements s USING (statement_id)"
+                 s.content_start, s.content_end, s.cue_start, s.cue_end, s.source_start, s.source_end, a.text AS article_text"""
+    # The article text comes along, so a page of results costs one query, not one per statement.
+    joined = "statements_flat f JOIN statements s USING (statement_id) JOIN articles a ON a.article_id = f.article_id"
     if words.strip():
         params["words"] = words
         sql = SCORES_SQL + f"""
@@ -105,16 +106,12 @@ def find_statements(db, words: str = "", filters: dict[str, list[str]] | None = 
                          ORDER BY f.published_date DESC NULLS LAST, statement_id LIMIT $limit""", params)
 
 
-def article_text(db, article_id: str) -> str:
-    rows = frame(db, "SELECT text FROM articles WHERE article_id = $id", {"id": article_id})
-    return rows["text"].iloc[0] if len(rows) else ""
-
-
-def chain_of(db, statement_id: str) -> pd.DataFrame:
-    """The statement's chain in order: speaker, then each intermediary, then the publisher."""
+def chains_of(db, statement_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Each statement's chain in order: speaker, then each intermediary, then the publisher."""
     return frame(db, """
-        SELECT l.position, l.role, src.name, src.type, l.mention FROM statement_sources l
-        JOIN sources src USING (source_id) WHERE l.statement_id = $id ORDER BY l.position""", {"id": statement_id})
+        SELECT l.statement_id, l.position, l.role, src.name, src.type, l.mention FROM statement_sources l
+        JOIN sources src USING (source_id) WHERE l.statement_id IN (SELECT unnest($ids))
+        ORDER BY l.statement_id, l.position""", {"ids": list(statement_ids)})
 
 
 def sources_list(db, limit: int = 500) -> pd.DataFrame:
