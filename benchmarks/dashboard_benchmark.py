@@ -29,22 +29,12 @@ TARGET_SECONDS = 2.0
 
 def build_warehouse(n: int) -> Path:
     """A warehouse of N articles, from the real flow over N served pages."""
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    from prefect.testing.utilities import prefect_test_harness
+    from benchmarks.pipeline_benchmark import flow_over_served_pages
 
-    from benchmarks.pipeline_benchmark import page_paths, page_server
-    from citeline.run_config import FetchSettings, RunConfig
-    from flows.pipeline import citeline_run
-
-    work = Path(tempfile.mkdtemp(prefix="citeline-dashboard-bench-"))
-    with page_server(n) as base, prefect_test_harness(server_startup_timeout=180):
-        urls = work / "urls.txt"
-        urls.write_text("\n".join(base + path for path in page_paths(n)))
-        citeline_run(RunConfig(inputs=[str(urls)], db=str(work / "w.duckdb"),
-                               fetch=FetchSettings(allow_private_hosts=True, respect_robots=False, per_host_delay=0.0)))
-    return work / "w.duckdb"
+    db = Path(tempfile.mkdtemp(prefix="citeline-dashboard-bench-")) / "w.duckdb"
+    with flow_over_served_pages(n, db) as run:
+        run()
+    return db
 
 
 def render_times(db: Path, page: str) -> dict:

@@ -106,8 +106,9 @@ def peak_child_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def measure_pipeline(n: int) -> dict:
-    """The real flow (Prefect, warehouse, quality gate), then the same URLs again."""
+@contextmanager
+def flow_over_served_pages(n: int, db: Path) -> Iterator:
+    """A `run()` that runs the real flow, in this process, over the N served pages into `db`."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -116,12 +117,17 @@ def measure_pipeline(n: int) -> dict:
     from citeline.run_config import FetchSettings, RunConfig
     from flows.pipeline import citeline_run
 
-    work = Path(tempfile.mkdtemp(prefix="citeline-bench-"))
     with page_server(n) as base, prefect_test_harness(server_startup_timeout=180):
-        urls = work / "urls.txt"
+        urls = db.parent / "urls.txt"
         urls.write_text("\n".join(base + path for path in page_paths(n)))
-        run = lambda: citeline_run(RunConfig(inputs=[str(urls)], db=str(work / "bench.duckdb"), fetch=FetchSettings(
+        yield lambda: citeline_run(RunConfig(inputs=[str(urls)], db=str(db), fetch=FetchSettings(
             allow_private_hosts=True, respect_robots=False, per_host_delay=0.0)))
+
+
+def measure_pipeline(n: int) -> dict:
+    """The real flow (Prefect, warehouse, quality gate), then the same URLs again."""
+    work = Path(tempfile.mkdtemp(prefix="citeline-bench-"))
+    with flow_over_served_pages(n, work / "bench.duckdb") as run:
         clock = time.perf_counter()
         first = run()
         first_seconds = time.perf_counter() - clock
