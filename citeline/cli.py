@@ -379,7 +379,6 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    import subprocess
     from importlib import resources
 
     if not 0 < args.port < 65536:
@@ -390,10 +389,11 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", args.host, "--server.port", str(args.port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false", "--global.developmentMode", "false",
                "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
-    try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        return 0
+    # Become the Streamlit server (exec, not a child): a signal to `citeline dashboard` (Ctrl-C, a
+    # supervisor's SIGTERM) reaches the server itself, and no orphan is left serving.
+    sys.stdout.flush()
+    os.execve(sys.executable, command, env)
+    return 0  # not reached
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -140,3 +140,6 @@ def test_every_page_in_a_browser_while_a_run_publishes(chromium, tmp_path, prefe
             server.wait(10)
         except subprocess.TimeoutExpired:
             server.kill()
+    # The server was the process started, so stopping it leaves nothing listening.
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
