@@ -141,7 +141,10 @@ def source_profile() -> None:
     left.subheader("Outlets that cite it")
     left.dataframe(profile["outlets"], hide_index=True)
     right.subheader("Through whom they cite it")
-    right.dataframe(profile["through"], hide_index=True) if not profile["through"].empty else right.write("directly only")
+    if profile["through"].empty:
+        right.write("directly only")
+    else:
+        right.dataframe(profile["through"], hide_index=True)
 
 
 def outlets() -> None:
@@ -180,7 +183,10 @@ def quality() -> None:
     st.dataframe(read("quality_results"), hide_index=True)
     st.subheader("Rows held back (quarantine)")
     held = read("quarantine")
-    st.dataframe(held, hide_index=True) if not held.empty else st.write("none")
+    if held.empty:
+        st.write("none")
+    else:
+        st.dataframe(held, hide_index=True)
     st.subheader("Fetch failures by reason")
     failures = read("fetch_failures")
     if failures.empty:
