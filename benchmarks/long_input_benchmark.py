@@ -27,7 +27,7 @@ sys.path.insert(0, str(PROJECT))
 MEASURE = """
 import json, resource, sys, time
 started = time.perf_counter()
-from transform.attribution import attribute
+from transform.engine import attribute
 attribute("Warm-up, the benchmark said.")
 loaded = time.perf_counter() - started
 text = open(sys.argv[1], encoding="utf-8").read()

@@ -153,7 +153,7 @@ def measure_bare_loop(n: int) -> dict:
     import httpx
 
     from extract.extraction import extract_article
-    from transform.attribution import attribute
+    from transform.engine import attribute
 
     attribute("Warm-up, so the model load is not timed, the benchmark said.")
     statements = 0

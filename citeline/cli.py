@@ -164,7 +164,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_attribute(args: argparse.Namespace) -> int:
-    from transform.attribution import attribute
+    from transform.engine import attribute
 
     status = 0
     for name in args.files:

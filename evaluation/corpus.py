@@ -67,7 +67,7 @@ def load_predictions(path: Path) -> dict[str, list[Relation]]:
 
 def engine_relations(text: str) -> list[Relation]:
     """The engine's statements on `text`, as relations the metric can pair with gold ones."""
-    from transform.attribution import attribute
+    from transform.engine import attribute
 
     return [_as_relation(statement.as_json()) for statement in attribute(text)]
 

@@ -30,7 +30,7 @@ from extract.pages import (
     stored_pages,
 )
 from extract.raw_store import RawStore
-from transform.attribution import ENGINE_VERSION
+from transform.engine import ENGINE_VERSION
 from transform.parallel import attribute_texts
 from transform.model import Statement
 from warehouse.incremental import PriorState, prior_state

@@ -5,11 +5,11 @@ import random
 import pytest
 
 from citeline.cli import main
-from transform.attribution import PARSE_BATCH_CHARS, _parse, _parser_input, attribute
+from transform.engine import attribute
 from transform.model import Span
+from transform.nlp import PARSE_BATCH_CHARS, parse_paragraphs, parser_input
 from transform.quotes import find_quotes, first_quote_from, quotes_between
 from transform.spans import SpanIndex
-
 
 from tests.test_attribution_cases import content as _content
 from tests.test_attribution_cases import find as _by_cue
@@ -95,10 +95,10 @@ def test_span_index_answers_as_a_scan_of_every_span_does():
 
 def test_parser_input_keeps_every_offset_and_blanks_unbroken_runs():
     paragraph = "Ana\u00a0Ruiz said " + '"\u201c' * 60 + " it rained, " + "x" * 150 + " she said."
-    seen = _parser_input(paragraph)
+    seen = parser_input(paragraph)
     assert len(seen) == len(paragraph) and seen.index("it rained") == paragraph.index("it rained")
     assert "Ana Ruiz said" in seen and '"' not in seen and "x" not in seen
-    assert _parser_input("a" * 99) == "a" * 99  # a long word is still a word
+    assert parser_input("a" * 99) == "a" * 99  # a long word is still a word
 
 
 def test_parse_batches_are_bounded_by_characters_and_keep_order():
@@ -110,7 +110,7 @@ def test_parse_batches_are_bounded_by_characters_and_keep_order():
             return iter(batches[-1])
 
     paragraphs = ["word " * 6_000] * 5 + ["b" * 10] * 40 + ["long " * 14_000]
-    assert list(_parse(RecordingParser(), paragraphs, 32)) == paragraphs
+    assert list(parse_paragraphs(RecordingParser(), paragraphs, 32)) == paragraphs
     assert all(len(b) == 1 or (len(b) <= 32 and sum(map(len, b)) <= PARSE_BATCH_CHARS) for b in batches)
     assert [len(b) for b in batches[:2]] == [2, 2]
 

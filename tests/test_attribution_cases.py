@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transform.attribution import attribute
+from transform.engine import attribute
 
 
 def find(text, cue=None, source=None):
@@ -459,7 +459,8 @@ def test_a_name_and_description_the_parser_hangs_on_an_earlier_phrase_still_spea
     # as an apposition and "suggested" is left without a subject, as the parser does on some names.
     from spacy.tokens import Doc
 
-    from transform.attribution import _nlp, _source_for
+    from transform.nlp import load_pipeline
+    from transform.speakers import source_for
     from transform.sources import ArticleContext
 
     words = ["At", "Boca", "West", ",", "Jay", "Rossi", ",", "the", "club", "'s", "president", ",",
@@ -469,8 +470,8 @@ def test_a_name_and_description_the_parser_hangs_on_an_earlier_phrase_still_spea
     heads = [12, 2, 0, 2, 5, 2, 5, 8, 10, 8, 5, 12, 12, 15, 15, 12, 12]
     deps = ["prep", "compound", "pobj", "punct", "compound", "appos", "punct", "det", "poss", "case", "appos", "punct",
             "ROOT", "mark", "nsubj", "ccomp", "punct"]
-    doc = Doc(_nlp().vocab, words=words, spaces=spaces, tags=tags, heads=heads, deps=deps)
-    span, mention, resolved = _source_for(doc[12], 0, doc.text, ArticleContext())
+    doc = Doc(load_pipeline().vocab, words=words, spaces=spaces, tags=tags, heads=heads, deps=deps)
+    span, mention, resolved = source_for(doc[12], 0, doc.text, ArticleContext())
     assert (mention, resolved.name) == ("Jay Rossi, the club's president", "Jay Rossi")
     assert doc.text[span.start:span.end] == mention
 

@@ -6,7 +6,7 @@ import duckdb
 
 from citeline.cli import main
 from expectations.gate import Verdict, validate_staged
-from transform.attribution import attribute
+from transform.engine import attribute
 from warehouse import compaction, store
 from warehouse.rows import RunRows, add_article
 from warehouse.search import search_statements

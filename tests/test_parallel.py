@@ -1,6 +1,6 @@
 """Attribution in worker processes gives exactly what it gives in-process, in the same order."""
 
-from transform.attribution import attribute_many
+from transform.engine import attribute_many
 from transform.parallel import MIN_TEXTS_FOR_WORKERS, attribute_texts
 
 

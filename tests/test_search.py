@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from expectations.gate import Verdict
-from transform.attribution import attribute
+from transform.engine import attribute
 from warehouse import store
 from warehouse.rows import RunRows, add_article
 from warehouse.search import INDEX_UNINDEXED_SQL, load_fts, search_statements

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from expectations.gate import Verdict, validate_staged
-from transform.attribution import attribute
+from transform.engine import attribute
 from warehouse import store
 from warehouse.rows import RunRows, add_article
 

@@ -7,7 +7,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from transform.attribution import attribute_many
+from transform.engine import attribute_many
 from transform.model import Statement
 
 # Below this many texts, starting workers (each loads the model, ~2 s) costs more than it saves.

@@ -63,10 +63,22 @@ def _paragraph_quotes(paragraph: str, offset: int) -> list[Span]:
     return spans
 
 
-
 def _opener_typed_for_closer(paragraph: str, match: re.Match) -> bool:
     """'“It's unusual,“ said X': an opening mark right after the quote's last punctuation and before a space
     closes the quote; read as an opener, it would hide the attribution inside one long quote."""
     before = paragraph[match.start() - 1 : match.start()]
     after = paragraph[match.end() : match.end() + 1]
     return match.group() in OPENERS and before in {",", ".", "?", "!"} and (after == "" or after.isspace())
+
+
+QUOTE_MARKS = set('"\u201c\u201d\u00ab\u00bb\u201e')
+
+
+QUOTE_CHARACTERS = QUOTE_MARKS | {"'", "\u2018", "\u2019"}  # with the single marks that close '' quotes
+
+
+WITHOUT_QUOTE_CHARACTERS = str.maketrans("", "", "".join(QUOTE_CHARACTERS))
+
+
+def only_quote_marks(gap: str) -> bool:
+    return not gap.translate(WITHOUT_QUOTE_CHARACTERS).strip()

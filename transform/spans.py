@@ -34,3 +34,25 @@ class SpanIndex:
         first = bisect_left(self._starts, position - self._longest + 1)
         last = bisect_right(self._starts, position)
         return sorted(i for i in self._order[first:last] if position < self._spans[i].end)
+
+
+def span_of(tokens, offset: int, text: str) -> Span | None:
+    tokens = [t for t in tokens if not t.is_punct or t.text in {"%", "$"}]
+    if not tokens:
+        return None
+    start = offset + min(t.idx for t in tokens)
+    end = offset + max(t.idx + len(t.text) for t in tokens)
+    return trim(text, Span(start, end))
+
+
+def trim(text: str, span: Span) -> Span | None:
+    start, end = span.start, span.end
+    while start < end and (text[start].isspace() or text[start] in ",;:—–-"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-"):
+        end -= 1
+    return Span(start, end) if end > start else None
+
+
+def overlap(a: Span, b: Span) -> bool:
+    return a.start <= b.start < a.end or b.start <= a.start < b.end
