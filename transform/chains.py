@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transform.lexicon import cue_stances
+from transform.lexicon import cue_stances, word_list
 from transform.model import ChainLink
 from transform.nlp import head_entity
 from transform.relation import Relation
@@ -13,7 +13,7 @@ from transform.tokens import lemma_of
 
 # Verbs that report a stance rather than an utterance ("she could not support the deal"). Inside
 # what someone else is reported to have said they are part of that statement, not one of their own.
-NESTED_STANCE_LEMMAS = {"support", "back", "favor", "favour", "offer", "release", "find", "seek", "want", "plan", "like", "prefer", "see", "think", "believe", "know", "feel", "hope", "expect", "consider", "decide", "agree", "endorse", "oppose"}
+NESTED_STANCE_LEMMAS = word_list("nested_stance_verbs")
 
 
 def without_nested_stances(relations: list[Relation]) -> list[Relation]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transform.lexicon import cue_stances, source_noun_types
+from transform.lexicon import content_prepositions, cue_stances, source_noun_types, word_list
 from transform.quotes import QUOTE_MARKS
 from transform.sources import VAGUE_HEADS
 from transform.tokens import SUBJECT_DEPS, is_verb, lemma_of, nearest_subject
@@ -11,44 +11,17 @@ from transform.tokens import SUBJECT_DEPS, is_verb, lemma_of, nearest_subject
 QUOTE_INTRODUCING_STANCES = {"assert", "report", "announce", "warn"}
 
 
-ADDRESSEE_LEMMAS = {"tell", "warn", "ask", "remind", "assure", "inform", "caution", "urge"}
+ADDRESSEE_LEMMAS = word_list("addressee_verbs")
 
 
-OBJECT_CONTENT_LEMMAS = {
-    "deny", "claim", "confirm", "admit", "acknowledge", "reject", "dispute", "announce", "report",
-    "reveal", "predict", "promise", "allege", "estimate", "suggest", "disclose", "concede", "vow",
-    "pledge", "threaten", "refute", "dismiss", "indicate", "signal", "expect", "fear",
-    "support", "endorse", "back", "praise", "favor", "favour", "defend", "embrace", "tout", "echo",
-    "advocate", "promote", "like", "prefer", "oppose", "attack", "denounce", "blast", "slam", "mock",
-    "decry", "challenge", "criticize", "criticise", "condemn", "blame", "want", "demand",
-    "request", "propose", "mention", "discuss", "express", "describe", "list", "highlight",
-    "issue", "show", "recall", "remember", "repeat", "reiterate", "cite",
-    "question", "call", "accuse", "plan", "portray", "seek", "release", "find", "offer", "share", "tweet", "post", "voice", "underscore", "reference", "invoke",
-    "lament", "bemoan", "applaud", "hail", "congratulate", "recommend", "publish", "email", "chant",
-    "emphasize", "emphasise", "stress", "note", "acknowledge", "state", "say",
-}
+OBJECT_CONTENT_LEMMAS = word_list("object_content_verbs")
 
 
 # Things that say what they contain: "a statement saying ...", "a poll showing ...".
-DOCUMENT_NOUNS = {
-    "statement", "report", "ad", "advertisement", "letter", "poll", "survey", "study", "post", "tweet", "memo",
-    "email", "e-mail", "video", "release", "document", "analysis", "article", "story", "filing", "lawsuit",
-    "message", "note", "editorial", "column", "speech", "interview", "op-ed", "book", "paper", "complaint", "petition",
-}
+DOCUMENT_NOUNS = word_list("document_nouns")
 
 
-CONTENT_PREPOSITIONS = {
-    "speak": ("of", "about"), "talk": ("about", "of"), "call": ("for",), "push": ("for",), "press": ("for",),
-    "argue": ("for", "against"), "warn": ("of", "about", "against"), "complain": ("about", "of"),
-    "comment": ("on",), "rail": ("against",), "point": ("to",), "refer": ("to",), "focus": ("on",),
-    "insist": ("on",), "express": ("about",), "boast": ("about", "of"), "joke": ("about",),
-    "write": ("about", "of"), "hint": ("at",), "allude": ("to",), "dwell": ("on",), "decide": ("on", "against"),
-    "agree": ("with", "on"), "accuse": ("of",), "blame": ("for",), "criticize": ("for",), "criticise": ("for",),
-    "praise": ("for",), "thank": ("for",), "worry": ("about",), "ask": ("about", "for"), "remind": ("of",),
-    "apologize": ("for",), "apologise": ("for",), "lash": ("at",), "congratulate": ("on",),
-    "vote": ("for", "against"), "weigh": ("on", "in"), "advocate": ("for",), "respond": ("to",), "react": ("to",),
-    "testify": ("about", "on"),
-}
+CONTENT_PREPOSITIONS = content_prepositions()
 
 
 def content_tokens_of(cue, sent):
@@ -120,7 +93,7 @@ def content_tokens_of(cue, sent):
     return _sentence_before_trailing_cue(cue, sent) if sent is not None else None
 
 
-AUDIENCE_NOUNS = {"reporter", "panel", "audience", "crowd", "journalist", "interviewer", "host", "viewer", "listener", "supporter", "delegate", "student"}
+AUDIENCE_NOUNS = word_list("audience_nouns")
 
 
 def _is_addressee(obj, cue) -> bool:
@@ -208,7 +181,7 @@ def _sentence_before_trailing_cue(cue, sent):
     return body if sum(not t.is_punct for t in body) >= 3 else None
 
 
-OBJECT_PREDICATE_LEMMAS = {"call", "describe", "find", "consider", "label", "name", "see", "view", "deem", "brand", "dub", "term", "declare", "judge", "regard", "rate", "portray"}
+OBJECT_PREDICATE_LEMMAS = word_list("object_predicate_verbs")
 
 
 CONTRAST_MARKS = {"while", "whereas", "even"}  # ", while ...", "-- even as ...": the writer sets the content beside something else

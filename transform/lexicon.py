@@ -1,4 +1,4 @@
-"""Load the reviewable data files behind attribution: cue verbs with their stance, and source aliases."""
+"""Load the reviewable data files behind attribution: cue verbs and nouns with their stance, source aliases and word lists."""
 
 from __future__ import annotations
 
@@ -91,3 +91,22 @@ def alias_table() -> AliasTable:
         target = exact if alias != alias.lower() else folded
         target[alias] = KnownSource(name, kind)
     return AliasTable(folded=folded, exact=exact)
+
+
+@lru_cache(maxsize=None)
+def word_list(name: str) -> frozenset[str]:
+    """The words of `transform/data/<name>.txt`, one a line (lines starting with # are comments)."""
+    text = resources.files("transform").joinpath("data", f"{name}.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def irregular_forms() -> dict[str, str]:
+    """Irregular cue verb form → lemma ("said" → say), from `transform/data/irregular_forms.csv`."""
+    return {row["form"].strip(): row["lemma"].strip() for row in _data_rows("irregular_forms.csv")}
+
+
+@lru_cache(maxsize=1)
+def content_prepositions() -> dict[str, tuple[str, ...]]:
+    """Verb lemma → prepositions that introduce its content ("call" → for), from `transform/data/content_prepositions.csv`."""
+    return {row["verb"].strip(): tuple(row["prepositions"].split()) for row in _data_rows("content_prepositions.csv")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from transform.content import DOCUMENT_NOUNS
-from transform.lexicon import alias_table, cue_stances, source_noun_types
+from transform.lexicon import alias_table, cue_stances, source_noun_types, word_list
 from transform.model import Span
 from transform.nlp import entity_of, head_entity
 from transform.quotes import QUOTE_CHARACTERS, QUOTE_MARKS
@@ -59,7 +59,7 @@ def remember_sources(relations: list[Relation], context: ArticleContext) -> None
 
 
 # Participles of "X was prompted to say": what moved someone to speak, not what is expected of them.
-PROMPTED_FORMS = {"prompted", "forced", "moved", "compelled", "invited", "pressed", "inspired", "provoked", "spurred", "led", "asked", "urged"}
+PROMPTED_FORMS = word_list("prompted_forms")
 
 
 def source_for(token, offset: int, text: str, context: ArticleContext):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from transform.lexicon import cue_stances
+from transform.lexicon import cue_stances, irregular_forms
 
 
 COPULAS = {"is", "was", "be", "been", "are", "were", "'s", "’s"}
@@ -13,18 +13,10 @@ COPULAS = {"is", "was", "be", "been", "are", "were", "'s", "’s"}
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 
 
-IRREGULAR_FORMS = {
-    "said": "say", "told": "tell", "thought": "think", "felt": "feel", "knew": "know", "known": "know",
-    "saw": "see", "seen": "see", "found": "find", "wrote": "write", "written": "write", "spoke": "speak",
-    "spoken": "speak", "sought": "seek", "meant": "mean", "heard": "hear", "held": "hold", "led": "lead",
-    "read": "read", "put": "put", "declared": "declare", "taught": "teach",
-}
-
-
 @lru_cache(maxsize=1)
 def cue_forms() -> dict[str, str]:
     """Inflected form → lemma for every cue verb (the pipeline runs without spaCy's lemmatizer)."""
-    forms: dict[str, str] = dict(IRREGULAR_FORMS)
+    forms: dict[str, str] = dict(irregular_forms())
     for lemma in cue_stances():
         stem = lemma[:-1] if lemma.endswith("e") else lemma
         candidates = [lemma, lemma + "s", lemma + "es", lemma + "d", lemma + "ed", stem + "ing", stem + "ed"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from transform.content import without_trailing_aside
-from transform.lexicon import cue_stances
+from transform.lexicon import cue_stances, word_list
 from transform.model import Span
 from transform.nlp import head_entity
 from transform.relation import Relation
@@ -16,7 +16,7 @@ from transform.tokens import lemma_of
 NOUN_CONTENT_PREPOSITIONS = {"of", "for", "on", "about", "against", "over", "to", "that"}
 
 
-SPEECH_ACT_VERBS = {"express", "voice", "issue", "make", "offer", "level", "raise", "repeat", "reiterate", "renew", "deliver", "give", "share", "pledge"}
+SPEECH_ACT_VERBS = word_list("speech_act_verbs")
 
 
 def noun_relation(text, offset, cue, context) -> Relation | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from transform.content import without_trailing_aside
+from transform.lexicon import word_list
 from transform.model import Span
 from transform.relation import Relation
 from transform.sources import ResolvedSource
@@ -12,14 +13,10 @@ from transform.tokens import lemma_of
 
 
 # Verbs whose passive ("is expected to", "are said to") or raising use ("seems") attributes to nobody named.
-RAISING_LEMMAS = {"seem", "appear"}
+RAISING_LEMMAS = word_list("raising_verbs")
 
 
-PASSIVE_OR_RAISING_LEMMAS = RAISING_LEMMAS | {
-    "expect", "say", "consider", "believe", "know", "think", "report", "view", "see", "rumor", "rumour",
-    "regard", "describe", "deem", "suppose", "project", "predict", "estimate", "assume", "allege",
-    "blame", "accuse", "criticize", "criticise", "remember", "perceive", "quote", "ask", "identify",
-}
+PASSIVE_OR_RAISING_LEMMAS = RAISING_LEMMAS | word_list("passive_verbs")
 
 
 UNSPECIFIED_SOURCE = "unspecified"

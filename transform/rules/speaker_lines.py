@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from transform.lexicon import word_list
 from transform.model import Span
 from transform.nlp import entity_of
 from transform.relation import Relation
@@ -18,12 +19,7 @@ SPEAKER_LINE = re.compile(
     r"^[ \t]*((?:[A-Z][\w.'’-]*)(?:[ \t]+(?:[A-Z][\w.'’-]*|of|the|on|de|van|von)){0,4})[ \t]*(:)[ \t]+(\S[^\n]*)$", re.MULTILINE)
 
 
-NOT_SPEAKERS = {
-    "the latest", "contributing", "breaking", "revealed", "update", "updated", "editor's note", "editor’s note", "note",
-    "byline", "email", "e-mail", "twitter", "facebook", "name", "related", "watch", "read more",
-    "correction", "corrections", "paid notice", "source", "sources", "see also", "wow", "warning", "advertisement",
-    "exclusive", "analysis", "opinion", "live", "listen", "subscribe", "follow", "map", "chart",
-}
+NOT_SPEAKERS = word_list("not_speakers")
 
 
 # Photo and image credits ("Kamala Harris Image: U.S. Senate."), a bare "Photo:" or "Video:" label included.

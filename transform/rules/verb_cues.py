@@ -5,7 +5,7 @@ from __future__ import annotations
 from transform.chains import citing_links
 from transform.channels import channel_of
 from transform.content import QUOTE_INTRODUCING_STANCES, content_tokens_of, is_parenthetical, without_speakers_next_act, without_trailing_aside
-from transform.lexicon import cue_stances
+from transform.lexicon import cue_stances, word_list
 from transform.model import Span
 from transform.quote_runs import adjacent_quotes, another_cue_between, extend_quote_run, quote_after_attribution, split_quote
 from transform.relation import Relation
@@ -17,7 +17,7 @@ from transform.tokens import COPULAS, SUBJECT_DEPS, is_verb, lemma_of, nearest_s
 
 
 # Plain verbs of saying: 'She says A. "B."' goes on in a quote after the sentence that has no cue of its own.
-SAYING_LEMMAS = {"say", "tell", "add", "write", "argue", "explain", "insist", "note", "recall", "continue"}
+SAYING_LEMMAS = word_list("saying_verbs")
 
 
 def verb_relation(text, offset, sent, cue, quotes, context) -> Relation | None:
