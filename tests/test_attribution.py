@@ -178,3 +178,18 @@ def test_seed_every_offset_matches_its_text(seed_text):
     for s in statements:
         assert seed_text[s.source.start : s.source.end] == s.source_text
         assert s.content.end > s.content.start
+
+
+def test_one_parse_gives_the_rules_statements_and_the_docs_and_statements_from_leaves_relations_as_they_were():
+    from transform.engine import parse_article, rule_relations, statements_from
+
+    text = ('Iran claimed the attack, the Associated Press reported, citing Iranian state TV.\n'
+            'Nothing here.\n"We are ready," the coach said.')
+    parsed = parse_article(text)
+    assert [start for start, _ in parsed.paragraphs] == [0, text.index('"We')]  # the prefilter skips "Nothing here."
+    assert all(text[start : start + len(doc.text)] == doc.text for start, doc in parsed.paragraphs)
+    relations = rule_relations(parsed)
+    vias = [list(r.via) for r in relations]
+    assert statements_from(relations, parsed) == attribute(text)
+    assert [list(r.via) for r in relations] == vias
+    assert statements_from(relations, parsed) == attribute(text)

@@ -37,8 +37,9 @@ ENGINE_VERSION = "rules-0.8"
 class ParsedArticle:
     """An article with its quotes and the parse of every paragraph that can hold an attribution.
 
-    `paragraphs` holds (start offset in `text`, Doc) in text order; a Doc's text is its paragraph's,
-    character for character, so token offsets plus the start are offsets into `text`.
+    `paragraphs` holds (start offset in `text`, Doc) in text order. A Doc reads its paragraph as parser_input
+    gives it (odd spaces made plain, long unbroken runs blanked), always of the same length, so a token's
+    offset plus the start is its offset in `text`.
     """
 
     text: str

@@ -9,7 +9,7 @@ from transform.lexicon import alias_table, cue_stances, source_noun_types, word_
 from transform.model import Span
 from transform.nlp import entity_of, head_entity
 from transform.quotes import QUOTE_CHARACTERS, QUOTE_MARKS
-from transform.relation import Relation
+from transform.relation import Relation, Speaker
 from transform.sources import ANONYMITY_MARKERS, ANONYMOUS_HEADS, PERSONAL_TITLES, ArticleContext, Entity, ResolvedSource, person_name, resolve_source, strip_determiners
 from transform.spans import span_of
 from transform.tokens import COPULAS, DESCRIPTION_TAGS, NOUN_PHRASE_TAGS, NOUN_TAGS, SUBJECT_DEPS, is_proper_noun, is_verb, lemma_of, nearest_subject
@@ -62,7 +62,8 @@ def remember_sources(relations: list[Relation], context: ArticleContext) -> None
 PROMPTED_FORMS = word_list("prompted_forms")
 
 
-def source_for(token, offset: int, text: str, context: ArticleContext):
+def source_for(token, offset: int, text: str, context: ArticleContext) -> Speaker | None:
+    """The speaker of a cue: its subject or agent, or, when the parser gives it none, the subject it shares or the words beside it."""
     subject = nearest_subject(token, {"nsubj", "csubj"})
     if subject is None:
         agent = next((c for c in token.children if c.dep_ == "agent"), None)
@@ -115,7 +116,7 @@ def source_for(token, offset: int, text: str, context: ArticleContext):
             named_text, entity_label=head_entity(named_text, antecedent.text)[0], head_lemma=lemma_of(antecedent),
             head_text=antecedent.text, position=span.start, context=context,
         )
-        return span, subject.text, resolved
+        return Speaker(span, subject.text, resolved)
     # A misparse can hang later words on the subject; the mention stays on its own side of the cue.
     tokens = [t for t in subject.subtree if (t.i < token.i) == (subject.i < token.i)]
     tokens = without_relative_clauses(tokens)
@@ -136,12 +137,12 @@ def source_for(token, offset: int, text: str, context: ArticleContext):
     if named is not None and subject.tag_ in {"NN", "NNS"} and named.i in {t.i for t in tokens}:
         name_span = span_of(list(named.subtree), offset, text)
         if name_span is not None:
-            resolved = resolved_mention(name_span, named, text, context)[2]
+            resolved = resolved_mention(name_span, named, text, context).resolved
             # The description says what kind of source the name is better than NER on a bare name does.
             kind = source_noun_types().get(lemma_of(subject))
             if kind is not None and alias_table().lookup(resolved.name) is None:
                 resolved = ResolvedSource(resolved.name, kind)
-            return span, mention, resolved
+            return Speaker(span, mention, resolved)
     return resolved_mention(span, subject, text, context)
 
 
@@ -158,7 +159,7 @@ def without_relative_clauses(tokens: list) -> list:
     return [t for t in tokens if t.i not in described]
 
 
-def resolved_mention(span: Span, head, text: str, context: ArticleContext):
+def resolved_mention(span: Span, head, text: str, context: ArticleContext) -> Speaker:
     """(span, mention, resolved source) for a speaker mention whose head word is `head`."""
     mention = text[span.start : span.end]
     _learn_full_name(mention, text, context)
@@ -167,7 +168,7 @@ def resolved_mention(span: Span, head, text: str, context: ArticleContext):
         mention, entity_label=label, head_lemma=lemma_of(head), head_text=head.text,
         position=span.start, context=context, entity_text=entity_text, head_is_plural_noun=head.tag_ == "NNS",
     )
-    return span, mention, resolved
+    return Speaker(span, mention, resolved)
 
 
 def _learn_full_name(mention: str, text: str, context: ArticleContext) -> None:
@@ -194,7 +195,7 @@ def _learn_full_name(mention: str, text: str, context: ArticleContext) -> None:
         context.not_person_names.add(bare)
 
 
-def _words_before_cue(cue, offset: int, text: str, context: ArticleContext):
+def _words_before_cue(cue, offset: int, text: str, context: ArticleContext) -> Speaker | None:
     """"Jolly said ...", parsed with "Jolly" as an adverb: the noun phrase right before a subjectless cue speaks."""
     doc = cue.doc
     words = []
@@ -215,7 +216,7 @@ def _words_before_cue(cue, offset: int, text: str, context: ArticleContext):
     return resolved_mention(span, head, text, context)
 
 
-def _name_and_description_before_cue(cue, offset: int, text: str, context: ArticleContext):
+def _name_and_description_before_cue(cue, offset: int, text: str, context: ArticleContext) -> Speaker | None:
     """"At Boca West, ..., Jay DiPietro, the club's president, suggested ...", with the name hung on an
     earlier phrase: a name and the description after it, set off by commas right before the cue."""
     doc = cue.doc
@@ -251,7 +252,7 @@ def _name_and_description_before_cue(cue, offset: int, text: str, context: Artic
     return resolved_mention(span, name[-1], text, context) if span is not None else None
 
 
-def speaker_between_quote_and_cue(cue, quote: Span, offset: int, text: str, context: ArticleContext):
+def speaker_between_quote_and_cue(cue, quote: Span, offset: int, text: str, context: ArticleContext) -> Speaker | None:
     """The noun phrase (with its apposition) between a quote and the cue after it, or None when a clause stands there."""
     doc = cue.doc
     words = [t for t in doc[cue.sent.start : cue.i] if offset + t.idx >= quote.end and t.text not in QUOTE_CHARACTERS]
@@ -269,10 +270,10 @@ def speaker_between_quote_and_cue(cue, quote: Span, offset: int, text: str, cont
     span, name_span = span_of(words, offset, text), span_of(name, offset, text)
     if span is None or name_span is None:
         return None
-    return span, text[span.start : span.end], resolved_mention(name_span, head, text, context)[2]
+    return Speaker(span, text[span.start : span.end], resolved_mention(name_span, head, text, context).resolved)
 
 
-def _words_after_cue(cue, offset: int, text: str, context: ArticleContext):
+def _words_after_cue(cue, offset: int, text: str, context: ArticleContext) -> Speaker | None:
     """'"...," said Robert Reich, who ...', parsed with Reich as another verb's subject: the noun phrase right after the cue speaks."""
     doc = cue.doc
     words = []
