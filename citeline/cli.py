@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from citeline.errors import CitelineError
-from citeline.paths import DEFAULT_DB
+from citeline.paths import DEFAULT_DB, DEFAULT_MODEL
 
 EXAMPLE_SQL = (
     "SELECT src.name, src.type, count(*) AS statements FROM statements s "
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "or folders/files of .html. None: the bundled demo corpus.")
     run.add_argument("--config", type=Path, help="project config file (default ./citeline.toml when present)")
     run.add_argument("--db", help=f"warehouse file (default {DEFAULT_DB})")
+    run.add_argument("--model", metavar="PATH", help="folder of a model trained with `citeline train`, stacked on the rules (default: the rules alone)")
     _add_fetch_flags(run)
 
     reprocess = sub.add_parser("reprocess", help="Re-extract and re-attribute stored pages without the network.",
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
                                            "(after an extractor or attribution upgrade); rows are replaced, not duplicated.")
     reprocess.add_argument("--since", type=date.fromisoformat, help="only articles fetched on or after this date (YYYY-MM-DD)")
     reprocess.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    reprocess.add_argument("--model", metavar="PATH", help="folder of a model trained with `citeline train`, stacked on the rules (default: the rules alone)")
 
     serve = sub.add_parser("serve", help="Serve the pipeline on the schedule in citeline.toml through Prefect.",
                            description="Serve the pipeline as a Prefect deployment on the cron schedule in citeline.toml, until interrupted.")
@@ -60,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
                                            "(offsets are code points into the file read as UTF-8 with newline='').")
     attribute.add_argument("files", nargs="+", metavar="FILE")
     attribute.add_argument("--jsonl", action="store_true", help="one compact JSON object per line")
+    attribute.add_argument("--model", metavar="PATH", help="folder of a model trained with `citeline train`, stacked on the rules (default: the rules alone)")
 
     evaluate = sub.add_parser("eval", help="Score attribution against gold annotations in PolNeAR's layout.",
                               description="Score attribution against a gold folder in PolNeAR's layout (text/NAME.txt, "
@@ -68,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--pred", type=Path, help="score this `citeline attribute --jsonl` output instead of running the engine")
     evaluate.add_argument("--overlap", type=float, default=0.5, help="content overlap needed to pair two relations, of the larger set (default 0.5)")
     evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    evaluate.add_argument("--model", metavar="PATH", help="folder of a model trained with `citeline train`, stacked on the rules (default: the rules alone)")
 
     agree = sub.add_parser("agreement", help="How far annotators agree under eval's metric, beside the engine on the same texts.",
                            description="On the texts of a gold folder that have two or more annotation files, score every "
@@ -76,6 +80,18 @@ def build_parser() -> argparse.ArgumentParser:
     agree.add_argument("gold_dir", metavar="GOLD_DIR", type=Path)
     agree.add_argument("--overlap", type=float, default=0.5, help="content overlap needed to pair two relations, of the larger set (default 0.5)")
     agree.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    agree.add_argument("--model", metavar="PATH", help="folder of a model trained with `citeline train`, stacked on the rules (default: the rules alone)")
+
+    train = sub.add_parser("train", help="Train an attribution model on gold annotations in PolNeAR's layout (its train split).",
+                           description="Train the attribution tagger, stacked on the rules, on a gold folder in PolNeAR's layout "
+                                       "(the train split, never dev), and write the model and its card to a folder. Deterministic "
+                                       "for a seed. The model is derived from the corpus: keep it where the corpus is.")
+    train.add_argument("gold_dir", metavar="GOLD_DIR", type=Path)
+    train.add_argument("--out", type=Path, default=DEFAULT_MODEL, help=f"model folder to write (default {DEFAULT_MODEL})")
+    train.add_argument("--seed", type=int, default=0, help="orders (and with --limit picks) the training texts (default 0)")
+    train.add_argument("--limit", type=int, help="train on this many texts only (a quick, weaker model)")
+    train.add_argument("--iterations", type=int, help="L-BFGS iterations (default from transform/tagger/training.py)")
+    train.add_argument("--eval", type=Path, metavar="DIR", help="score the new model on this gold folder (e.g. PolNeAR dev) and put the scores on its card")
 
     search = sub.add_parser("search", help="Rank statements by BM25 full-text relevance to some words.",
                             description="Rank published statements by BM25 full-text relevance to some words (over an index each publish updates).")
@@ -130,7 +146,7 @@ def _add_fetch_flags(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     _quiet_telemetry()
     args = build_parser().parse_args(argv)
-    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "agreement": cmd_agreement, "search": cmd_search, "serve": cmd_serve, "reprocess": cmd_reprocess, "compact": cmd_compact, "dashboard": cmd_dashboard}[args.command]
+    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "agreement": cmd_agreement, "search": cmd_search, "serve": cmd_serve, "reprocess": cmd_reprocess, "compact": cmd_compact, "dashboard": cmd_dashboard, "train": cmd_train}[args.command]
     try:
         return handler(args)
     except CitelineError as error:
@@ -166,6 +182,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_attribute(args: argparse.Namespace) -> int:
     from transform.engine import attribute
 
+    model = _loaded_model(args.model)
     status = 0
     for name in args.files:
         try:
@@ -175,7 +192,7 @@ def cmd_attribute(args: argparse.Namespace) -> int:
             print(f"citeline attribute: cannot read {name!r}: {error.strerror}", file=sys.stderr)
             status = 2
             continue
-        for statement in attribute(text):
+        for statement in attribute(text, model=model):
             _emit({"file": name, **statement.as_json()}, args.jsonl)
     return status
 
@@ -199,12 +216,24 @@ def _check_overlap(args: argparse.Namespace) -> None:
         raise UsageError(f"--overlap must be in (0, 1], not {args.overlap}")
 
 
+def _loaded_model(path: str | Path | None):
+    """The trained model in folder `path`, checked before any text is read; None for the rules alone."""
+    if path is None:
+        return None
+    from transform.tagger.model import load_model
+
+    return load_model(str(path))
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from evaluation.corpus import evaluate
 
     _check_overlap(args)
+    if args.pred and args.model:
+        raise UsageError("--pred scores a file of predictions; --model runs the engine with a model: give one of them")
+    model = _loaded_model(args.model)
     with _unreadable_files_named():
-        report = evaluate(args.gold_dir, overlap=args.overlap, predictions=args.pred).report()
+        report = evaluate(args.gold_dir, overlap=args.overlap, predictions=args.pred, model=model).report()
     if args.json:
         print(json.dumps(report))
         return 0
@@ -222,7 +251,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
     _check_overlap(args)
     with _unreadable_files_named():
-        result = agreement(args.gold_dir, overlap=args.overlap)
+        result = agreement(args.gold_dir, overlap=args.overlap, model=_loaded_model(args.model))
     human, engine = result.human.report(), result.engine.report()
     for report in (human, engine):
         report.pop("tokens_per_second")
@@ -236,6 +265,55 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         print(f"{label:26}{report['content_precision']:>10.3f}{report['content_recall']:>7.3f}{report['content_f1']:>7.3f}"
               f"{report['relation_precision']:>12.3f}{report['relation_recall']:>7.3f}{report['relation_f1']:>7.3f}"
               f"{report['source_accuracy']:>8.3f}{report['cue_accuracy']:>7.3f}")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    import json as json_module
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from evaluation.corpus import evaluate, training_documents
+    from transform.tagger.training import TrainingSettings, train_model
+
+    if args.limit is not None and args.limit < 1:
+        raise UsageError(f"--limit must be at least 1, not {args.limit}")
+    if args.iterations is not None and args.iterations < 1:
+        raise UsageError(f"--iterations must be at least 1, not {args.iterations}")
+    if args.gold_dir.resolve().name == "dev" or (args.eval is not None and args.eval.resolve() == args.gold_dir.resolve()):
+        raise UsageError(f"{str(args.gold_dir)!r} is a dev split: train on train and keep dev for the scores (--eval)")
+    settings = TrainingSettings() if args.iterations is None else TrainingSettings(max_iterations=args.iterations)
+    with _unreadable_files_named():
+        documents, held_out = training_documents(args.gold_dir)
+    console = Console(stderr=True)
+    console.print(f"training on {len(documents) if args.limit is None else min(args.limit, len(documents))} texts of "
+                  f"{args.gold_dir} ({held_out} texts with several annotators held out for `citeline agreement`)")
+    columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as bar:
+        tasks = {"features": bar.add_task("parsing and features (texts)", total=None),
+                 "train": bar.add_task("training (L-BFGS iterations)", total=settings.max_iterations)}
+
+        def report(stage: str, done: int, total: int) -> None:
+            bar.update(tasks[stage], completed=done, total=total)
+
+        card = train_model(documents, args.out, seed=args.seed, limit=args.limit, settings=settings,
+                           source=str(args.gold_dir), progress=report)
+    if args.eval is not None:
+        from transform.tagger.model import CARD_FILE, load_model
+
+        with _unreadable_files_named():
+            scores = evaluate(args.eval, model=load_model(str(args.out))).report()
+        card["evaluation"] = {"folder": str(args.eval), "overlap": 0.5, **{k: round(v, 4) if isinstance(v, float) else v for k, v in scores.items()}}
+        (args.out / CARD_FILE).write_text(json_module.dumps(card, indent=2) + "\n", encoding="utf-8")
+        load_model.cache_clear()
+    print(f"model {card['model_id']} written to {args.out} in {card['training_seconds']:.0f} s "
+          f"({card['training_data']['documents']} texts, {card['training_data']['tokens']:,} tokens)")
+    if "evaluation" in card:
+        e = card["evaluation"]
+        print(f"on {args.eval}: content F1 {e['content_f1']:.3f}, relation F1 {e['relation_f1']:.3f}, "
+              f"source accuracy {e['source_accuracy']:.3f}, cue accuracy {e['cue_accuracy']:.3f}")
+    print(f"use it with: citeline run --model {args.out}   (or [citeline.attribution] model = \"{args.out}\" in citeline.toml)")
     return 0
 
 
@@ -310,13 +388,15 @@ def run_configuration(args: argparse.Namespace):
         values["inputs"] = args.inputs
     if args.db is not None:
         values["db"] = args.db
+    if args.model is not None:
+        values["attribution"]["model"] = args.model
     values["fetch"].update({name: getattr(args, name) for name in FetchSettings.model_fields if getattr(args, name) is not None})
     # citeline.toml validated alone, so what fails now is a flag: named as typed.
     return run_config(values, name_of=_flag_of)
 
 
 def _flag_of(key: str) -> str:
-    name = key.removeprefix("fetch.")
+    name = key.removeprefix("fetch.").removeprefix("attribution.")
     return "INPUT" if key.startswith("inputs") else NEGATED_FLAGS.get(name, "--" + name.replace("_", "-"))
 
 
@@ -337,6 +417,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
     if not args.db.exists():
         raise WarehouseError(f"warehouse {str(args.db)!r} does not exist")
+    _loaded_model(args.model)
     stage_clock.take()
     with stage_clock.timed("imports"):
         from flows.pipeline import citeline_reprocess
@@ -347,7 +428,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     with _progress_display(console) as sink:
         progress.set_sink(sink)
         try:
-            summary = citeline_reprocess(db_path=str(args.db), since=args.since)
+            summary = citeline_reprocess(db_path=str(args.db), since=args.since, model=args.model)
         finally:
             progress.set_sink(None)
     print_summary(summary, Console())
@@ -422,6 +503,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     # Fail fast, before any server starts, on inputs and a warehouse that cannot be used (inside the
     # flow, Prefect would log the error's traceback before the one line here).
     plan_inputs(config.inputs)
+    _loaded_model(config.attribution.model)
     with stage_clock.timed("imports"):
         from flows.pipeline import citeline_run
     _check_writable(config.db_path)

@@ -6,6 +6,8 @@ from importlib import resources
 from pathlib import Path
 
 DEFAULT_DB = Path("data") / "citeline.duckdb"
+# Trained models stay on the user's machine, beside the corpus they came from (never shipped).
+DEFAULT_MODEL = Path("data") / "models" / "tagger"
 
 
 def demo_corpus() -> Path:

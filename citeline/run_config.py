@@ -41,6 +41,14 @@ class FetchSettings(BaseModel):
         return FetchPolicy(**self.model_dump())
 
 
+class AttributionSettings(BaseModel):
+    """What finds the statements: the rules alone, or the rules with a trained model beside them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str | None = Field(None, min_length=1, description="folder of a model trained with `citeline train` (default: the rules alone)")
+
+
 class RunConfig(BaseModel):
     """Everything one run of the pipeline needs to know."""
 
@@ -49,6 +57,7 @@ class RunConfig(BaseModel):
     inputs: list[str] = Field(default_factory=list, description="URLs, URL lists, feeds, sitemaps, folders or files of .html; none: the demo corpus")
     db: str = Field(str(DEFAULT_DB), min_length=1, description="warehouse file")
     fetch: FetchSettings = Field(default_factory=FetchSettings)
+    attribution: AttributionSettings = Field(default_factory=AttributionSettings)
     batch_size: int = Field(500, ge=1, description="articles extracted, attributed and staged together")
 
     @property

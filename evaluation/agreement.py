@@ -27,7 +27,7 @@ class Agreement:
     engine: Tally
 
 
-def agreement(folder: Path, overlap: float = 0.5) -> Agreement:
+def agreement(folder: Path, overlap: float = 0.5, model=None) -> Agreement:
     """Score every ordered pair of annotators of a text, and the engine against each annotator of it.
 
     Ordered pairs make the human figure symmetric, each annotator once the gold and once the prediction, and
@@ -44,7 +44,7 @@ def agreement(folder: Path, overlap: float = 0.5) -> Agreement:
         annotations += len(relations)
         for gold, other in permutations(relations, 2):
             human.add(score_document(text, gold, other, overlap))
-        predicted = engine_relations(text)
+        predicted = engine_relations(text, model)
         for gold in relations:
             engine.add(score_document(text, gold, predicted, overlap))
     if not documents:

@@ -7,10 +7,14 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from citeline.errors import CitelineError
 from evaluation.brat import Relation, parse_ann
 from evaluation.metrics import Tally, score_document
+
+if TYPE_CHECKING:
+    from transform.tagger.training import GoldDocument
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -65,25 +69,43 @@ def load_predictions(path: Path) -> dict[str, list[Relation]]:
     return by_name
 
 
-def engine_relations(text: str) -> list[Relation]:
-    """The engine's statements on `text`, as relations the metric can pair with gold ones."""
+def training_documents(folder: Path) -> tuple[list[GoldDocument], int]:
+    """The texts to train on, each with its first annotator's relations, and how many texts were held out:
+    those with several annotators, kept unseen so that `citeline agreement` scores a model fairly on them."""
+    from transform.tagger.training import GoldDocument
+
+    documents, held_out = [], 0
+    for text_path, ann_files in annotated_texts(folder):
+        if len(ann_files) > 1:
+            held_out += 1
+            continue
+        documents.append(GoldDocument(text_path.stem, read_text(text_path), parse_ann(read_text(ann_files[0]))))
+    if not documents:
+        raise GoldFolderError(f"{str(folder)!r} has no text with exactly one annotation file to train on")
+    return documents, held_out
+
+
+def engine_relations(text: str, model=None) -> list[Relation]:
+    """The engine's statements on `text` (with `model`, a loaded trained model, beside the rules), as
+    relations the metric can pair with gold ones."""
     from transform.engine import attribute
 
-    return [_as_relation(statement.as_json()) for statement in attribute(text)]
+    return [_as_relation(statement.as_json()) for statement in attribute(text, model=model)]
 
 
-def evaluate(folder: Path, overlap: float = 0.5, predictions: Path | None = None) -> Tally:
-    """Score the attribution engine (or a predictions file) on every document of a gold folder."""
+def evaluate(folder: Path, overlap: float = 0.5, predictions: Path | None = None, model=None) -> Tally:
+    """Score the attribution engine (with `model` beside the rules, if given), or a predictions file,
+    on every document of a gold folder."""
     stored = load_predictions(predictions) if predictions else None
     if stored is None:
-        engine_relations("Warm-up, so the one-off model load is not timed as throughput, the engine said.")
+        engine_relations("Warm-up, so the one-off model load is not timed as throughput, the engine said.", model)
     total = Tally()
     for name, text, gold in gold_documents(folder):
         if stored is not None:
             predicted, seconds = stored.get(name, []), 0.0
         else:
             started = time.perf_counter()
-            predicted = engine_relations(text)
+            predicted = engine_relations(text, model)
             seconds = time.perf_counter() - started
         tally = score_document(text, gold, predicted, overlap)
         tally.tokens = len(TOKEN.findall(text)) if stored is None else 0

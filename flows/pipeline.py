@@ -71,9 +71,10 @@ def extract_task(outcomes: list[FetchOutcome], raw_dir: str) -> tuple[list[Artic
 
 
 @task(name="attribute statements", cache_policy=NONE)
-def attribute_task(articles: list[ArticleRecord]) -> list[list[Statement]]:
-    """Attribution for a batch of articles: the slow, CPU-bound step, spread over worker processes."""
-    results = attribute_texts([a.text for a in articles])
+def attribute_task(articles: list[ArticleRecord], model: str | None = None) -> list[list[Statement]]:
+    """Attribution for a batch of articles: the slow, CPU-bound step, spread over worker processes;
+    `model` is the folder of a trained model to stack on the rules."""
+    results = attribute_texts([a.text for a in articles], model=model)
     progress.advance("statements", sum(map(len, results)))
     get_run_logger().info("found %d statements in %d articles", sum(map(len, results)), len(articles))
     return results
@@ -122,18 +123,20 @@ def citeline_run(config: RunConfig = RunConfig()) -> dict[str, Any]:
     db_path = config.db
     raw_dir = str(raw_dir_for(config.db_path))
     policy = config.fetch.policy()
-    prior = prior_state(db_path, EXTRACTOR_VERSION, ENGINE_VERSION)
+    model = config.attribution.model
+    prior = prior_state(db_path, EXTRACTOR_VERSION, ENGINE_VERSION, model_id_of_folder(model))
     outcomes: list[FetchOutcome] = []
     with stage_clock.timed("fetch"):
         if plan.pages:
             outcomes += read_local_task(plan.pages, raw_dir, prior)
         if plan.urls:
             outcomes += fetch_task(plan.urls, policy, raw_dir, prior)
-    return process_and_publish(run_id, started, inputs, outcomes, db_path, config.batch_size)
+    return process_and_publish(run_id, started, inputs, outcomes, db_path, config.batch_size, model)
 
 
 def process_and_publish(
     run_id: str, started: datetime, inputs: list[str], outcomes: list[FetchOutcome], db_path: str, batch_size: int,
+    model: str | None = None,
 ) -> dict[str, Any]:
     """Extract and attribute the pages in batches, then load, record the run, snapshot and report it.
 
@@ -141,6 +144,7 @@ def process_and_publish(
     nothing skips the gate (and its Great Expectations import), the publish and the snapshot rewrite.
     """
     raw_dir = str(raw_dir_for(Path(db_path)))
+    model_id = model_id_of_folder(model)
     tally = RunTally()
     failures: list[PageFailure] = []
     n_extracted = 0
@@ -156,8 +160,9 @@ def process_and_publish(
             continue
         rows = RunRows()
         with stage_clock.timed("attribute"):
-            for article, statements in zip(articles, attribute_task(articles)):
-                add_article(rows, article={**article.row()}, text=article.text, statements=statements, engine_version=ENGINE_VERSION)
+            for article, statements in zip(articles, attribute_task(articles, model)):
+                add_article(rows, article={**article.row()}, text=article.text, statements=statements,
+                            engine_version=ENGINE_VERSION, model_id=model_id)
         with stage_clock.timed("stage"):
             # Each batch goes to staging at once, so a run's memory does not grow with its size.
             stage_task(db_path, run_id, rows, first=tally.articles == 0)
@@ -165,6 +170,7 @@ def process_and_publish(
 
     result = load_task(db_path, run_id, [fetch_log_row(o) for o in outcomes], [f.row() for f in failures])
     summary = build_summary(run_id, started, inputs, outcomes, failures, tally, result, db_path, n_extracted)
+    summary["run"]["model_id"] = model_id
     summary["timings"] = summary["run"]["stage_seconds"] = stage_clock.take()
     _record(db_path, summary["run"])  # before the snapshot, so readers see the run that published it
     snapshot = snapshot_path(db_path)
@@ -176,6 +182,15 @@ def process_and_publish(
     summary["snapshot_path"] = str(snapshot)
     publish_artifacts(summary, tally, result)
     return summary
+
+
+def model_id_of_folder(model: str | None) -> str | None:
+    """The id of the model in folder `model` (loaded once per process), or None for the rules alone."""
+    if model is None:
+        return None
+    from transform.tagger.model import load_model
+
+    return load_model(model).model_id
 
 
 def _record(db_path: str, run: dict[str, Any]) -> None:
@@ -197,17 +212,17 @@ def stored_pages_task(db_path: str, since: date | None) -> list[FetchOutcome]:
 
 @flow(name="citeline-reprocess", log_prints=True)
 def citeline_reprocess(db_path: str = str(DEFAULT_DB), since: date | None = None,
-                       batch_size: int = RunConfig.model_fields["batch_size"].default) -> dict[str, Any]:
+                       batch_size: int = RunConfig.model_fields["batch_size"].default, model: str | None = None) -> dict[str, Any]:
     """Re-extract and re-attribute published articles from their stored raw pages (fetched on or after `since`).
 
-    For a new extractor or attribution version: rows are replaced, never duplicated, and record the
-    versions that made them.
+    For a new extractor or attribution version, or a trained `model` (a folder) beside the rules: rows
+    are replaced, never duplicated, and record the versions and model that made them.
     """
     started = datetime.now(UTC)
     stage_clock.start_run()
     outcomes = stored_pages_task(db_path, since)
     label = f"reprocess since {since}" if since else "reprocess all"
-    return process_and_publish(_run_id(), started, [label], outcomes, db_path, batch_size)
+    return process_and_publish(_run_id(), started, [label], outcomes, db_path, batch_size, model)
 
 
 def publish_artifacts(summary: dict[str, Any], tally: RunTally, result: PublishResult) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transform.chains import collapse_chains, without_nested_stances
@@ -26,6 +27,8 @@ from transform.rules.speaker_lines import named_quote_relations, speaker_line_re
 from transform.sources import ArticleContext
 from transform.speakers import remember_sources, remember_subjects
 from transform.statements import to_statement
+from transform.tagger.inference import model_statements
+from transform.tagger.model import AttributionModel, load_model
 
 if TYPE_CHECKING:  # spaCy loads only when a text is parsed, so importing the engine for ENGINE_VERSION stays cheap
     from spacy.tokens import Doc
@@ -47,16 +50,26 @@ class ParsedArticle:
     paragraphs: list[tuple[int, Doc]]
 
 
-def attribute(text: str) -> list[Statement]:
-    """Attributed statements in `text`, ordered by content offset."""
-    return next(iter(attribute_many([text])))
+def attribute(text: str, model: AttributionModel | str | Path | None = None) -> list[Statement]:
+    """Attributed statements in `text`, ordered by content offset; with `model` (a trained model or its
+    folder), the model's statements beside the rules'."""
+    return next(iter(attribute_many([text], model=model)))
 
 
-def attribute_many(texts: Iterable[str], batch_size: int = 32) -> Iterator[list[Statement]]:
-    """Attribute many texts, parsing the candidate paragraphs of each in batches for speed."""
+def attribute_many(texts: Iterable[str], batch_size: int = 32,
+                   model: AttributionModel | str | Path | None = None) -> Iterator[list[Statement]]:
+    """Attribute many texts, parsing the candidate paragraphs of each in batches for speed.
+
+    A model reuses the rules' parse and never changes what the rules found: it adds statements no rule
+    touches, each carrying the model's id. Without one, the output is the rules' alone, as it always was.
+    """
+    loaded = load_model(model) if isinstance(model, (str, Path)) else model
     for text in texts:
         parsed = parse_article(text, batch_size)
-        yield statements_from(rule_relations(parsed), parsed)
+        statements = statements_from(rule_relations(parsed), parsed)
+        if loaded is not None:
+            statements = sorted(statements + model_statements(parsed, statements, loaded), key=lambda s: s.content.start)
+        yield statements
 
 
 def parse_article(text: str, batch_size: int = 32) -> ParsedArticle:

@@ -79,6 +79,8 @@ class Statement:
     confidence: float = 0.5
     # The quoted parts when the attribution stands inside the content ('"A," she said, "B."'); else [content].
     content_parts: list[Span] = field(default_factory=list)
+    # The trained model that found the statement; empty for the rules' own.
+    model_id: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """The JSON-lines contract of `citeline attribute` (without the `file` key)."""
@@ -96,4 +98,6 @@ class Statement:
             "channel": self.channel,
             "via": [asdict(link) for link in self.via],
             "confidence": round(self.confidence, 3),
+            # Only when a model found it, so rules-only output keeps its exact form.
+            **({"model_id": self.model_id} if self.model_id else {}),
         }

@@ -24,8 +24,9 @@ def _warm_up() -> None:
     attribute_many(["Loading the model once per worker, the engine said."]).__next__()
 
 
-def _attribute_chunk(texts: list[str]) -> list[list[Statement]]:
-    return list(attribute_many(texts))
+def _attribute_chunk(texts: list[str], model: str | None = None) -> list[list[Statement]]:
+    # A worker loads a trained model once, on its first chunk, and keeps it (transform.tagger.model.load_model).
+    return list(attribute_many(texts, model=model))
 
 
 def _shared_pool(workers: int) -> ProcessPoolExecutor:
@@ -40,14 +41,15 @@ def _shared_pool(workers: int) -> ProcessPoolExecutor:
     return _pool
 
 
-def attribute_texts(texts: list[str], workers: int | None = None) -> list[list[Statement]]:
-    """Statements per text, in order; in worker processes when the batch is big enough to pay for them."""
+def attribute_texts(texts: list[str], workers: int | None = None, model: str | None = None) -> list[list[Statement]]:
+    """Statements per text, in order; in worker processes when the batch is big enough to pay for them.
+    `model` is the folder of a trained model to stack on the rules (None: the rules alone)."""
     workers = default_workers() if workers is None else workers
     if workers <= 1 or len(texts) < MIN_TEXTS_FOR_WORKERS:
-        return list(attribute_many(texts))
+        return list(attribute_many(texts, model=model))
     size = max(1, len(texts) // (workers * 4))
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
     results: list[list[Statement]] = []
-    for chunk_result in _shared_pool(workers).map(_attribute_chunk, chunks):
+    for chunk_result in _shared_pool(workers).map(_attribute_chunk, chunks, [model] * len(chunks)):
         results.extend(chunk_result)
     return results

@@ -31,10 +31,14 @@ def cue_forms() -> dict[str, str]:
 
 def lemma_of(token) -> str:
     """Lemma of a cue verb from the lexicon's own inflections; other words, lower-cased (plural -s dropped for nouns)."""
-    lower = token.lower_
-    if token.tag_.startswith("VB"):
+    return lemma_of_form(token.lower_, token.tag_)
+
+
+def lemma_of_form(lower: str, tag: str) -> str:
+    """lemma_of for a word given as its lower-cased form and fine tag (no spaCy token needed)."""
+    if tag.startswith("VB"):
         return cue_forms().get(lower, lower)
-    if token.tag_ in {"NNS", "NNPS"} and lower.endswith("s") and len(lower) > 3:
+    if tag in {"NNS", "NNPS"} and lower.endswith("s") and len(lower) > 3:
         return lower[:-1]
     return lower
 

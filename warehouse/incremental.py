@@ -17,8 +17,9 @@ class PriorState:
     current_pages: set[str] = field(default_factory=set)  # raw SHA-256s published by this extractor and engine
 
 
-def prior_state(db_path: Path | str, extractor_version: str, engine_version: str) -> PriorState:
-    """Read the warehouse's memory of earlier fetches (empty for a new warehouse)."""
+def prior_state(db_path: Path | str, extractor_version: str, engine_version: str, model_id: str | None = None) -> PriorState:
+    """Read the warehouse's memory of earlier fetches (empty for a new warehouse); an article is current
+    when today's extractor, engine and model (or no model) made it."""
     if not Path(db_path).exists():
         return PriorState()
     con = connect(db_path)
@@ -33,8 +34,8 @@ def prior_state(db_path: Path | str, extractor_version: str, engine_version: str
                 state.validators[url] = (etag, modified)
         state.current_pages = {
             raw for (raw,) in con.execute(
-                "SELECT raw_sha256 FROM articles WHERE extractor_version = ? AND engine_version = ?",
-                [extractor_version, engine_version],
+                "SELECT raw_sha256 FROM articles WHERE extractor_version = ? AND engine_version = ? AND model_id IS NOT DISTINCT FROM ?",
+                [extractor_version, engine_version, model_id],
             ).fetchall()
         }
         return state

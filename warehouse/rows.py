@@ -84,12 +84,15 @@ def add_article(
     text: str,
     statements: list[Statement],
     engine_version: str,
+    model_id: str | None = None,
 ) -> None:
-    """Add one article and its statements, sources and chain links to `rows`."""
+    """Add one article and its statements, sources and chain links to `rows`; `model_id` names the trained
+    model that stood beside the rules engine, if one did."""
     article_id = article["article_id"]
     publisher_name, publisher_type = publisher_of(article.get("sitename"), article["canonical_url"])
     publisher = rows.add_source(publisher_name, publisher_type)
-    rows.articles.append({**article, "text": text, "publisher_id": publisher, "engine_version": engine_version})
+    rows.articles.append({**article, "text": text, "publisher_id": publisher, "engine_version": engine_version,
+                          "model_id": model_id})
     for statement in statements:
         sid = statement_id(article_id, statement)
         speaker = rows.add_source(statement.source_name or "unknown", statement.source_type)
@@ -114,6 +117,7 @@ def add_article(
             "confidence": statement.confidence,
             "chain_length": len(statement.via),
             "engine_version": engine_version,
+            "model_id": statement.model_id or None,
         })
         chain = [(speaker, "speaker", statement.cue_lemma, statement.source_text)]
         chain += [(rows.add_source(link.name, link.type), "intermediary", link.cue, link.mention) for link in statement.via]

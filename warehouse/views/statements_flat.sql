@@ -6,7 +6,7 @@ SELECT
     pub.name AS outlet, a.published_date, CAST(a.fetched_at AS DATE) AS fetched_date,
     s.content, s.kind, s.cue, s.cue_lemma, s.stance, s.channel,
     s.source_mention, speaker.name AS speaker, speaker.type AS speaker_type,
-    s.confidence, s.chain_length, chain.chain_text, s.run_id
+    s.confidence, s.chain_length, chain.chain_text, s.run_id, s.model_id
 FROM statements s
 JOIN articles a USING (article_id)
 JOIN sources speaker ON speaker.source_id = s.source_id

@@ -1,0 +1,26 @@
+"""Tag an article the rules have parsed, and add the statements the model finds beside the rules' own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from transform.model import Statement
+from transform.tagger.assemble import paragraph_statements
+from transform.tagger.features import paragraph_features
+from transform.tagger.model import AttributionModel
+
+
+def model_statements(parsed, rule_statements: Sequence[Statement], model: AttributionModel) -> list[Statement]:
+    """Statements the model finds in `parsed` (a transform.engine.ParsedArticle) that no rules statement covers."""
+    found: list[Statement] = []
+    threshold = model.content_threshold
+    for offset, doc in parsed.paragraphs:
+        if not len(doc):
+            continue
+        features = paragraph_features(doc, offset, parsed.quotes, rule_statements)
+        labels = model.tagger.tag(features)
+        # How sure the CRF is of each token's label: a content whose tokens it doubts is left out.
+        sureness = [model.tagger.marginal(label, i) if label != "O" else 1.0 for i, label in enumerate(labels)]
+        found += paragraph_statements(parsed.text, doc, offset, labels, sureness, rule_statements, parsed.quotes,
+                                      model.model_id, threshold)
+    return found

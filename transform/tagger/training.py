@@ -1,0 +1,145 @@
+"""Train the tagger on gold attributions, stacked on the rules: the rules run first and their decisions
+become features, so the model learns where the rules are right and what they miss.
+
+Training is deterministic for a seed: the seed orders (and, with a limit, picks) the documents, and
+CRFsuite's L-BFGS has no randomness of its own, so one seed and one corpus give byte-identical weights.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from transform.tagger.features import paragraph_features
+from transform.tagger.labels import relation_ranges, token_labels
+from transform.tagger.model import CARD_FILE, FORMAT, WEIGHTS_FILE, model_id_of
+
+# Progress: (stage, done, total); stages "features" (documents) and "train" (iterations).
+Progress = Callable[[str, int, int], None]
+LICENCE_NOTE = (
+    "Trained on gold attributions the user supplied (PolNeAR's layout). PolNeAR states no licence and its "
+    "texts are copyrighted news: the model is derived from them, so keep it for research use where the "
+    "corpus is, and do not redistribute it."
+)
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """How the tagger is trained and how sure it must be of a content; chosen on a held-out fifth of
+    PolNeAR's train split (dev was read only for the scores in the README)."""
+
+    c1: float = 0.05  # L1: drops the many features that fire once
+    c2: float = 0.01
+    max_iterations: int = 100
+    content_threshold: float = 0.8  # mean marginal of a content's tokens, below which it is left out
+
+
+@dataclass(frozen=True)
+class GoldDocument:
+    """One annotated text: its name, its text and its gold relations (evaluation.brat.Relation)."""
+
+    name: str
+    text: str
+    relations: Sequence[Any]
+
+
+def _sequences(document: GoldDocument):
+    """(features, labels) per parsed paragraph, with the rules' statements as features."""
+    from transform.engine import parse_article, rule_relations, statements_from
+
+    parsed = parse_article(document.text)
+    rules = statements_from(rule_relations(parsed), parsed)
+    ranges = relation_ranges(document.relations)
+    for offset, doc in parsed.paragraphs:
+        if len(doc):
+            spans = [(offset + t.idx, offset + t.idx + len(t.text)) for t in doc]
+            yield paragraph_features(doc, offset, parsed.quotes, rules), token_labels(spans, ranges)
+
+
+def train_model(
+    documents: Iterable[GoldDocument], out: Path, *, seed: int = 0, limit: int | None = None,
+    settings: TrainingSettings = TrainingSettings(), source: str = "", progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Train on `documents` and write the model folder `out` (weights and card); returns the card.
+
+    The folder is written whole or not at all: training goes to a temporary folder beside `out`,
+    which replaces `out` only once the card is written.
+    """
+    import pycrfsuite
+
+    report = progress or (lambda stage, done, total: None)
+    chosen = sorted(documents, key=lambda d: d.name)
+    random.Random(seed).shuffle(chosen)
+    if limit is not None:
+        chosen = chosen[:limit]
+    started = time.perf_counter()
+
+    class _Trainer(pycrfsuite.Trainer):
+        # verbose=True is what makes pycrfsuite parse its log into these events; each prints by default.
+        def on_iteration(self, log, info):
+            report("train", int(info.get("num", 0)), settings.max_iterations)
+
+        def on_start(self, log): pass
+        def on_featgen_progress(self, log, percent): pass
+        def on_featgen_end(self, log): pass
+        def on_prepared(self, log): pass
+        def on_optimization_end(self, log): pass
+        def on_end(self, log): pass
+
+    trainer = _Trainer(verbose=True)
+    tokens = 0
+    for done, document in enumerate(chosen, 1):
+        for features, labels in _sequences(document):
+            trainer.append(features, labels)
+            tokens += len(labels)
+        report("features", done, len(chosen))
+    if not tokens:
+        raise ValueError("no parsed text to train on")
+    trainer.set_params({"c1": settings.c1, "c2": settings.c2, "max_iterations": settings.max_iterations,
+                        "feature.possible_transitions": True})
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        weights = staging / WEIGHTS_FILE
+        trainer.train(str(weights))
+        card = _card(out.name, weights, chosen, tokens, seed, settings, source, time.perf_counter() - started)
+        (staging / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+        _replace_folder(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return card
+
+
+def _card(name, weights: Path, documents: Sequence[GoldDocument], tokens: int, seed: int,
+          settings: TrainingSettings, source: str, seconds: float) -> dict[str, Any]:
+    from citeline import __version__
+    from transform.engine import ENGINE_VERSION
+
+    return {
+        "format": FORMAT, "name": name, "model_id": model_id_of(weights, name),
+        "created": datetime.now(UTC).date().isoformat(), "citeline_version": __version__, "rules_engine": ENGINE_VERSION,
+        "training_data": {"folder": source, "documents": len(documents), "tokens": tokens,
+                          "annotations": "the first annotator's file of each text", "licence": LICENCE_NOTE},
+        "seed": seed, "settings": asdict(settings), "training_seconds": round(seconds, 1),
+    }
+
+
+def _replace_folder(staging: Path, out: Path) -> None:
+    if out.exists():
+        retired = out.with_name(f".{out.name}.old-{os.getpid()}")
+        out.rename(retired)
+        staging.rename(out)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        staging.rename(out)
