@@ -78,6 +78,18 @@ def _source_of(doc, cue: _Found, sources: list[_Found]) -> _Found | None:
     return min(pool, key=lambda s: min(abs(s.span.first - cue.span.last), abs(s.span.last - cue.span.first)))
 
 
+def _subject_of(doc, offset: int, cue: _Found) -> _Found | None:
+    """The cue's grammatical subject, when the tagger marked no source: "they" in "they hate the tax"."""
+    for token in doc[cue.span.first : cue.span.last + 1]:
+        for child in token.children:
+            if child.dep_ in {"nsubj", "nsubjpass"}:
+                first, last = child.left_edge.i, child.right_edge.i
+                chars = _char_span(doc, offset, first, last)
+                if chars is not None:
+                    return _Found(TaggedSpan(SOURCE, first, last, [(first, last)]), chars, [chars])
+    return None
+
+
 def _resolved(doc, offset: int, source: _Found) -> tuple[str, str]:
     """Name and type of a source mention, by the rules' own resolver (without the article's context:
     a pronoun the model links stays unresolved rather than guessed)."""
@@ -109,13 +121,18 @@ def paragraph_statements(
         cue = _governing_cue(doc, content.span, by_role[CUE])
         if cue is None:
             continue
-        source = _source_of(doc, cue, by_role[SOURCE])
         lemma = lemma_of(doc[cue.span.last])
         quoted = all(any(q.start <= p.start and p.end <= q.end + 1 for q in quotes) for p in content.parts)
-        name, kind = ("", "unknown") if source is None else _resolved(doc, offset, source)
+        same_cue = next((s for s in rule_statements if s.cue is not None and _touches(s.cue, cue.chars)), None)
+        if same_cue is not None:  # another content of a cue the rules linked: their source, resolved in context
+            source_span, name, kind = same_cue.source, same_cue.source_name, same_cue.source_type
+        else:
+            source = _source_of(doc, cue, by_role[SOURCE]) or _subject_of(doc, offset, cue)
+            source_span = None if source is None else source.chars
+            name, kind = ("", "unknown") if source is None else _resolved(doc, offset, source)
         found.append(Statement(
-            content=content.chars, kind="direct" if quoted else "indirect", source=source.chars if source else None,
-            cue=cue.chars, source_text=text[source.chars.start : source.chars.end] if source else "",
+            content=content.chars, kind="direct" if quoted else "indirect", source=source_span,
+            cue=cue.chars, source_text=text[source_span.start : source_span.end] if source_span else "",
             source_name=name, source_type=kind, cue_lemma=lemma,
             stance=cue_stances().get(lemma) or cue_noun_stances().get(lemma) or "assert",
             confidence=_sureness(content.span, sureness) * 0.5,  # below every rules statement's
