@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from transform.lexicon import cue_noun_stances, cue_stances
-from transform.model import Span, Statement
-from transform.tagger.labels import role_marks
+from transform.model import Span
+from transform.tagger.labels import RoleRange, role_marks
 from transform.tokens import lemma_of_form
 
 # How far up the dependency tree a token looks for a cue that governs it: clauses of reported speech
 # sit two or three arcs under their cue; past six the answer is the same as "no".
 CUE_ANCESTOR_DEPTH = 6
-WINDOW = (-2, -1, 1, 2)
 
 
 def _shape(word: str) -> str:
@@ -31,17 +30,28 @@ def _shape(word: str) -> str:
     return "p" if not any(ch.isalnum() for ch in word) else "x"
 
 
-def _token_attributes(doc, offset: int, quotes: Sequence[Span]) -> list[tuple[str, ...]]:
-    """Per token: word, lemma, tag, dep, shape, lexicon class, quote state, cue-governor, head features.
+def _token_attributes(doc, offset: int, quotes: Sequence[Span]) -> tuple[list[tuple[str, ...]], list[tuple[int, int]]]:
+    """Per token: word, lemma, tag, dep, shape, lexicon class, quote state, cue-governor, head lemma,
+    sentence start, and the verb argument it belongs to.
 
-    Read from plain lists of the doc's attributes, not token objects: each spaCy attribute access builds
-    a Python object, and the walks up the tree below would make thousands per paragraph.
+    Read from the doc's attribute array, not its tokens: each spaCy token access builds a Python object,
+    and the walks up the tree below would make thousands per paragraph. Also returns each token's
+    character span in the article.
     """
+    from spacy.attrs import DEP, HEAD, IDX, LENGTH, LOWER, SENT_START, TAG
+
     verbs, nouns = cue_stances(), cue_noun_stances()
-    words = [t.lower_ for t in doc]
-    tags = [t.tag_ for t in doc]
-    deps = [t.dep_ for t in doc]
-    heads = [t.head.i for t in doc]
+    strings = doc.vocab.strings
+    columns = doc.to_array([LOWER, TAG, DEP, HEAD, IDX, LENGTH, SENT_START]).tolist()
+    text = doc.text
+    words = [strings[row[0]] for row in columns]
+    tags = [strings[row[1]] for row in columns]
+    deps = [strings[row[2]] for row in columns]
+    # HEAD is stored relative to the token, as an unsigned number: wrap it back to a signed offset.
+    heads = [i + (row[3] if row[3] < 2**63 else row[3] - 2**64) for i, row in enumerate(columns)]
+    texts = [text[row[4] : row[4] + row[5]] for row in columns]
+    starts = [offset + row[4] for row in columns]
+    sentence_starts = [row[6] == 1 for row in columns]
     lemmas = [lemma_of_form(word, tag) for word, tag in zip(words, tags)]
     lexicon = [
         ("verb:" + verbs[lemma] if lemma in verbs and tag.startswith("VB") else
@@ -52,8 +62,7 @@ def _token_attributes(doc, offset: int, quotes: Sequence[Span]) -> list[tuple[st
     is_verb = [tag.startswith("VB") for tag in tags]
     quote_index = 0
     rows = []
-    for i, t in enumerate(doc):
-        start = offset + t.idx
+    for i, start in enumerate(starts):
         while quote_index < len(quotes) and quotes[quote_index].end <= start:
             quote_index += 1
         quoted = quote_index < len(quotes) and quotes[quote_index].start <= start
@@ -73,38 +82,47 @@ def _token_attributes(doc, offset: int, quotes: Sequence[Span]) -> list[tuple[st
         argument = f"{lemmas[verb]}|{deps[node]}" if verb != node else "root"
         head = heads[i]
         rows.append((
-            words[i], lemmas[i], tags[i], deps[i], _shape(t.text), lexicon[i], "q" if quoted else "-", governor,
-            lemmas[head], tags[head], lexicon[head], "s" if t.is_sent_start else "-", argument,
+            words[i], lemmas[i], tags[i], deps[i], _shape(texts[i]), lexicon[i], "q" if quoted else "-", governor,
+            lemmas[head], "s" if sentence_starts[i] else "-", argument,
             f"{lexicon[verb]}|{deps[node]}", str(node),
         ))
-    return rows
+    return rows, [(start, start + len(text)) for start, text in zip(starts, texts)]
 
 
-def paragraph_features(doc, offset: int, quotes: Sequence[Span], rule_statements: Sequence[Statement]) -> list[list[str]]:
-    """The CRF's input for one parsed paragraph starting at `offset`: one list of feature strings per token."""
-    rows = _token_attributes(doc, offset, quotes)
-    spans = [(offset + t.idx, offset + t.idx + len(t.text)) for t in doc]
-    marks = role_marks(spans, rule_statements)
+def paragraph_features(doc, offset: int, quotes: Sequence[Span], rule_ranges: Sequence[RoleRange]) -> list[list[str]]:
+    """The CRF's input for one parsed paragraph starting at `offset`: one list of feature strings per token.
+
+    `rule_ranges` are the rules' statements as role ranges (labels.statement_ranges), made once per article.
+    """
+    rows, spans = _token_attributes(doc, offset, quotes)
+    marks = role_marks(spans, rule_ranges)
     n = len(rows)
     features = []
-    for i, (word, lemma, tag, dep, shape, lex, quoted, governor, head_lemma, head_tag, head_lex, sent_start,
+    for i, (word, lemma, tag, dep, shape, lex, quoted, governor, head_lemma, sent_start,
             argument, argument_class, argument_root) in enumerate(rows):
+        mark = marks[i]
         f = [
             "b", "w=" + word, "l=" + lemma, "t=" + tag, "d=" + dep, "s=" + shape, "x=" + lex, "q=" + quoted,
-            "g=" + governor, "hl=" + head_lemma, "ht=" + head_tag, "hx=" + head_lex, "dh=" + dep + "|" + head_tag,
-            "ss=" + sent_start, "suf=" + word[-3:], "r=" + marks[i], "rq=" + marks[i] + "|" + quoted,
-            "rt=" + marks[i] + "|" + tag, "a=" + argument, "ax=" + argument_class, "hd=" + head_lemma + "|" + dep,
+            "g=" + governor, "hl=" + head_lemma, "ss=" + sent_start, "r=" + mark, "rt=" + mark + "|" + tag,
+            "a=" + argument, "ax=" + argument_class,
             # the argument changes here: a likely content boundary
-            "ac=" + ("same" if i and rows[i - 1][14] == argument_root else "new"),
+            "ac=" + ("same" if i and rows[i - 1][12] == argument_root else "new"),
         ]
-        for k in WINDOW:
-            j = i + k
-            if 0 <= j < n:
-                other = rows[j]
-                f += [f"{k}w={other[0]}", f"{k}t={other[2]}", f"{k}r={marks[j]}", f"{k}q={other[6]}"]
-                if k in (-1, 1):
-                    f += [f"{k}l={other[1]}", f"{k}x={other[5]}", f"{k}d={other[3]}"]
-            else:
-                f.append(f"{k}=edge")
+        # Neighbours: words and rules' marks one either side, tags and marks two away. Each feature costs
+        # time twice (built here, looked up by the tagger), so only those that earned their place on train.
+        if i:
+            before = rows[i - 1]
+            f += ["-1w=" + before[0], "-1l=" + before[1], "-1t=" + before[2], "-1q=" + before[6], "-1r=" + marks[i - 1]]
+        else:
+            f.append("-1=edge")
+        if i + 1 < n:
+            after = rows[i + 1]
+            f += ["1w=" + after[0], "1l=" + after[1], "1t=" + after[2], "1q=" + after[6], "1r=" + marks[i + 1]]
+        else:
+            f.append("1=edge")
+        if i > 1:
+            f += ["-2t=" + rows[i - 2][2], "-2r=" + marks[i - 2]]
+        if i + 2 < n:
+            f += ["2t=" + rows[i + 2][2], "2r=" + marks[i + 2]]
         features.append(f)
     return features

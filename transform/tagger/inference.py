@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from transform.model import Statement
 from transform.tagger.assemble import paragraph_statements
 from transform.tagger.features import paragraph_features
+from transform.tagger.labels import statement_ranges
 from transform.tagger.model import AttributionModel
 
 
@@ -14,13 +15,15 @@ def model_statements(parsed, rule_statements: Sequence[Statement], model: Attrib
     """Statements the model finds in `parsed` (a transform.engine.ParsedArticle) that no rules statement covers."""
     found: list[Statement] = []
     threshold = model.content_threshold
+    rule_ranges = statement_ranges(rule_statements)
     for offset, doc in parsed.paragraphs:
         if not len(doc):
             continue
-        features = paragraph_features(doc, offset, parsed.quotes, rule_statements)
+        features = paragraph_features(doc, offset, parsed.quotes, rule_ranges)
         labels = model.tagger.tag(features)
         # How sure the CRF is of each token's label: a content whose tokens it doubts is left out.
-        sureness = [model.tagger.marginal(label, i) if label != "O" else 1.0 for i, label in enumerate(labels)]
+        marginal = model.tagger.marginal
+        sureness = [marginal(label, i) if label[-1] in "TX" else 1.0 for i, label in enumerate(labels)]
         found += paragraph_statements(parsed.text, doc, offset, labels, sureness, rule_statements, parsed.quotes,
                                       model.model_id, threshold)
     return found

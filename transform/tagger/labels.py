@@ -93,9 +93,10 @@ def token_labels(spans: TokenSpans, ranges: Iterable[RoleRange]) -> list[str]:
     return _bio(_assign(spans, ranges))
 
 
-def role_marks(spans: TokenSpans, statements: Sequence[Statement]) -> list[str]:
-    """The rules' decisions as per-token marks, in the tagger's own label set (a feature, not a label)."""
-    return _bio(_assign(spans, statement_ranges(statements)))
+def role_marks(spans: TokenSpans, rule_ranges: Sequence[RoleRange]) -> list[str]:
+    """The rules' decisions (their statements as ranges) as per-token marks, in the tagger's own label
+    set: a feature, not a label."""
+    return _bio(_assign(spans, rule_ranges))
 
 
 @dataclass

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from transform.tagger.features import paragraph_features
-from transform.tagger.labels import relation_ranges, token_labels
+from transform.tagger.labels import relation_ranges, statement_ranges, token_labels
 from transform.tagger.model import CARD_FILE, FORMAT, WEIGHTS_FILE, model_id_of
 
 # Progress: (stage, done, total); stages "features" (documents) and "train" (iterations).
@@ -40,7 +40,7 @@ class TrainingSettings:
     c1: float = 0.05  # L1: drops the many features that fire once
     c2: float = 0.01
     max_iterations: int = 100
-    content_threshold: float = 0.8  # mean marginal of a content's tokens, below which it is left out
+    content_threshold: float = 0.9  # mean marginal of a content's tokens, below which it is left out
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,12 @@ def _sequences(document: GoldDocument):
     from transform.engine import parse_article, rule_relations, statements_from
 
     parsed = parse_article(document.text)
-    rules = statements_from(rule_relations(parsed), parsed)
-    ranges = relation_ranges(document.relations)
+    rule_ranges = statement_ranges(statements_from(rule_relations(parsed), parsed))
+    gold_ranges = relation_ranges(document.relations)
     for offset, doc in parsed.paragraphs:
         if len(doc):
             spans = [(offset + t.idx, offset + t.idx + len(t.text)) for t in doc]
-            yield paragraph_features(doc, offset, parsed.quotes, rules), token_labels(spans, ranges)
+            yield paragraph_features(doc, offset, parsed.quotes, rule_ranges), token_labels(spans, gold_ranges)
 
 
 def train_model(
