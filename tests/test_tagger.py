@@ -18,7 +18,7 @@ from citeline.run_config import RunConfig
 from evaluation.corpus import training_documents
 from transform.engine import attribute
 from transform.tagger.model import CARD_FILE, WEIGHTS_FILE, ModelError, load_model
-from transform.tagger.training import TrainingSettings, train_model
+from transform.tagger.training import TrainingError, TrainingSettings, train_model
 
 POLNEAR = Path(__file__).resolve().parent.parent.parent / "shared" / "polnear"  # ../shared, never copied in
 pytestmark = pytest.mark.skipif(not (POLNEAR / "train").is_dir(), reason="../shared/polnear is not beside the project")
@@ -112,7 +112,7 @@ def test_a_failed_training_leaves_the_model_folder_as_it_was(training, tmp_path)
     folder = tmp_path / "kept"
     shutil.copytree(training[0], folder)
     before = _digest(folder)
-    with pytest.raises(ValueError):
+    with pytest.raises(TrainingError):
         train_model([], folder, settings=QUICK)
     assert _digest(folder) == before and sorted(p.name for p in tmp_path.iterdir()) == ["kept"]
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from citeline.errors import CitelineError
 from transform.tagger.features import paragraph_features
 from transform.tagger.labels import relation_ranges, statement_ranges, token_labels
 from transform.tagger.model import CARD_FILE, FORMAT, WEIGHTS_FILE, model_id_of
@@ -30,6 +31,10 @@ LICENCE_NOTE = (
     "texts are copyrighted news: the model is derived from them, so keep it for research use where the "
     "corpus is, and do not redistribute it."
 )
+
+
+class TrainingError(CitelineError):
+    """Nothing to train on: the documents given hold no parsed text."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,7 @@ def train_model(
             tokens += len(labels)
         report("features", done, len(chosen))
     if not tokens:
-        raise ValueError("no parsed text to train on")
+        raise TrainingError("no text to train on: the documents given hold no paragraph the engine parses")
     trainer.set_params({"c1": settings.c1, "c2": settings.c2, "max_iterations": settings.max_iterations,
                         "feature.possible_transitions": True})
     out = Path(out)
