@@ -41,6 +41,16 @@ class FetchSettings(BaseModel):
         return FetchPolicy(**self.model_dump())
 
 
+class ScaleSettings(BaseModel):
+    """Where extraction and attribution run: worker processes on this machine, or a Dask cluster."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dask_address: str | None = Field(
+        None, min_length=1, pattern=r"^\S+$",
+        description="Dask scheduler that runs extraction and attribution (tcp://HOST:8786); none: worker processes on this machine")
+
+
 class RunConfig(BaseModel):
     """Everything one run of the pipeline needs to know."""
 
@@ -50,6 +60,7 @@ class RunConfig(BaseModel):
     db: str = Field(str(DEFAULT_DB), min_length=1, description="warehouse file")
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     batch_size: int = Field(500, ge=1, description="articles extracted, attributed and staged together")
+    scale: ScaleSettings = Field(default_factory=ScaleSettings)
 
     @property
     def db_path(self) -> Path:

@@ -1,0 +1,47 @@
+"""One batch of fetched pages to warehouse rows: the unit of work a Dask worker runs.
+
+A worker extracts and attributes the pages it is sent (their bodies travel with them, so it needs no
+raw store) and returns rows; it never opens the warehouse, which has one writer: the flow's process.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+
+from extract.fetch import FetchOutcome
+from extract.pages import PageFailure, extract_pages
+from transform.attribution import ENGINE_VERSION
+from transform.parallel import attribute_texts
+from warehouse.rows import RunRows, add_article
+
+
+@dataclass
+class BatchRows:
+    """What one batch gave: its rows, its extraction failures, and where and how long it ran."""
+
+    rows: RunRows
+    failures: list[PageFailure]
+    extracted: int
+    statements: int
+    seconds: dict[str, float] = field(default_factory=dict)  # extract, attribute: on the worker
+    worker: str = ""
+
+
+def rows_for_pages(pages: list[FetchOutcome]) -> BatchRows:
+    """Extract and attribute `pages` (each carrying its body) in this process, and build their rows."""
+    began = time.perf_counter()
+    articles, failures = extract_pages(pages)
+    extracted = time.perf_counter()
+    # In this process: a Dask worker is already one of many, and the model stays loaded in it
+    # (transform.attribution caches it per process) from one batch to the next.
+    results = attribute_texts([a.text for a in articles], workers=1)
+    rows = RunRows()
+    for article, statements in zip(articles, results):
+        add_article(rows, article=article.row(), text=article.text, statements=statements, engine_version=ENGINE_VERSION)
+    done = time.perf_counter()
+    return BatchRows(rows=rows, failures=failures, extracted=len(articles), statements=sum(map(len, results)),
+                     seconds={"extract": extracted - began, "attribute": done - extracted},
+                     worker=f"{socket.gethostname()}:{os.getpid()}")
