@@ -197,8 +197,9 @@ def measure_dask(n: int, workers: int, batch_size: int) -> dict:
             seconds = time.perf_counter() - clock
     per_worker: dict[str, dict[str, float]] = {}
     for batch in summary["cluster_batches"]:
-        tally = per_worker.setdefault(batch["worker"], {"extract": 0.0, "attribute": 0.0, "articles": 0, "batches": 0})
-        for key in ("extract", "attribute", "articles"):
+        tally = per_worker.setdefault(batch["worker"], {"extract": 0.0, "attribute": 0.0, "extract_cpu": 0.0, "attribute_cpu": 0.0,
+                                                        "articles": 0, "batches": 0})
+        for key in ("extract", "attribute", "extract_cpu", "attribute_cpu", "articles"):
             tally[key] += batch[key]
         tally["batches"] += 1
     return {"n": n, "workers": workers, "batch_size": batch_size, "articles": summary["run"]["n_articles"],
@@ -230,7 +231,10 @@ def dask_report(n: int, worker_counts: list[int], batch_size: int) -> None:
         print(f"\n{workers} worker{'s' * (workers > 1)} ({spread}; model load {result['model_load_seconds']} s, not timed): "
               f"{result['articles']} articles, {result['statements']} statements, {result['seconds']:.1f} s")
         for stage in ("extract", "attribute"):
-            print(f"  {stage:<10} {n / rate[stage]:8.2f} s  {rate[stage]:8.1f} articles/s  (busiest worker's seconds)")
+            cpu = sum(w[f"{stage}_cpu"] for w in result["per_worker"].values())
+            wall = sum(w[stage] for w in result["per_worker"].values())
+            print(f"  {stage:<10} {n / rate[stage]:8.2f} s  {rate[stage]:8.1f} articles/s  (busiest worker's seconds; "
+                  f"CPU {cpu:.1f} s of {wall:.1f} s worker wall = {100 * cpu / wall:.0f}%, {n / cpu:.1f} articles per CPU-second)")
         print(f"  load       {load:8.2f} s  {rate['load']:8.1f} articles/s  (stage, gate, publish: this process, the one writer)")
         print(f"  waiting    {stages.get('cluster', 0.0):8.2f} s  (this process waiting on the cluster)")
         print(f"  end to end {result['seconds']:8.2f} s  {rate['end to end']:8.1f} articles/s")

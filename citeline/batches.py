@@ -26,22 +26,25 @@ class BatchRows:
     failures: list[PageFailure]
     extracted: int
     statements: int
-    seconds: dict[str, float] = field(default_factory=dict)  # extract, attribute: on the worker
+    # extract, attribute: wall seconds on the worker; *_cpu: its thread's CPU seconds, which fall short
+    # of the wall seconds when the worker's machine has fewer free cores than busy processes.
+    seconds: dict[str, float] = field(default_factory=dict)
     worker: str = ""
 
 
 def rows_for_pages(pages: list[FetchOutcome]) -> BatchRows:
     """Extract and attribute `pages` (each carrying its body) in this process, and build their rows."""
-    began = time.perf_counter()
+    began, began_cpu = time.perf_counter(), time.thread_time()
     articles, failures = extract_pages(pages)
-    extracted = time.perf_counter()
+    extracted, extracted_cpu = time.perf_counter(), time.thread_time()
     # In this process: a Dask worker is already one of many, and the model stays loaded in it
     # (transform.attribution caches it per process) from one batch to the next.
     results = attribute_texts([a.text for a in articles], workers=1)
     rows = RunRows()
     for article, statements in zip(articles, results):
         add_article(rows, article=article.row(), text=article.text, statements=statements, engine_version=ENGINE_VERSION)
-    done = time.perf_counter()
+    done, done_cpu = time.perf_counter(), time.thread_time()
     return BatchRows(rows=rows, failures=failures, extracted=len(articles), statements=sum(map(len, results)),
-                     seconds={"extract": extracted - began, "attribute": done - extracted},
+                     seconds={"extract": extracted - began, "attribute": done - extracted,
+                              "extract_cpu": extracted_cpu - began_cpu, "attribute_cpu": done_cpu - extracted_cpu},
                      worker=f"{socket.gethostname()}:{os.getpid()}")

@@ -136,6 +136,17 @@ def test_a_worker_killed_mid_batch_costs_the_batch_not_the_run(cluster, site, tm
     assert len(summary["cluster_batches"]) == 4 and summary["run"]["n_articles"] == 8
 
 
+def test_citeline_run_with_dask_address_runs_on_the_cluster(cluster, site, tmp_path, local_tables, prefect_server, capsys):
+    from citeline.cli import main
+
+    urls = _config(site, tmp_path, tmp_path / "cli.duckdb").inputs[0]
+    status = main(["run", urls, "--db", str(tmp_path / "cli.duckdb"), "--dask-address", cluster.scheduler_address,
+                   "--allow-private-hosts", "--ignore-robots", "--per-host-delay", "0"])
+    assert status == 0, capsys.readouterr().err
+    assert "cluster" in capsys.readouterr().out  # the wait on the cluster, among the stage times
+    assert _tables(tmp_path / "cli.duckdb") == local_tables
+
+
 def test_a_dask_address_in_the_config_without_the_dask_runner_is_refused(site, tmp_path, prefect_server):
     from citeline.cluster import ClusterUnavailable
 
