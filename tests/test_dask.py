@@ -211,3 +211,29 @@ def test_the_config_file_sets_the_dask_address(tmp_path):
 
     with pytest.raises(ConfigError, match="scale.dask_adress: unknown key"):
         load_config(toml)
+
+
+def _this_machines_address() -> str | None:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing interface
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def test_workers_on_another_address_than_a_loopback_prefect_api_are_refused():
+    from distributed import LocalCluster
+
+    from citeline.cluster import ClusterUnavailable, check_cluster
+
+    host = _this_machines_address()
+    if host is None:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    with LocalCluster(n_workers=1, processes=False, protocol="tcp", host=host, dashboard_address=None) as remote:
+        assert check_cluster(remote.scheduler_address, f"http://{host}:4200/api").workers == 1
+        with pytest.raises(ClusterUnavailable, match=rf"workers of {remote.scheduler_address} on {host} cannot report to the Prefect API at http://127.0.0.1:4200/api"):
+            check_cluster(remote.scheduler_address, "http://127.0.0.1:4200/api")
