@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/pipeline_benchmark.py            # N = 500 and N = 2000
     .venv/bin/python benchmarks/pipeline_benchmark.py --n 200    # a quick look
+    .venv/bin/python benchmarks/pipeline_benchmark.py --dask     # on a LocalCluster of 1, then 2 workers (N = 1000)
 
 Pages are built from the bundled demo corpus, each copy made distinct (own canonical URL, own added
 paragraph), and served with ETags from a threaded HTTP server on 127.0.0.1. The server runs in a
@@ -107,21 +108,23 @@ def peak_child_rss_mb() -> float:
 
 
 @contextmanager
-def flow_over_served_pages(n: int, db: Path) -> Iterator:
-    """A `run()` that runs the real flow, in this process, over the N served pages into `db`."""
+def flow_over_served_pages(n: int, db: Path, **settings) -> Iterator:
+    """A `run()` that runs the real flow, in this process, over the N served pages into `db` (with
+    `settings`: other RunConfig fields, such as batch_size or scale)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from prefect.testing.utilities import prefect_test_harness
 
     from citeline.run_config import FetchSettings, RunConfig
-    from flows.pipeline import citeline_run
+    from flows.pipeline import flow_for
 
     with page_server(n) as base, prefect_test_harness(server_startup_timeout=180):
         urls = db.parent / "urls.txt"
         urls.write_text("\n".join(base + path for path in page_paths(n)))
-        yield lambda: citeline_run(RunConfig(inputs=[str(urls)], db=str(db), fetch=FetchSettings(
-            allow_private_hosts=True, respect_robots=False, per_host_delay=0.0)))
+        config = RunConfig(inputs=[str(urls)], db=str(db), fetch=FetchSettings(
+            allow_private_hosts=True, respect_robots=False, per_host_delay=0.0), **settings)
+        yield lambda: flow_for(config)(config)
 
 
 def measure_pipeline(n: int) -> dict:
@@ -167,24 +170,104 @@ def measure_bare_loop(n: int) -> dict:
     return {"n": n, "seconds": round(seconds, 2), "statements": statements, "peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
-def in_subprocess(kind: str, n: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--measure", kind, "--n", str(n)], capture_output=True, text=True, check=True)
+def _warm_up_worker() -> float:
+    """On a Dask worker: load the attribution model (once per worker process); its seconds."""
+    from transform.parallel import attribute_texts
+
+    began = time.perf_counter()
+    attribute_texts(["Loading the model once per worker, the benchmark said."], workers=1)
+    return time.perf_counter() - began
+
+
+def measure_dask(n: int, workers: int, batch_size: int) -> dict:
+    """The real flow with extraction and attribution on a LocalCluster of `workers` single-threaded
+    worker processes on 127.0.0.1 (the model loaded in each before the clock starts)."""
+    from distributed import Client, LocalCluster
+
+    from citeline.run_config import ScaleSettings
+
+    work = Path(tempfile.mkdtemp(prefix="citeline-bench-dask-"))
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+        with Client(cluster.scheduler_address, set_as_default=False) as client:
+            model_load = client.run(_warm_up_worker)
+        scale = ScaleSettings(dask_address=cluster.scheduler_address)
+        with flow_over_served_pages(n, work / "bench.duckdb", batch_size=batch_size, scale=scale) as run:
+            clock = time.perf_counter()
+            summary = run()
+            seconds = time.perf_counter() - clock
+    per_worker: dict[str, dict[str, float]] = {}
+    for batch in summary["cluster_batches"]:
+        tally = per_worker.setdefault(batch["worker"], {"extract": 0.0, "attribute": 0.0, "extract_cpu": 0.0, "attribute_cpu": 0.0,
+                                                        "articles": 0, "batches": 0})
+        for key in ("extract", "attribute", "extract_cpu", "attribute_cpu", "articles"):
+            tally[key] += batch[key]
+        tally["batches"] += 1
+    return {"n": n, "workers": workers, "batch_size": batch_size, "articles": summary["run"]["n_articles"],
+            "statements": summary["run"]["n_statements"], "seconds": round(seconds, 2), "stage_seconds": summary["timings"],
+            "per_worker": per_worker, "model_load_seconds": sorted(round(s, 2) for s in model_load.values())}
+
+
+def in_subprocess(kind: str, n: int, *extra: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--measure", kind, "--n", str(n), *extra], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def dask_report(n: int, worker_counts: list[int], batch_size: int) -> None:
+    """Articles/s per stage on 1 and 2 workers, and how close 2 workers come to twice one."""
+    print(f"citeline on a Dask LocalCluster, N = {n}, batches of {batch_size}, {os.cpu_count()} cores; "
+          f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    rates: dict[int, dict[str, float]] = {}
+    for workers in worker_counts:
+        result = in_subprocess("dask", n, "--workers", str(workers), "--batch-size", str(batch_size))
+        stages = result["stage_seconds"]
+        busiest = {stage: max(w[stage] for w in result["per_worker"].values()) for stage in ("extract", "attribute")}
+        load = sum(stages.get(stage, 0.0) for stage in ("gate", "publish")) + stages.get("stage", 0.0)
+        rate = {
+            "extract": n / busiest["extract"], "attribute": n / busiest["attribute"],
+            "load": n / load if load else float("inf"), "end to end": n / result["seconds"],
+        }
+        rates[workers] = rate
+        spread = ", ".join(f"{w['batches']} batches/{w['articles']} articles" for w in result["per_worker"].values())
+        print(f"\n{workers} worker{'s' * (workers > 1)} ({spread}; model load {result['model_load_seconds']} s, not timed): "
+              f"{result['articles']} articles, {result['statements']} statements, {result['seconds']:.1f} s")
+        for stage in ("extract", "attribute"):
+            cpu = sum(w[f"{stage}_cpu"] for w in result["per_worker"].values())
+            wall = sum(w[stage] for w in result["per_worker"].values())
+            print(f"  {stage:<10} {n / rate[stage]:8.2f} s  {rate[stage]:8.1f} articles/s  (busiest worker's seconds; "
+                  f"CPU {cpu:.1f} s of {wall:.1f} s worker wall = {100 * cpu / wall:.0f}%, {n / cpu:.1f} articles per CPU-second)")
+        print(f"  load       {load:8.2f} s  {rate['load']:8.1f} articles/s  (stage, gate, publish: this process, the one writer)")
+        print(f"  waiting    {stages.get('cluster', 0.0):8.2f} s  (this process waiting on the cluster)")
+        print(f"  end to end {result['seconds']:8.2f} s  {rate['end to end']:8.1f} articles/s")
+    if 1 in rates and 2 in rates:
+        print("\nefficiency, 2-worker throughput / (2 x 1-worker throughput):")
+        for stage in ("extract", "attribute", "end to end"):
+            print(f"  {stage:<10} {rates[2][stage] / (2 * rates[1][stage]):.2f}")
+    print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, action="append", help="corpus sizes (default 500 and 2000)")
-    parser.add_argument("--measure", choices=("pipeline", "bare"), help=argparse.SUPPRESS)
+    parser.add_argument("--dask", action="store_true", help="run on a Dask LocalCluster of 1, then 2 worker processes")
+    parser.add_argument("--workers", type=int, action="append", help="with --dask: worker counts (default 1 and 2)")
+    parser.add_argument("--batch-size", type=int, default=125, help="with --dask: articles per batch (default 125)")
+    parser.add_argument("--measure", choices=("pipeline", "bare", "dask"), help=argparse.SUPPRESS)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    sizes = args.n or [500, 2000]
+    sizes = args.n or ([1000] if args.dask else [500, 2000])
     if args.serve:
         serve_forever(sizes[0])
         return
     if args.measure:
-        result = measure_pipeline(sizes[0]) if args.measure == "pipeline" else measure_bare_loop(sizes[0])
+        if args.measure == "dask":
+            result = measure_dask(sizes[0], args.workers[0], args.batch_size)
+        else:
+            result = measure_pipeline(sizes[0]) if args.measure == "pipeline" else measure_bare_loop(sizes[0])
         print(json.dumps(result))
+        return
+    if args.dask:
+        for n in sizes:
+            dask_report(n, args.workers or [1, 2], args.batch_size)
         return
     print(f"citeline pipeline benchmark on {os.cpu_count()} cores")
     peaks = {}

@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--db", help=f"warehouse file (default {DEFAULT_DB})")
     run.add_argument("--model", metavar="PATH", help="folder of a model trained with `citeline train`, stacked on the rules (default: the rules alone)")
     _add_fetch_flags(run)
+    _add_scale_flags(run)
 
     reprocess = sub.add_parser("reprocess", help="Re-extract and re-attribute stored pages without the network.",
                                description="Re-run extraction and attribution over the stored raw pages of published articles "
@@ -141,6 +142,15 @@ def _add_fetch_flags(parser: argparse.ArgumentParser) -> None:
             shown = f"{spec.default:,}" if spec.annotation is int else f"{spec.default:g}"
             parser.add_argument("--" + name.replace("_", "-"), dest=name, type=spec.annotation, default=None,
                                 help=f"{spec.description} (default {shown})")
+
+
+def _add_scale_flags(parser: argparse.ArgumentParser) -> None:
+    """--dask-address, its help from citeline.run_config.ScaleSettings; None unless given, as above."""
+    from citeline.run_config import ScaleSettings
+
+    spec = ScaleSettings.model_fields["dask_address"]
+    parser.add_argument("--dask-address", dest="dask_address", metavar="ADDRESS", default=None,
+                        help=f"{spec.description} (docs/scaling.md)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -391,12 +401,14 @@ def run_configuration(args: argparse.Namespace):
     if args.model is not None:
         values["attribution"]["model"] = args.model
     values["fetch"].update({name: getattr(args, name) for name in FetchSettings.model_fields if getattr(args, name) is not None})
+    if args.dask_address is not None:
+        values["scale"]["dask_address"] = args.dask_address
     # citeline.toml validated alone, so what fails now is a flag: named as typed.
     return run_config(values, name_of=_flag_of)
 
 
 def _flag_of(key: str) -> str:
-    name = key.removeprefix("fetch.").removeprefix("attribution.")
+    name = key.removeprefix("fetch.").removeprefix("attribution.").removeprefix("scale.")
     return "INPUT" if key.startswith("inputs") else NEGATED_FLAGS.get(name, "--" + name.replace("_", "-"))
 
 
@@ -505,19 +517,44 @@ def cmd_run(args: argparse.Namespace) -> int:
     plan_inputs(config.inputs)
     _loaded_model(config.attribution.model)
     with stage_clock.timed("imports"):
-        from flows.pipeline import citeline_run
+        from flows.pipeline import flow_for
     _check_writable(config.db_path)
+    if config.scale.dask_address:
+        _check_cluster(config.scale.dask_address)
     with stage_clock.timed("prefect_api"):
-        prefect_api()
+        api_url = prefect_api()
     console = Console(stderr=True)
-    with _progress_display(console) as sink:
+    with _progress_display(console) as sink, _api_for_workers(api_url, config):
         progress.set_sink(sink)
         try:
-            summary = citeline_run(config)
+            summary = flow_for(config)(config)
         finally:
             progress.set_sink(None)
     print_summary(summary, Console())
     return 0 if summary["run"]["status"] == "published" else 1
+
+
+def _check_cluster(address: str) -> None:
+    """The scheduler answers and has workers that can report to the Prefect API this run will use
+    (PREFECT_API_URL, else a temporary server on this machine's loopback)."""
+    from prefect.settings import PREFECT_API_URL
+
+    from citeline.cluster import check_cluster
+
+    check_cluster(address, PREFECT_API_URL.value() or "http://127.0.0.1/api")
+
+
+@contextmanager
+def _api_for_workers(api_url: str, config) -> Iterator[None]:
+    """On a cluster, the API URL in Prefect's settings: a temporary server is known only to this
+    process, and the settings are what travels to the workers with each task."""
+    if not config.scale.dask_address:
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: api_url}):
+        yield
 
 
 class _RichSink:

@@ -49,6 +49,16 @@ class AttributionSettings(BaseModel):
     model: str | None = Field(None, min_length=1, description="folder of a model trained with `citeline train` (default: the rules alone)")
 
 
+class ScaleSettings(BaseModel):
+    """Where extraction and attribution run: worker processes on this machine, or a Dask cluster."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dask_address: str | None = Field(
+        None, min_length=1, pattern=r"^\S+$",
+        description="Dask scheduler that runs extraction and attribution (tcp://HOST:8786); none: worker processes on this machine")
+
+
 class RunConfig(BaseModel):
     """Everything one run of the pipeline needs to know."""
 
@@ -59,6 +69,7 @@ class RunConfig(BaseModel):
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     attribution: AttributionSettings = Field(default_factory=AttributionSettings)
     batch_size: int = Field(500, ge=1, description="articles extracted, attributed and staged together")
+    scale: ScaleSettings = Field(default_factory=ScaleSettings)
 
     @property
     def db_path(self) -> Path:

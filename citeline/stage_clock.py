@@ -10,7 +10,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-STAGES = ("imports", "prefect_api", "fetch", "extract", "attribute", "stage", "gate", "publish", "snapshot")
+# "cluster": on a Dask cluster, the flow's wait for batches (extract and attribute then count worker seconds).
+STAGES = ("imports", "prefect_api", "fetch", "extract", "attribute", "cluster", "stage", "gate", "publish", "snapshot")
 
 _seconds: dict[str, float] = {}
 
@@ -23,6 +24,11 @@ def timed(stage: str) -> Iterator[None]:
         yield
     finally:
         _seconds[stage] = _seconds.get(stage, 0.0) + time.perf_counter() - began
+
+
+def add(stage: str, seconds: float) -> None:
+    """Count seconds spent elsewhere (a Dask worker's, reported with its batch) to `stage`."""
+    _seconds[stage] = _seconds.get(stage, 0.0) + seconds
 
 
 def start_run() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -178,6 +178,25 @@ def extract_pages(outcomes: list[FetchOutcome], raw_store: RawStore | None = Non
             extracted_at=datetime.now(UTC),
         ))
     return articles, failures
+
+
+def with_bodies(outcomes: list[FetchOutcome], raw_store: RawStore) -> tuple[list[FetchOutcome], list[PageFailure]]:
+    """The pages of `outcomes` that need extraction, as copies carrying their body from `raw_store`, so
+    another machine can extract them without the store; a page missing from it is a failure, as
+    `extract_pages` would make it."""
+    pages: list[FetchOutcome] = []
+    failures: list[PageFailure] = []
+    for outcome in outcomes:
+        if not needs_extraction(outcome):
+            continue
+        if outcome.body is None and outcome.raw_sha256 is not None:
+            try:
+                outcome = replace(outcome, body=raw_store.get(outcome.raw_sha256))
+            except OSError as error:
+                failures.append(PageFailure("extract", outcome.url, "raw_page_missing", f"{outcome.raw_sha256}: {error.strerror}"))
+                continue
+        pages.append(outcome)
+    return pages, failures
 
 
 def _article_url(declared: str | None, outcome: FetchOutcome) -> str:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import duckdb
 import pytest
 
+from expectations import gate
 from expectations.gate import validate_staged
 from transform.engine import attribute
 from warehouse import store
@@ -126,6 +127,7 @@ def test_validating_batch_by_batch_finds_what_one_frame_finds(tmp_path, monkeypa
 
     def verdict_with_batches_of(articles: int, db):
         monkeypatch.setattr(store, "PUBLISH_CHUNK_ARTICLES", articles)
+        monkeypatch.setattr(gate, "FRAME_ROWS", 1)  # a frame per staged batch
         rows = make_rows(["b1", "b2", "b3", "b4"])
         corrupt(rows)
         con = store.connect(db)

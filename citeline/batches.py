@@ -1,0 +1,54 @@
+"""One batch of fetched pages to warehouse rows: the unit of work a Dask worker runs.
+
+A worker extracts and attributes the pages it is sent (their bodies travel with them, so it needs no
+raw store) and returns rows; it never opens the warehouse, which has one writer: the flow's process.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+
+from extract.fetch import FetchOutcome
+from extract.pages import PageFailure, extract_pages
+from transform.engine import ENGINE_VERSION
+from transform.parallel import attribute_texts
+from transform.tagger.model import load_model
+from warehouse.rows import RunRows, add_article
+
+
+@dataclass
+class BatchRows:
+    """What one batch gave: its rows, its extraction failures, and where and how long it ran."""
+
+    rows: RunRows
+    failures: list[PageFailure]
+    extracted: int
+    statements: int
+    # extract, attribute: wall seconds on the worker; *_cpu: its thread's CPU seconds, which fall short
+    # of the wall seconds when the worker's machine has fewer free cores than busy processes.
+    seconds: dict[str, float] = field(default_factory=dict)
+    worker: str = ""
+
+
+def rows_for_pages(pages: list[FetchOutcome], model: str | None = None) -> BatchRows:
+    """Extract and attribute `pages` (each carrying its body) in this process, and build their rows;
+    `model` is the folder of a trained model beside the rules, which must be at that path on the worker."""
+    began, began_cpu = time.perf_counter(), time.thread_time()
+    articles, failures = extract_pages(pages)
+    extracted, extracted_cpu = time.perf_counter(), time.thread_time()
+    # In this process: a Dask worker is already one of many, and the spaCy pipeline and a trained model
+    # stay loaded in it (transform.nlp and transform.tagger.model cache them per process) between batches.
+    results = attribute_texts([a.text for a in articles], workers=1, model=model)
+    model_id = load_model(model).model_id if model else None
+    rows = RunRows()
+    for article, statements in zip(articles, results):
+        add_article(rows, article=article.row(), text=article.text, statements=statements,
+                    engine_version=ENGINE_VERSION, model_id=model_id)
+    done, done_cpu = time.perf_counter(), time.thread_time()
+    return BatchRows(rows=rows, failures=failures, extracted=len(articles), statements=sum(map(len, results)),
+                     seconds={"extract": extracted - began, "attribute": done - extracted,
+                              "extract_cpu": extracted_cpu - began_cpu, "attribute_cpu": done_cpu - extracted_cpu},
+                     worker=f"{socket.gethostname()}:{os.getpid()}")
