@@ -43,10 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scale_flags(run)
 
     reprocess = sub.add_parser("reprocess", help="Re-extract and re-attribute stored pages without the network.",
-                               description="Re-run extraction and attribution over the stored raw pages of published articles "
-                                           "(after an extractor or attribution upgrade); rows are replaced, not duplicated.")
+                               description="Re-run extraction and attribution over the stored raw pages of the published articles "
+                                           "that another extractor, engine or model made (after an upgrade, or with --model); "
+                                           "rows are replaced, not duplicated.")
     reprocess.add_argument("--since", type=date.fromisoformat, help="only articles fetched on or after this date (YYYY-MM-DD)")
     reprocess.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
+    reprocess.add_argument("--all", dest="everything", action="store_true",
+                           help="redo every article, also those today's extractor, engine and model made")
     reprocess.add_argument("--model", metavar="PATH", help="folder of a model trained with `citeline train`, stacked on the rules (default: the rules alone)")
 
     serve = sub.add_parser("serve", help="Serve the pipeline on the schedule in citeline.toml through Prefect.",
@@ -440,7 +443,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     with _progress_display(console) as sink:
         progress.set_sink(sink)
         try:
-            summary = citeline_reprocess(db_path=str(args.db), since=args.since, model=args.model)
+            summary = citeline_reprocess(db_path=str(args.db), since=args.since, model=args.model, everything=args.everything)
         finally:
             progress.set_sink(None)
     print_summary(summary, Console())

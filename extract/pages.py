@@ -241,17 +241,21 @@ def mark_unchanged(outcomes: list[FetchOutcome], prior, raw_store: RawStore) -> 
             outcome.body = None
 
 
-def stored_pages(db_path: str, raw_store: RawStore, since=None) -> list[FetchOutcome]:
-    """Published articles (fetched on or after `since`) as outcomes carrying their stored raw page."""
+def stored_pages(db_path: str, raw_store: RawStore, since=None, made_by: tuple[str, str, str | None] | None = None) -> list[FetchOutcome]:
+    """Published articles (fetched on or after `since`) as outcomes carrying their stored raw page; with
+    `made_by` (extractor version, engine version, model id or None), only the articles something else made."""
     from warehouse.store import connect
 
+    extractor, engine, model_id = made_by or (None, None, None)
     con = connect(db_path, read_only=True)
     try:
         rows = con.execute(
             """SELECT url, canonical_url, final_url, raw_sha256, fetched_at FROM articles
                WHERE raw_sha256 IS NOT NULL AND (CAST(? AS DATE) IS NULL OR CAST(fetched_at AS DATE) >= CAST(? AS DATE))
+                 AND (? IS NULL OR extractor_version IS DISTINCT FROM ? OR engine_version IS DISTINCT FROM ?
+                      OR model_id IS DISTINCT FROM ?)
                ORDER BY fetched_at, article_id""",
-            [since, since],
+            [since, since, engine, extractor, engine, model_id],
         ).fetchall()
     finally:
         con.close()

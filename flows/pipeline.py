@@ -291,25 +291,29 @@ def _record(db_path: str, run: dict[str, Any]) -> None:
 
 
 @task(name="read stored pages", cache_policy=NONE)
-def stored_pages_task(db_path: str, since: date | None) -> list[FetchOutcome]:
-    """Published articles' raw pages from the raw store, as if fetched again: no network."""
-    outcomes = stored_pages(db_path, RawStore(raw_dir_for(Path(db_path))), since)
+def stored_pages_task(db_path: str, since: date | None, made_by: tuple[str, str, str | None] | None) -> list[FetchOutcome]:
+    """Published articles' raw pages from the raw store, as if fetched again: no network; with `made_by`,
+    only those another extractor, engine or model made."""
+    outcomes = stored_pages(db_path, RawStore(raw_dir_for(Path(db_path))), since, made_by)
     get_run_logger().info("read %d stored pages to reprocess", len(outcomes))
     return outcomes
 
 
 @flow(name="citeline-reprocess", log_prints=True)
 def citeline_reprocess(db_path: str = str(DEFAULT_DB), since: date | None = None,
-                       batch_size: int = RunConfig.model_fields["batch_size"].default, model: str | None = None) -> dict[str, Any]:
+                       batch_size: int = RunConfig.model_fields["batch_size"].default, model: str | None = None,
+                       everything: bool = False) -> dict[str, Any]:
     """Re-extract and re-attribute published articles from their stored raw pages (fetched on or after `since`).
 
-    For a new extractor or attribution version, or a trained `model` (a folder) beside the rules: rows
-    are replaced, never duplicated, and record the versions and model that made them.
+    For a new extractor or attribution version, or a trained `model` (a folder) beside the rules (none:
+    the rules alone): only the articles that today's extractor, engine and model did not make are redone,
+    every one with `everything`. Rows are replaced, never duplicated, and record what made them.
     """
     started = datetime.now(UTC)
     stage_clock.start_run()
-    outcomes = stored_pages_task(db_path, since)
-    label = f"reprocess since {since}" if since else "reprocess all"
+    made_by = None if everything else (EXTRACTOR_VERSION, ENGINE_VERSION, model_id_of_folder(model))
+    outcomes = stored_pages_task(db_path, since, made_by)
+    label = ("reprocess" if everything else "reprocess out of date") + (f" since {since}" if since else "")
     return process_and_publish(_run_id(), started, [label], outcomes, db_path, batch_size, model)
 
 

@@ -42,6 +42,11 @@ def test_reprocess_replaces_rows_with_the_new_version_from_raw_pages(tmp_path, p
         outcomes = con.execute("SELECT DISTINCT outcome FROM fetch_log WHERE run_id = ?", [summary["run"]["run_id"]]).fetchall()
         assert outcomes == [("reprocessed",)]
 
+    # Nothing is out of date now: a reprocess redoes nothing, unless told to redo everything.
+    assert pipeline.citeline_reprocess(db_path=str(db))["run"]["n_articles"] == 0
+    assert pipeline.citeline_reprocess(db_path=str(db), everything=True)["run"]["n_articles"] == 4
+    assert _table_counts(db) == before
+
 
 def test_reprocess_names_a_missing_warehouse(tmp_path, capsys):
     assert main(["reprocess", "--db", str(tmp_path / "none.duckdb")]) == 2
