@@ -39,14 +39,7 @@ def speaker_line_relations(text: str, relations: list[Relation], context: Articl
             continue
         if len(LETTER_WORD.findall(content.text(text))) < 2:  # 'Ortega: 1,547.' is a tally, not a line spoken
             continue
-        source = Span(match.start(1), match.end(1))
-        label, entity_text = entity_of(name)
-        resolved = resolve_source(name, entity_label=label, head_lemma=name.split()[-1].lower(), head_text=name.split()[-1],
-                                  position=source.start, context=context, entity_text=entity_text)
-        found.append(Relation(
-            content=content, kind="direct", cue=Span(match.start(2), match.end(2)), source=source,
-            source_text=name, source_name=resolved.name, source_type=resolved.type, lemma="say", channel="", confidence=0.6,
-        ))
+        found.append(_named_speaker(name, Span(match.start(1), match.end(1)), Span(match.start(2), match.end(2)), content, context))
     return found
 
 
@@ -70,12 +63,16 @@ def named_quote_relations(text: str, quotes: list[Span], relations: list[Relatio
         content = trim(text, quote)
         if content is None or len(LETTER_WORD.findall(content.text(text))) < 3:
             continue
-        source = Span(match.start(1), match.end(1))
-        label, entity_text = entity_of(name)
-        resolved = resolve_source(name, entity_label=label, head_lemma=name.split()[-1].lower(), head_text=name.split()[-1],
-                                  position=source.start, context=context, entity_text=entity_text)
-        found.append(Relation(
-            content=content, kind="direct", cue=Span(match.end(1), match.end(1) + 1), source=source,
-            source_text=name, source_name=resolved.name, source_type=resolved.type, lemma="say", channel="", confidence=0.6,
-        ))
+        found.append(_named_speaker(name, Span(match.start(1), match.end(1)), Span(match.end(1), match.end(1) + 1), content, context))
     return found
+
+
+def _named_speaker(name: str, source: Span, cue: Span, content: Span, context: ArticleContext) -> Relation:
+    """A direct quote by the person or body `name` (a speaker line's or a "Name:" quote's), resolved in context."""
+    label, entity_text = entity_of(name)
+    resolved = resolve_source(name, entity_label=label, head_lemma=name.split()[-1].lower(), head_text=name.split()[-1],
+                              position=source.start, context=context, entity_text=entity_text)
+    return Relation(
+        content=content, kind="direct", cue=cue, source=source,
+        source_text=name, source_name=resolved.name, source_type=resolved.type, lemma="say", channel="", confidence=0.6,
+    )
