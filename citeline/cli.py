@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     reprocess.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
     reprocess.add_argument("--all", dest="everything", action="store_true",
                            help="redo every article, also those today's extractor, engine and model made")
-    reprocess.add_argument("--model", metavar="PATH", help="folder of a model trained with `citeline train`, stacked on the rules (default: the rules alone)")
+    reprocess.add_argument("--model", metavar="PATH", help="folder of a model trained with `citeline train`, stacked on the rules "
+                                                            "(default: [citeline.attribution] model in ./citeline.toml, else the rules alone)")
 
     serve = sub.add_parser("serve", help="Serve the pipeline on the schedule in citeline.toml through Prefect.",
                            description="Serve the pipeline as a Prefect deployment on the cron schedule in citeline.toml, until interrupted.")
@@ -282,13 +283,11 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    import json as json_module
-
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from evaluation.corpus import evaluate, training_documents
-    from transform.tagger.training import TrainingSettings, train_model
+    from evaluation.corpus import annotated_texts, evaluate, training_documents
+    from transform.tagger.training import TrainingSettings, train_model, write_card
 
     if args.limit is not None and args.limit < 1:
         raise UsageError(f"--limit must be at least 1, not {args.limit}")
@@ -299,6 +298,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     settings = TrainingSettings() if args.iterations is None else TrainingSettings(max_iterations=args.iterations)
     with _unreadable_files_named():
         documents, held_out = training_documents(args.gold_dir)
+        if args.eval is not None:
+            next(annotated_texts(args.eval), None)  # a --eval folder that cannot be read fails now, not after training
     console = Console(stderr=True)
     console.print(f"training on {len(documents) if args.limit is None else min(args.limit, len(documents))} texts of "
                   f"{args.gold_dir} ({held_out} texts with several annotators held out for `citeline agreement`)")
@@ -313,13 +314,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         card = train_model(documents, args.out, seed=args.seed, limit=args.limit, settings=settings,
                            source=str(args.gold_dir), progress=report)
     if args.eval is not None:
-        from transform.tagger.model import CARD_FILE, load_model
+        from transform.tagger.model import load_model
 
         with _unreadable_files_named():
             scores = evaluate(args.eval, model=load_model(str(args.out))).report()
         card["evaluation"] = {"folder": str(args.eval), "overlap": 0.5, **{k: round(v, 4) if isinstance(v, float) else v for k, v in scores.items()}}
-        (args.out / CARD_FILE).write_text(json_module.dumps(card, indent=2) + "\n", encoding="utf-8")
-        load_model.cache_clear()
+        write_card(args.out, card)
     print(f"model {card['model_id']} written to {args.out} in {card['training_seconds']:.0f} s "
           f"({card['training_data']['documents']} texts, {card['training_data']['tokens']:,} tokens)")
     if "evaluation" in card:
@@ -432,6 +432,11 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
     if not args.db.exists():
         raise WarehouseError(f"warehouse {str(args.db)!r} does not exist")
+    if args.model is None:
+        # The model the scheduled runs use (./citeline.toml), so a reprocess does not strip its statements.
+        from citeline.config import load_config
+
+        args.model = load_config(None).run.attribution.model
     _loaded_model(args.model)
     stage_clock.take()
     with stage_clock.timed("imports"):
@@ -500,6 +505,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if config.source is None:
         raise ConfigError("no citeline.toml here; copy citeline.toml.example and set inputs and schedule")
     require_running_server()
+    _loaded_model(config.run.attribution.model)
+    if config.run.scale.dask_address:
+        _check_cluster(config.run.scale.dask_address)
     from flows.deployments import serve
 
     serve(config)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from citeline.errors import CitelineError
 from citeline.paths import DEFAULT_DB
@@ -47,6 +47,12 @@ class AttributionSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     model: str | None = Field(None, min_length=1, description="folder of a model trained with `citeline train` (default: the rules alone)")
+
+    @field_validator("model")
+    @classmethod
+    def _absolute(cls, model: str | None) -> str | None:
+        # Absolute, as the run's worker processes (and Dask workers, elsewhere) resolve it from their own directory.
+        return None if model is None else str(Path(model).expanduser().resolve())
 
 
 class ScaleSettings(BaseModel):

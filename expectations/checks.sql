@@ -1,8 +1,9 @@
 -- The frames each suite validates: one run's staged rows, with cross-table checks computed in SQL
 -- (foreign keys, text at offsets) so the suites can express them as plain column expectations.
 -- Only the columns the suites read are selected. Every staged table but stg_sources is read for the
--- batches $from_batch to $to_batch only, so a run is validated a batch at a time (see gate.batch_frames);
--- a statement's article and a chain link's statement must be in its batch, where staging puts them.
+-- batches $from_batch to $to_batch only (a frame of consecutive batches, see gate.batch_frames); a
+-- statement's article and a chain link's statement must be in the row's own batch, where staging puts
+-- them, as each batch is published on its own.
 -- name: articles
 SELECT a.* EXCLUDE (text), length(a.text) AS text_length, a.text IS NULL AS text_missing,
        coalesce(a.published_date <= CAST(a.fetched_at AS DATE) + 1, TRUE) AS published_not_after_fetch
@@ -16,8 +17,8 @@ SELECT s.run_id, s.batch, s.statement_id, s.article_id, s.source_id, s.content_s
        s.cue_start IS NULL OR coalesce(substring(a.text, s.cue_start + 1, s.cue_end - s.cue_start) = s.cue, FALSE) AS cue_matches_text,
        s.source_start IS NULL OR coalesce(substring(a.text, s.source_start + 1, s.source_end - s.source_start) = s.source_mention, FALSE) AS source_matches_text
 FROM stg_statements s
-LEFT JOIN (SELECT article_id, text FROM stg_articles WHERE run_id = $run_id AND batch BETWEEN $from_batch AND $to_batch) a
-    ON a.article_id = s.article_id
+LEFT JOIN (SELECT article_id, batch, text FROM stg_articles WHERE run_id = $run_id AND batch BETWEEN $from_batch AND $to_batch) a
+    ON a.article_id = s.article_id AND a.batch = s.batch
 LEFT JOIN (SELECT DISTINCT source_id FROM stg_sources WHERE run_id = $run_id) src ON src.source_id = s.source_id
 WHERE s.run_id = $run_id AND s.batch BETWEEN $from_batch AND $to_batch;
 -- name: sources
@@ -27,6 +28,6 @@ SELECT l.run_id, l.batch, l.statement_id, l.source_id, l.role, l.position,
        src.source_id IS NOT NULL AS source_exists, st.statement_id IS NOT NULL AS statement_exists
 FROM stg_statement_sources l
 LEFT JOIN (SELECT DISTINCT source_id FROM stg_sources WHERE run_id = $run_id) src ON src.source_id = l.source_id
-LEFT JOIN (SELECT DISTINCT statement_id FROM stg_statements WHERE run_id = $run_id AND batch BETWEEN $from_batch AND $to_batch) st
-    ON st.statement_id = l.statement_id
+LEFT JOIN (SELECT DISTINCT statement_id, batch FROM stg_statements WHERE run_id = $run_id AND batch BETWEEN $from_batch AND $to_batch) st
+    ON st.statement_id = l.statement_id AND st.batch = l.batch
 WHERE l.run_id = $run_id AND l.batch BETWEEN $from_batch AND $to_batch;

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prefect.deployments.runner import RunnerDeployment
 
 from citeline.config import ProjectConfig
-from flows.pipeline import citeline_run
+from flows.pipeline import flow_for
 
 DEPLOYMENT_NAME = "citeline-scheduled"
 
@@ -14,7 +14,8 @@ def scheduled_deployment(config: ProjectConfig) -> RunnerDeployment:
     """The flow with the config's cron schedule and parameters."""
     from prefect.client.schemas.schedules import CronSchedule
 
-    return citeline_run.to_deployment(
+    # Dask's task runner when the config names a scheduler, as `citeline run` does.
+    return flow_for(config.run).to_deployment(
         name=DEPLOYMENT_NAME,
         schedule=CronSchedule(cron=config.schedule, timezone=config.timezone),
         parameters={"config": config.run.model_dump()},

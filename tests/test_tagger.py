@@ -45,9 +45,11 @@ def test_training_twice_with_one_seed_gives_the_same_model(training, tmp_path):
     again = train_model(documents, tmp_path / "again", seed=7, limit=TEXTS, settings=QUICK)
     assert _digest(tmp_path / "again") == _digest(folder)
     assert again["model_id"] == card["model_id"].replace("quick", "again")
-    other = train_model(documents, tmp_path / "other", seed=8, limit=TEXTS, settings=QUICK)
-    assert _digest(tmp_path / "other") != _digest(folder)  # another seed, other texts
-    assert other["seed"] == 8
+    tiny = TrainingSettings(max_iterations=5)
+    seed_7 = train_model(documents, tmp_path / "seed-7", seed=7, limit=4, settings=tiny)
+    seed_8 = train_model(documents, tmp_path / "seed-8", seed=8, limit=4, settings=tiny)
+    assert _digest(tmp_path / "seed-7") != _digest(tmp_path / "seed-8")  # another seed, other texts
+    assert (seed_7["seed"], seed_8["seed"]) == (7, 8)
 
 
 def test_the_card_says_what_the_model_was_trained_on(training):
@@ -90,7 +92,7 @@ def test_statements_read_back_from_the_text_and_the_rules_are_untouched(training
     folder, _, documents, _ = training
     model = load_model(folder)
     found_by_model = 0
-    for document in documents[-12:]:  # texts the quick model was not trained on
+    for document in documents[-12:]:  # twelve train texts, most of them not among the 24 it learned from
         text = document.text
         statements = attribute(text, model=model)
         assert [s for s in statements if not s.model_id] == attribute(text)  # the rules' own, as without a model
@@ -108,26 +110,49 @@ def test_statements_read_back_from_the_text_and_the_rules_are_untouched(training
     assert found_by_model > 0
 
 
-def test_a_failed_training_leaves_the_model_folder_as_it_was(training, tmp_path):
+def test_a_failed_training_leaves_the_model_folder_as_it_was(training, tmp_path, monkeypatch):
+    import transform.tagger.training as training_module
+
     folder = tmp_path / "kept"
     shutil.copytree(training[0], folder)
     before = _digest(folder)
     with pytest.raises(TrainingError):
         train_model([], folder, settings=QUICK)
+
+    def card_fails(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(training_module, "_card", card_fails)  # after the weights are written, before the swap
+    with pytest.raises(OSError, match="disk full"):
+        train_model(training[2], folder, limit=2, settings=TrainingSettings(max_iterations=2))
     assert _digest(folder) == before and sorted(p.name for p in tmp_path.iterdir()) == ["kept"]
 
 
-def test_cli_trains_and_attributes_with_the_model(tmp_path, capsys):
+def test_training_never_replaces_a_folder_that_is_not_a_model(training, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "citeline.duckdb").write_bytes(b"a warehouse")
+    with pytest.raises(TrainingError, match="not a model folder"):
+        train_model(training[2], data, limit=2, settings=TrainingSettings(max_iterations=2))
+    assert (data / "citeline.duckdb").read_bytes() == b"a warehouse"
+
+
+def test_cli_trains_and_attributes_with_the_model(training, tmp_path, capsys):
     out = tmp_path / "cli-model"
     assert main(["train", str(POLNEAR / "train"), "--out", str(out), "--limit", "4", "--iterations", "5"]) == 0
     printed = capsys.readouterr().out
     model_id = json.loads((out / CARD_FILE).read_text(encoding="utf-8"))["model_id"]
     assert model_id in printed and "--model" in printed
-    text_file = tmp_path / "t.txt"
-    text_file.write_text('"The bridge will reopen in May," the mayor said on Tuesday.', encoding="utf-8")
-    assert main(["attribute", "--jsonl", "--model", str(out), str(text_file)]) == 0
+    # `attribute --model` with the quick model, on twelve train texts (written to tmp only)
+    files = []
+    for document in training[2][-12:]:
+        files.append(tmp_path / f"{document.name}.txt")
+        with open(files[-1], "w", encoding="utf-8", newline="") as handle:
+            handle.write(document.text)
+    assert main(["attribute", "--jsonl", "--model", str(training[0]), *map(str, files)]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert lines and lines[0]["source_text"] == "the mayor"
+    quick_id = load_model(training[0]).model_id
+    assert {line.get("model_id") for line in lines} == {None, quick_id}  # the rules' and the model's
 
 
 def test_cli_refuses_to_train_on_dev_and_names_a_missing_model(tmp_path, capsys):

@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from transform.engine import attribute_many
 from transform.model import Statement
 
-# Below this many texts, starting workers (each loads the model, ~2 s) costs more than it saves.
+# Below this many texts, starting workers (each loads the spaCy pipeline, ~2 s) costs more than it saves.
 MIN_TEXTS_FOR_WORKERS = 150
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0

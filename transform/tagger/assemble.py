@@ -19,6 +19,8 @@ from transform.tagger.labels import CONTENT, CUE, SOURCE, TaggedSpan, decode
 from transform.tokens import lemma_of
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "poss", "agent", "pobj"}
+# A model statement's confidence is its sureness scaled below 0.5, the least the rules give theirs.
+MODEL_CONFIDENCE = 0.49
 EDGE_MARKS = set('"\u201c\u201d\u2018\u2019\'`,.;:-\u2014\u2013()[]')
 
 
@@ -30,9 +32,9 @@ class _Found:
 
 
 def _char_span(doc, offset: int, first: int, last: int) -> Span | None:
-    while first <= last and doc[first].text in EDGE_MARKS:
+    while first <= last and (doc[first].text in EDGE_MARKS or doc[first].is_space):
         first += 1
-    while last >= first and doc[last].text in EDGE_MARKS:
+    while last >= first and (doc[last].text in EDGE_MARKS or doc[last].is_space):
         last -= 1
     if first > last:
         return None
@@ -135,7 +137,7 @@ def paragraph_statements(
             cue=cue.chars, source_text=text[source_span.start : source_span.end] if source_span else "",
             source_name=name, source_type=kind, cue_lemma=lemma,
             stance=cue_stances().get(lemma) or cue_noun_stances().get(lemma) or "assert",
-            confidence=_sureness(content.span, sureness) * 0.5,  # below every rules statement's
+            confidence=_sureness(content.span, sureness) * MODEL_CONFIDENCE,
             content_parts=content.parts if len(content.parts) > 1 else [], model_id=model_id,
         ))
     return found

@@ -20,10 +20,11 @@ def model_statements(parsed, rule_statements: Sequence[Statement], model: Attrib
         if not len(doc):
             continue
         features = paragraph_features(doc, offset, parsed.quotes, rule_ranges)
-        labels = model.tagger.tag(features)
-        # How sure the CRF is of each token's label: a content whose tokens it doubts is left out.
-        marginal = model.tagger.marginal
-        sureness = [marginal(label, i) if label[-1] in "TX" else 1.0 for i, label in enumerate(labels)]
+        with model.lock:
+            labels = model.tagger.tag(features)
+            # How sure the CRF is of each token's label: a content whose tokens it doubts is left out.
+            marginal = model.tagger.marginal
+            sureness = [marginal(label, i) if label[-1] in "TX" else 1.0 for i, label in enumerate(labels)]
         found += paragraph_statements(parsed.text, doc, offset, labels, sureness, rule_statements, parsed.quotes,
                                       model.model_id, threshold)
     return found

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,9 @@ class AttributionModel:
     model_id: str
     card: dict[str, Any]
     tagger: Any  # pycrfsuite.Tagger: not picklable, so worker processes load their own from `path`
+    # tag() then marginal() read the tagger's state of the last sequence: threads of one process
+    # (a Dask worker with several) take turns.
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @property
     def content_threshold(self) -> float:
@@ -45,12 +49,22 @@ def model_id_of(weights: Path, name: str) -> str:
     return f"{name}-{digest}"
 
 
-@lru_cache(maxsize=4)
 def load_model(path: str | Path) -> AttributionModel:
-    """The model in folder `path`, loaded once per process."""
+    """The model in folder `path`, loaded once per process, and again when its weights file changes
+    (a long-lived process, such as `citeline serve` or a Dask worker, sees a model retrained in place)."""
+    folder = Path(path).resolve()
+    try:
+        stat = (folder / WEIGHTS_FILE).stat()
+        identity = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    except OSError:
+        identity = None
+    return _load_model(folder, identity)
+
+
+@lru_cache(maxsize=4)
+def _load_model(folder: Path, identity: tuple[int, int, int] | None) -> AttributionModel:
     import pycrfsuite
 
-    folder = Path(path)
     weights, card_path = folder / WEIGHTS_FILE, folder / CARD_FILE
     if not folder.is_dir():
         raise ModelError(f"model {str(folder)!r} is not a folder (train one with `citeline train GOLD_DIR --out {folder}`)")

@@ -112,13 +112,14 @@ def train_model(
     trainer.set_params({"c1": settings.c1, "c2": settings.c2, "max_iterations": settings.max_iterations,
                         "feature.possible_transitions": True})
     out = Path(out)
+    _check_replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         weights = staging / WEIGHTS_FILE
         trainer.train(str(weights))
         card = _card(out.name, weights, chosen, tokens, seed, settings, source, time.perf_counter() - started)
-        (staging / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+        write_card(staging, card)
         _replace_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -138,6 +139,24 @@ def _card(name, weights: Path, documents: Sequence[GoldDocument], tokens: int, s
                           "annotations": "the first annotator's file of each text", "licence": LICENCE_NOTE},
         "seed": seed, "settings": asdict(settings), "training_seconds": round(seconds, 1),
     }
+
+
+def write_card(folder: Path, card: dict[str, Any]) -> None:
+    """Write the model's card whole: to a temporary file first, then renamed over the old one."""
+    partial = folder / f".{CARD_FILE}.partial"
+    partial.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    partial.replace(folder / CARD_FILE)
+
+
+def _check_replaceable(out: Path) -> None:
+    """Training replaces `out` only when it is a model folder (or absent): `--out data` must never
+    delete a warehouse, nor `--out models` the other models in it."""
+    if not out.exists():
+        return
+    names = {p.name for p in out.iterdir()} if out.is_dir() else None
+    if names is None or not names <= {WEIGHTS_FILE, CARD_FILE}:
+        raise TrainingError(f"{str(out)!r} exists and is not a model folder (it holds more than "
+                            f"{WEIGHTS_FILE} and {CARD_FILE}): give --out a new folder, or a model's own")
 
 
 def _replace_folder(staging: Path, out: Path) -> None:
