@@ -26,6 +26,8 @@ class ClusterUnavailable(CitelineError):
 
 @dataclass(frozen=True)
 class ClusterInfo:
+    """A scheduler that answered: its address, and how many workers and threads it has."""
+
     address: str
     workers: int
     threads: int

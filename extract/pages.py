@@ -252,10 +252,10 @@ def stored_pages(db_path: str, raw_store: RawStore, since=None, made_by: tuple[s
         rows = con.execute(
             """SELECT url, canonical_url, final_url, raw_sha256, fetched_at FROM articles
                WHERE raw_sha256 IS NOT NULL AND (CAST(? AS DATE) IS NULL OR CAST(fetched_at AS DATE) >= CAST(? AS DATE))
-                 AND (? IS NULL OR extractor_version IS DISTINCT FROM ? OR engine_version IS DISTINCT FROM ?
+                 AND (? OR extractor_version IS DISTINCT FROM ? OR engine_version IS DISTINCT FROM ?
                       OR model_id IS DISTINCT FROM ?)
                ORDER BY fetched_at, article_id""",
-            [since, since, engine, extractor, engine, model_id],
+            [since, since, made_by is None, extractor, engine, model_id],
         ).fetchall()
     finally:
         con.close()

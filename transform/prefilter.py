@@ -36,6 +36,7 @@ WORD = re.compile(r"[a-z]+")
 
 
 def may_attribute(paragraph: str) -> bool:
+    """A quote mark or a cue word: a paragraph worth parsing."""
     if any(ch in QUOTE_MARKS for ch in paragraph) or "''" in paragraph:
         return True
     return mentions_a_cue(paragraph)

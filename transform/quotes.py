@@ -13,6 +13,9 @@ OPENERS = {"\u201c", "\u00ab", "\u201e", "``"}
 CLOSERS = {"\u201d", "\u00bb"}
 AMBIGUOUS = {'"', "''"}
 QUOTABLE = re.compile(r"[^\W_]")  # a letter or a digit, in any script
+QUOTE_MARKS = set('"\u201c\u201d\u00ab\u00bb\u201e')
+QUOTE_CHARACTERS = QUOTE_MARKS | {"'", "\u2018", "\u2019"}  # with the single marks that close '' quotes
+WITHOUT_QUOTE_CHARACTERS = str.maketrans("", "", "".join(QUOTE_CHARACTERS))
 
 
 def find_quotes(text: str) -> list[Span]:
@@ -71,14 +74,6 @@ def _opener_typed_for_closer(paragraph: str, match: re.Match) -> bool:
     return match.group() in OPENERS and before in {",", ".", "?", "!"} and (after == "" or after.isspace())
 
 
-QUOTE_MARKS = set('"\u201c\u201d\u00ab\u00bb\u201e')
-
-
-QUOTE_CHARACTERS = QUOTE_MARKS | {"'", "\u2018", "\u2019"}  # with the single marks that close '' quotes
-
-
-WITHOUT_QUOTE_CHARACTERS = str.maketrans("", "", "".join(QUOTE_CHARACTERS))
-
-
 def only_quote_marks(gap: str) -> bool:
+    """Nothing but quote marks and space between two places ('Dr. Ward stated:' and the quote below it)."""
     return not gap.translate(WITHOUT_QUOTE_CHARACTERS).strip()

@@ -66,6 +66,7 @@ def _bio(claims: list[RoleRange | None]) -> list[str]:
 
 
 def statement_ranges(statements: Sequence[Statement]) -> list[RoleRange]:
+    """The role ranges of statements (the rules'), numbered by their order: a feature's input."""
     ranges = []
     for k, s in enumerate(statements):
         for part, span in enumerate(s.content_parts or [s.content]):

@@ -40,6 +40,7 @@ class AttributionModel:
 
     @property
     def content_threshold(self) -> float:
+        """How sure the tagger must be of a content's tokens (mean marginal) for it to be kept, from the card."""
         return float(self.card["settings"]["content_threshold"])
 
 
