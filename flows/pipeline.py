@@ -263,7 +263,7 @@ def _on_cluster(batches: list[list[FetchOutcome]], raw_dir: str, runner, log: li
         if batch is None:
             return False
         pages, missing = with_bodies(batch, store)
-        pending.append((rows_task.submit(quote(pages), model), missing))  # quote(): see stage_task below
+        pending.append((rows_task.submit(pages, model), missing))
         return True
 
     while len(pending) < in_flight and submit():
