@@ -12,11 +12,22 @@ import time
 from dataclasses import dataclass, field
 
 from extract.fetch import FetchOutcome
-from extract.pages import PageFailure, extract_pages
+from extract.pages import ArticleRecord, PageFailure, extract_pages
 from transform.engine import ENGINE_VERSION
+from transform.model import Statement
 from transform.parallel import attribute_texts
-from transform.tagger.model import load_model
+from transform.tagger.model import model_id_at
 from warehouse.rows import RunRows, add_article
+
+
+def rows_of_articles(articles: list[ArticleRecord], statements: list[list[Statement]], engine_version: str,
+                     model_id: str | None) -> RunRows:
+    """Warehouse rows of a batch's articles and the statements the engine (and model) found in them."""
+    rows = RunRows()
+    for article, found in zip(articles, statements):
+        add_article(rows, article=article.row(), text=article.text, statements=found,
+                    engine_version=engine_version, model_id=model_id)
+    return rows
 
 
 @dataclass
@@ -42,11 +53,7 @@ def rows_for_pages(pages: list[FetchOutcome], model: str | None = None) -> Batch
     # In this process: a Dask worker is already one of many, and the spaCy pipeline and a trained model
     # stay loaded in it (transform.nlp and transform.tagger.model cache them per process) between batches.
     results = attribute_texts([a.text for a in articles], workers=1, model=model)
-    model_id = load_model(model).model_id if model else None
-    rows = RunRows()
-    for article, statements in zip(articles, results):
-        add_article(rows, article=article.row(), text=article.text, statements=statements,
-                    engine_version=ENGINE_VERSION, model_id=model_id)
+    rows = rows_of_articles(articles, results, ENGINE_VERSION, model_id_at(model))
     done, done_cpu = time.perf_counter(), time.thread_time()
     return BatchRows(rows=rows, failures=failures, extracted=len(articles), statements=sum(map(len, results)),
                      seconds={"extract": extracted - began, "attribute": done - extracted,

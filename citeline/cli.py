@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "or folders/files of .html. None: the bundled demo corpus.")
     run.add_argument("--config", type=Path, help="project config file (default ./citeline.toml when present)")
     run.add_argument("--db", help=f"warehouse file (default {DEFAULT_DB})")
-    run.add_argument("--model", metavar="PATH", help="folder of a model trained with `citeline train`, stacked on the rules (default: the rules alone)")
+    _add_model_flag(run)
     _add_fetch_flags(run)
     _add_scale_flags(run)
 
@@ -50,8 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     reprocess.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
     reprocess.add_argument("--all", dest="everything", action="store_true",
                            help="redo every article, also those today's extractor, engine and model made")
-    reprocess.add_argument("--model", metavar="PATH", help="folder of a model trained with `citeline train`, stacked on the rules "
-                                                            "(default: [citeline.attribution] model in ./citeline.toml, else the rules alone)")
+    _add_model_flag(reprocess, default="[citeline.attribution] model in ./citeline.toml, else the rules alone")
 
     serve = sub.add_parser("serve", help="Serve the pipeline on the schedule in citeline.toml through Prefect.",
                            description="Serve the pipeline as a Prefect deployment on the cron schedule in citeline.toml, until interrupted.")
@@ -67,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
                                            "(offsets are code points into the file read as UTF-8 with newline='').")
     attribute.add_argument("files", nargs="+", metavar="FILE")
     attribute.add_argument("--jsonl", action="store_true", help="one compact JSON object per line")
-    attribute.add_argument("--model", metavar="PATH", help="folder of a model trained with `citeline train`, stacked on the rules (default: the rules alone)")
+    _add_model_flag(attribute)
 
     evaluate = sub.add_parser("eval", help="Score attribution against gold annotations in PolNeAR's layout.",
                               description="Score attribution against a gold folder in PolNeAR's layout (text/NAME.txt, "
@@ -76,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--pred", type=Path, help="score this `citeline attribute --jsonl` output instead of running the engine")
     evaluate.add_argument("--overlap", type=float, default=0.5, help="content overlap needed to pair two relations, of the larger set (default 0.5)")
     evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
-    evaluate.add_argument("--model", metavar="PATH", help="folder of a model trained with `citeline train`, stacked on the rules (default: the rules alone)")
+    _add_model_flag(evaluate)
 
     agree = sub.add_parser("agreement", help="How far annotators agree under eval's metric, beside the engine on the same texts.",
                            description="On the texts of a gold folder that have two or more annotation files, score every "
@@ -85,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     agree.add_argument("gold_dir", metavar="GOLD_DIR", type=Path)
     agree.add_argument("--overlap", type=float, default=0.5, help="content overlap needed to pair two relations, of the larger set (default 0.5)")
     agree.add_argument("--json", action="store_true", help="print the figures as one JSON object")
-    agree.add_argument("--model", metavar="PATH", help="folder of a model trained with `citeline train`, stacked on the rules (default: the rules alone)")
+    _add_model_flag(agree)
 
     train = sub.add_parser("train", help="Train an attribution model on gold annotations in PolNeAR's layout (its train split).",
                            description="Train the attribution tagger, stacked on the rules, on a gold folder in PolNeAR's layout "
@@ -146,6 +145,14 @@ def _add_fetch_flags(parser: argparse.ArgumentParser) -> None:
             shown = f"{spec.default:,}" if spec.annotation is int else f"{spec.default:g}"
             parser.add_argument("--" + name.replace("_", "-"), dest=name, type=spec.annotation, default=None,
                                 help=f"{spec.description} (default {shown})")
+
+
+def _add_model_flag(parser: argparse.ArgumentParser, default: str = "the rules alone") -> None:
+    """--model PATH, its help from citeline.run_config.AttributionSettings."""
+    from citeline.run_config import AttributionSettings
+
+    description = AttributionSettings.model_fields["model"].description
+    parser.add_argument("--model", metavar="PATH", help=f"{description} (default: {default})")
 
 
 def _add_scale_flags(parser: argparse.ArgumentParser) -> None:
@@ -314,10 +321,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         card = train_model(documents, args.out, seed=args.seed, limit=args.limit, settings=settings,
                            source=str(args.gold_dir), progress=report)
     if args.eval is not None:
-        from transform.tagger.model import load_model
-
         with _unreadable_files_named():
-            scores = evaluate(args.eval, model=load_model(str(args.out))).report()
+            scores = evaluate(args.eval, model=_loaded_model(args.out)).report()
         card["evaluation"] = {"folder": str(args.eval), "overlap": 0.5, **{k: round(v, 4) if isinstance(v, float) else v for k, v in scores.items()}}
         write_card(args.out, card)
     print(f"model {card['model_id']} written to {args.out} in {card['training_seconds']:.0f} s "

@@ -46,7 +46,7 @@ class AttributionSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    model: str | None = Field(None, min_length=1, description="folder of a model trained with `citeline train` (default: the rules alone)")
+    model: str | None = Field(None, min_length=1, description="folder of a model trained with `citeline train`, stacked on the rules")
 
     @field_validator("model")
     @classmethod

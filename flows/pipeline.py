@@ -14,7 +14,7 @@ from prefect.cache_policies import NONE
 from prefect.utilities.annotations import quote
 
 from citeline import progress, stage_clock
-from citeline.batches import BatchRows, rows_for_pages
+from citeline.batches import BatchRows, rows_for_pages, rows_of_articles
 from citeline.cluster import ClusterUnavailable
 from citeline.paths import DEFAULT_DB, data_docs_root, demo_corpus, raw_dir_for
 from citeline.run_config import RunConfig
@@ -38,8 +38,9 @@ from extract.raw_store import RawStore
 from transform.engine import ENGINE_VERSION
 from transform.parallel import attribute_texts
 from transform.model import Statement
+from transform.tagger.model import model_id_at
 from warehouse.incremental import PriorState, prior_state
-from warehouse.rows import RunRows, RunTally, add_article
+from warehouse.rows import RunRows, RunTally
 from warehouse.snapshot import publish_snapshot, snapshot_path
 from warehouse.store import PublishResult, connect, load_run, record_run, stage_batch
 
@@ -162,7 +163,7 @@ def citeline_run(config: RunConfig = RunConfig()) -> dict[str, Any]:
     raw_dir = str(raw_dir_for(config.db_path))
     policy = config.fetch.policy()
     model = config.attribution.model
-    prior = prior_state(db_path, EXTRACTOR_VERSION, ENGINE_VERSION, model_id_of_folder(model))
+    prior = prior_state(db_path, EXTRACTOR_VERSION, ENGINE_VERSION, model_id_at(model))
     outcomes: list[FetchOutcome] = []
     with stage_clock.timed("fetch"):
         if plan.pages:
@@ -182,7 +183,7 @@ def process_and_publish(
     nothing skips the gate (and its Great Expectations import), the publish and the snapshot rewrite.
     """
     raw_dir = str(raw_dir_for(Path(db_path)))
-    model_id = model_id_of_folder(model)
+    model_id = model_id_at(model)
     tally = RunTally()
     failures: list[PageFailure] = []
     n_extracted = 0
@@ -205,8 +206,7 @@ def process_and_publish(
         tally.add(rows)
 
     result = load_task(db_path, run_id, quote([fetch_log_row(o) for o in outcomes]), quote([f.row() for f in failures]))
-    summary = build_summary(run_id, started, inputs, outcomes, failures, tally, result, db_path, n_extracted)
-    summary["run"]["model_id"] = model_id
+    summary = build_summary(run_id, started, inputs, outcomes, failures, tally, result, db_path, n_extracted, model_id)
     summary["timings"] = summary["run"]["stage_seconds"] = stage_clock.take()
     _record(db_path, summary["run"])  # before the snapshot, so readers see the run that published it
     snapshot = snapshot_path(db_path)
@@ -222,15 +222,6 @@ def process_and_publish(
     return summary
 
 
-def model_id_of_folder(model: str | None) -> str | None:
-    """The id of the model in folder `model` (loaded once per process), or None for the rules alone."""
-    if model is None:
-        return None
-    from transform.tagger.model import load_model
-
-    return load_model(model).model_id
-
-
 def _in_this_process(batches: list[list[FetchOutcome]], raw_dir: str, model: str | None,
                      model_id: str | None) -> Iterator[tuple[RunRows, list[PageFailure], int]]:
     """Each batch's rows, failures and articles extracted, extracted here and attributed by this
@@ -241,9 +232,7 @@ def _in_this_process(batches: list[list[FetchOutcome]], raw_dir: str, model: str
         rows = RunRows()
         if articles:
             with stage_clock.timed("attribute"):
-                for article, statements in zip(articles, attribute_task(articles, model)):
-                    add_article(rows, article={**article.row()}, text=article.text, statements=statements,
-                                engine_version=ENGINE_VERSION, model_id=model_id)
+                rows = rows_of_articles(articles, attribute_task(articles, model), ENGINE_VERSION, model_id)
         yield rows, batch_failures, len(articles)
 
 
@@ -311,7 +300,7 @@ def citeline_reprocess(db_path: str = str(DEFAULT_DB), since: date | None = None
     """
     started = datetime.now(UTC)
     stage_clock.start_run()
-    made_by = None if everything else (EXTRACTOR_VERSION, ENGINE_VERSION, model_id_of_folder(model))
+    made_by = None if everything else (EXTRACTOR_VERSION, ENGINE_VERSION, model_id_at(model))
     outcomes = stored_pages_task(db_path, since, made_by)
     label = ("reprocess" if everything else "reprocess out of date") + (f" since {since}" if since else "")
     return process_and_publish(_run_id(), started, [label], outcomes, db_path, batch_size, model)
@@ -342,7 +331,8 @@ def publish_artifacts(summary: dict[str, Any], tally: RunTally, result: PublishR
                           key="citeline-new-statements", description="Statements this run published (first 1,000)")
 
 
-def build_summary(run_id, started, inputs, outcomes, failures, tally: RunTally, result: PublishResult, db_path, n_extracted) -> dict[str, Any]:
+def build_summary(run_id, started, inputs, outcomes, failures, tally: RunTally, result: PublishResult, db_path, n_extracted,
+                  model_id: str | None = None) -> dict[str, Any]:
     """Counts per stage, failures by reason, top sources and the quality verdict, for the CLI and `runs`."""
     outcome_counts = Counter(o.outcome for o in outcomes)
     reasons = Counter(o.error_class for o in outcomes if o.error_class)
@@ -362,7 +352,7 @@ def build_summary(run_id, started, inputs, outcomes, failures, tally: RunTally, 
         "quality_verdict": result.verdict.label, "n_quarantined": len(result.verdict.quarantined),
         "quality_details": {"evaluated": result.verdict.evaluated, "failures": result.verdict.failures,
                             "quarantined": sorted({f"{q.table}: {q.expectation}({q.column})" for q in result.verdict.quarantined})},
-        "engine_version": ENGINE_VERSION, "extractor_version": EXTRACTOR_VERSION,
+        "engine_version": ENGINE_VERSION, "extractor_version": EXTRACTOR_VERSION, "model_id": model_id,
         "data_docs": str(data_docs_index(data_docs_root(Path(db_path)))) if result.checked else None,
     }
     return {"run": run, "failures_by_reason": dict(reasons.most_common()), "top_sources": top_sources, "db_path": str(db_path)}

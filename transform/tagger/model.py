@@ -62,6 +62,11 @@ def load_model(path: str | Path) -> AttributionModel:
     return _load_model(folder, identity)
 
 
+def model_id_at(folder: str | Path | None) -> str | None:
+    """The id of the model in `folder` (loaded once per process), or None for the rules alone."""
+    return None if folder is None else load_model(folder).model_id
+
+
 @lru_cache(maxsize=4)
 def _load_model(folder: Path, identity: tuple[int, int, int] | None) -> AttributionModel:
     import pycrfsuite
