@@ -71,20 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("eval", help="Score attribution against gold annotations in PolNeAR's layout.",
                               description="Score attribution against a gold folder in PolNeAR's layout (text/NAME.txt, "
                                           "attributions/NAME_ANNOTATOR.ann): content, source, cue and relation scores, and throughput.")
-    evaluate.add_argument("gold_dir", metavar="GOLD_DIR", type=Path)
+    _add_scoring_flags(evaluate)
     evaluate.add_argument("--pred", type=Path, help="score this `citeline attribute --jsonl` output instead of running the engine")
-    evaluate.add_argument("--overlap", type=float, default=0.5, help="content overlap needed to pair two relations, of the larger set (default 0.5)")
-    evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
-    _add_model_flag(evaluate)
 
     agree = sub.add_parser("agreement", help="How far annotators agree under eval's metric, beside the engine on the same texts.",
                            description="On the texts of a gold folder that have two or more annotation files, score every "
                                        "annotator against every other and the engine against each annotator, with eval's "
                                        "metric: what the metric can reach at all, and where the engine stands on that scale.")
-    agree.add_argument("gold_dir", metavar="GOLD_DIR", type=Path)
-    agree.add_argument("--overlap", type=float, default=0.5, help="content overlap needed to pair two relations, of the larger set (default 0.5)")
-    agree.add_argument("--json", action="store_true", help="print the figures as one JSON object")
-    _add_model_flag(agree)
+    _add_scoring_flags(agree)
 
     train = sub.add_parser("train", help="Train an attribution model on gold annotations in PolNeAR's layout (its train split).",
                            description="Train the attribution tagger, stacked on the rules, on a gold folder in PolNeAR's layout "
@@ -145,6 +139,14 @@ def _add_fetch_flags(parser: argparse.ArgumentParser) -> None:
             shown = f"{spec.default:,}" if spec.annotation is int else f"{spec.default:g}"
             parser.add_argument("--" + name.replace("_", "-"), dest=name, type=spec.annotation, default=None,
                                 help=f"{spec.description} (default {shown})")
+
+
+def _add_scoring_flags(parser: argparse.ArgumentParser) -> None:
+    """What eval and agreement share: the gold folder, the metric's overlap, JSON output and the model."""
+    parser.add_argument("gold_dir", metavar="GOLD_DIR", type=Path)
+    parser.add_argument("--overlap", type=float, default=0.5, help="content overlap needed to pair two relations, of the larger set (default 0.5)")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    _add_model_flag(parser)
 
 
 def _add_model_flag(parser: argparse.ArgumentParser, default: str = "the rules alone") -> None:
