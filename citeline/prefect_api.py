@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from citeline.errors import CitelineError
+from citeline.core.errors import CitelineError
 
 # Seconds a temporary server may take to start. A first start on an empty PREFECT_HOME took 11-16 s on
 # an idle 2-core machine and over 30 s with its cores busy; a dead server process is noticed at once.

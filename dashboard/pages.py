@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from citeline.paths import DEFAULT_DB
+from citeline.core.workspace import DEFAULT_DB
 from dashboard import queries
 from dashboard.marking import marked_sentence
 

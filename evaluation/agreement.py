@@ -14,7 +14,7 @@ from pathlib import Path
 
 from evaluation.brat import parse_ann
 from evaluation.corpus import GoldFolderError, annotated_texts, engine_relations, read_text
-from evaluation.metrics import Tally, score_document
+from evaluation.metrics import DEFAULT_OVERLAP, Tally, score_document
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Agreement:
     engine: Tally
 
 
-def agreement(folder: Path, overlap: float = 0.5, model=None) -> Agreement:
+def agreement(folder: Path, overlap: float = DEFAULT_OVERLAP, model=None) -> Agreement:
     """Score every ordered pair of annotators of a text, and the engine against each annotator of it.
 
     Ordered pairs make the human figure symmetric, each annotator once the gold and once the prediction, and

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from citeline.errors import CitelineError
+from citeline.core.errors import CitelineError
 from evaluation.brat import Relation, parse_ann
-from evaluation.metrics import Tally, score_document
+from evaluation.metrics import DEFAULT_OVERLAP, Tally, score_document
 
 if TYPE_CHECKING:
     from transform.tagger.training import GoldDocument
@@ -93,7 +93,7 @@ def engine_relations(text: str, model=None) -> list[Relation]:
     return [_as_relation(statement.as_json()) for statement in attribute(text, model=model)]
 
 
-def evaluate(folder: Path, overlap: float = 0.5, predictions: Path | None = None, model=None) -> Tally:
+def evaluate(folder: Path, overlap: float = DEFAULT_OVERLAP, predictions: Path | None = None, model=None) -> Tally:
     """Score the attribution engine (with `model` beside the rules, if given), or a predictions file,
     on every document of a gold folder."""
     stored = load_predictions(predictions) if predictions else None

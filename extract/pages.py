@@ -1,22 +1,16 @@
-"""Pages in, article records out: fetch (expanding feeds and sitemaps) or read local files, then extract."""
+"""Pages in, article records out: extracting the pages extract.collect gathered (from their bodies, or the raw store)."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from extract.decode import decode_html
-from extract.extraction import EXTRACTOR_VERSION, ExtractionFailed, extract_article
-from extract.feeds import NotAFeed, parse_feed
-from extract.fetch import FetchOutcome, FetchPolicy, fetch_urls
+from extract.extraction import ExtractionFailed, extract_article
+from extract.fetch import FetchOutcome, Outcome
 from extract.raw_store import RawStore
-from extract.urls import UnsupportedURL, canonicalize_url, dedupe_urls, url_id
-
-MAX_FEED_DEPTH = 3
+from extract.urls import UnsupportedURL, canonicalize_url, url_id
 
 
 @dataclass
@@ -37,18 +31,6 @@ class ArticleRecord:
     fetched_at: datetime
     extracted_at: datetime
 
-    def row(self) -> dict[str, Any]:
-        from warehouse.rows import parse_date
-
-        return {
-            "article_id": self.article_id, "canonical_url": self.canonical_url, "url": self.url,
-            "final_url": self.final_url, "title": self.title, "author": self.author,
-            "published_date": parse_date(self.published_date), "sitename": self.sitename,
-            "language": self.language, "text_sha256": hashlib.sha256(self.text.encode("utf-8")).hexdigest(),
-            "raw_sha256": self.raw_sha256, "fetched_at": self.fetched_at, "extracted_at": self.extracted_at,
-            "extractor_version": EXTRACTOR_VERSION,
-        }
-
 
 @dataclass
 class PageFailure:
@@ -61,84 +43,13 @@ class PageFailure:
         return {"stage": self.stage, "url": self.url, "error_class": self.error_class, "detail": self.detail}
 
 
-def fetch_inputs(
-    urls: list[str],
-    policy: FetchPolicy,
-    raw_store: RawStore | None,
-    on_done: Callable[[FetchOutcome], None] | None = None,
-    validators: dict[str, tuple[str | None, str | None]] | None = None,
-) -> list[FetchOutcome]:
-    """Fetch URLs, following feeds and sitemaps to their articles; one outcome per distinct URL."""
-    pending, rejected = dedupe_urls(urls)
-    outcomes = [
-        FetchOutcome(url=url, canonical_url=url, outcome="skipped", error_class=why.error_class, error=str(why))
-        for url, why in rejected
-    ]
-    seen = {canonical for _url, canonical in pending}
-
-    def store_page(outcome: FetchOutcome) -> None:
-        # Each page goes to the raw store as it arrives and leaves memory, so a run's memory does not
-        # grow with its number of pages; extraction reads it back one batch at a time.
-        if outcome.body is not None and raw_store is not None and not outcome.is_feed:
-            outcome.raw_sha256 = raw_store.put(outcome.body)
-            outcome.body = None
-        if on_done is not None:
-            on_done(outcome)
-
-    accept_feeds = True
-    for _depth in range(MAX_FEED_DEPTH + 1):
-        if not pending:
-            break
-        round_outcomes = fetch_urls(pending, policy, accept_feeds=accept_feeds, on_done=store_page, validators=validators)
-        pending = []
-        for outcome in round_outcomes:
-            outcomes.append(outcome)
-            if not outcome.is_feed or outcome.body is None:
-                continue
-            try:
-                links = parse_feed(outcome.body)
-            except NotAFeed as error:
-                outcome.error_class, outcome.error = "bad_feed", str(error)
-                continue
-            for link in links.articles + links.nested:
-                try:
-                    canonical = canonicalize_url(link)
-                except UnsupportedURL as error:
-                    outcomes.append(FetchOutcome(url=link, canonical_url=link, outcome="skipped", error_class=error.error_class, error=str(error)))
-                    continue
-                if canonical not in seen:
-                    seen.add(canonical)
-                    pending.append((link, canonical))
-            outcome.body = None
-    return outcomes
 
 
-def read_local_pages(
-    paths: list[Path], raw_store: RawStore | None = None, on_done: Callable[[FetchOutcome], None] | None = None
-) -> list[FetchOutcome]:
-    """Read HTML files as if fetched, so local folders go through the same pipeline as URLs."""
-    outcomes = []
-    for path in paths:
-        uri = path.resolve().as_uri()
-        outcome = FetchOutcome(url=uri, canonical_url=uri, outcome="fetched", final_url=uri, attempts=1, content_type="text/html")
-        try:
-            body = path.read_bytes()
-            outcome.bytes = len(body)
-            if raw_store is not None:
-                outcome.raw_sha256 = raw_store.put(body)
-            else:
-                outcome.body = body
-        except OSError as error:
-            outcome.outcome, outcome.error_class, outcome.error = "failed", "read_error", f"{path}: {error.strerror}"
-        outcomes.append(outcome)
-        if on_done is not None:
-            on_done(outcome)
-    return outcomes
 
 
 def needs_extraction(outcome: FetchOutcome) -> bool:
     """A page this run fetched (or reprocesses) that is not a feed and not already published unchanged."""
-    return outcome.outcome in {"fetched", "reprocessed"} and not outcome.is_feed and not outcome.unchanged
+    return outcome.outcome in {Outcome.FETCHED, Outcome.REPROCESSED} and not outcome.is_feed and not outcome.unchanged
 
 
 def extract_pages(outcomes: list[FetchOutcome], raw_store: RawStore | None = None) -> tuple[list[ArticleRecord], list[PageFailure]]:
@@ -208,64 +119,3 @@ def _article_url(declared: str | None, outcome: FetchOutcome) -> str:
             except UnsupportedURL:
                 continue
     return outcome.canonical_url
-
-
-def fetch_log_row(outcome: FetchOutcome) -> dict[str, Any]:
-    return {
-        "url": outcome.url, "canonical_url": outcome.canonical_url, "final_url": outcome.final_url,
-        "outcome": outcome.outcome, "status": outcome.status, "error_class": outcome.error_class,
-        "error": outcome.error, "attempts": outcome.attempts, "bytes": outcome.bytes,
-        "elapsed_ms": outcome.elapsed_ms, "content_type": outcome.content_type,
-        "raw_sha256": outcome.raw_sha256, "fetched_at": outcome.fetched_at,
-        "etag": outcome.etag, "last_modified": outcome.last_modified, "unchanged": outcome.unchanged,
-    }
-
-
-def mark_unchanged(outcomes: list[FetchOutcome], prior, raw_store: RawStore) -> None:
-    """Flag pages already published by today's extractor and engine, so they skip extraction and attribution.
-
-    A 304 takes the page from the raw store (re-extracted only if the code changed since); a 200 whose
-    bytes hash like an already-processed page is unchanged too.
-    """
-    for outcome in outcomes:
-        if outcome.outcome == "not_modified":
-            outcome.raw_sha256 = prior.last_raw.get(outcome.canonical_url)
-            if outcome.raw_sha256 in prior.current_pages:
-                outcome.unchanged = True
-            elif outcome.raw_sha256 is not None and raw_store.has(outcome.raw_sha256):
-                outcome.unchanged, outcome.outcome = False, "fetched"  # extraction reads it from the raw store
-            else:
-                outcome.outcome, outcome.error_class = "failed", "not_modified_without_raw_page"
-        elif outcome.outcome == "fetched" and not outcome.is_feed and outcome.raw_sha256 in prior.current_pages:
-            outcome.unchanged = True
-            outcome.body = None
-
-
-def stored_pages(db_path: str, raw_store: RawStore, since=None, made_by: tuple[str, str, str | None] | None = None) -> list[FetchOutcome]:
-    """Published articles (fetched on or after `since`) as outcomes carrying their stored raw page; with
-    `made_by` (extractor version, engine version, model id or None), only the articles something else made."""
-    from warehouse.store import connect
-
-    extractor, engine, model_id = made_by or (None, None, None)
-    con = connect(db_path, read_only=True)
-    try:
-        rows = con.execute(
-            """SELECT url, canonical_url, final_url, raw_sha256, fetched_at FROM articles
-               WHERE raw_sha256 IS NOT NULL AND (CAST(? AS DATE) IS NULL OR CAST(fetched_at AS DATE) >= CAST(? AS DATE))
-                 AND (? OR extractor_version IS DISTINCT FROM ? OR engine_version IS DISTINCT FROM ?
-                      OR model_id IS DISTINCT FROM ?)
-               ORDER BY fetched_at, article_id""",
-            [since, since, made_by is None, extractor, engine, model_id],
-        ).fetchall()
-    finally:
-        con.close()
-    outcomes = []
-    for url, canonical, final_url, raw_sha, fetched_at in rows:
-        outcome = FetchOutcome(url=url, canonical_url=canonical, outcome="reprocessed", final_url=final_url,
-                               raw_sha256=raw_sha, content_type="text/html", fetched_at=fetched_at)
-        if raw_store.has(raw_sha):
-            outcome.bytes = raw_store.size(raw_sha)
-        else:
-            outcome.outcome, outcome.error_class, outcome.error = "failed", "raw_page_missing", f"{raw_sha}: not in {raw_store.root}"
-        outcomes.append(outcome)
-    return outcomes

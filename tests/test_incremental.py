@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from citeline.run_config import FetchSettings, RunConfig
+from flows.run_config import FetchSettings, RunConfig
 import flows.pipeline as pipeline
 from tests.news_server import NewsHandler, NewsServer
 

@@ -12,10 +12,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from citeline.core.workspace import Workspace
+
 
 def snapshot_path(db_path: Path | str) -> Path:
-    path = Path(db_path)
-    return path.with_name(f"{path.stem}.snapshot{path.suffix or '.duckdb'}")
+    """`<name>.snapshot.duckdb` beside the warehouse (citeline.core.workspace.Workspace.snapshot)."""
+    return Workspace(db_path).snapshot
 
 
 def publish_snapshot(db_path: Path | str) -> Path:

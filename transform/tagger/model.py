@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from citeline.errors import CitelineError
+from citeline.core.errors import CitelineError
 
 WEIGHTS_FILE = "tagger.crfsuite"
 CARD_FILE = "model.json"

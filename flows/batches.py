@@ -12,22 +12,12 @@ import time
 from dataclasses import dataclass, field
 
 from extract.fetch import FetchOutcome
-from extract.pages import ArticleRecord, PageFailure, extract_pages
+from extract.pages import PageFailure, extract_pages
 from transform.engine import ENGINE_VERSION
-from transform.model import Statement
 from transform.parallel import attribute_texts
 from transform.tagger.model import model_id_at
-from warehouse.rows import RunRows, add_article
-
-
-def rows_of_articles(articles: list[ArticleRecord], statements: list[list[Statement]], engine_version: str,
-                     model_id: str | None) -> RunRows:
-    """Warehouse rows of a batch's articles and the statements the engine (and model) found in them."""
-    rows = RunRows()
-    for article, found in zip(articles, statements):
-        add_article(rows, article=article.row(), text=article.text, statements=found,
-                    engine_version=engine_version, model_id=model_id)
-    return rows
+from warehouse.batch_rows import rows_of_articles
+from warehouse.rows import RunRows
 
 
 @dataclass
