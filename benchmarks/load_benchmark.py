@@ -93,8 +93,8 @@ def measure(n: int, repeat: bool, profile: bool) -> dict:
     from prefect.utilities.annotations import quote
 
     from extract.fetch import FetchOutcome
-    from warehouse.batch_rows import fetch_log_row
     from flows.pipeline import load, stage_task
+    from warehouse.batch_rows import fetch_log_row
 
     fetch_rows = [fetch_log_row(FetchOutcome(url=a["url"], canonical_url=a["canonical_url"], outcome="fetched", status=200,
                                              final_url=a["final_url"], raw_sha256=a["raw_sha256"], content_type="text/html"))

@@ -116,8 +116,8 @@ def flow_over_served_pages(n: int, db: Path, **settings) -> Iterator:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from prefect.testing.utilities import prefect_test_harness
 
-    from flows.run_config import FetchSettings, RunConfig
     from flows.pipeline import flow_for
+    from flows.run_config import FetchSettings, RunConfig
 
     with page_server(n) as base, prefect_test_harness(server_startup_timeout=180):
         urls = db.parent / "urls.txt"

@@ -14,7 +14,6 @@ from warehouse.buffer_pool import release_cached_blocks
 from warehouse.quality import ROW_KEYS, QuarantinedRow, Verdict, failure_label
 
 
-
 def check_queries(filename: str = "checks.sql") -> dict[str, str]:
     text = resources.files("expectations").joinpath(filename).read_text(encoding="utf-8")
     queries: dict[str, str] = {}

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from extract.feeds import NotAFeed, parse_feed
-from extract.fetch import FetchOutcome, Outcome, FetchPolicy, fetch_urls
+from extract.fetch import FetchOutcome, FetchPolicy, Outcome, fetch_urls
 from extract.raw_store import RawStore
 from extract.urls import UnsupportedURL, canonicalize_url, dedupe_urls
 

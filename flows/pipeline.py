@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, deque
-from dataclasses import dataclass, field
-from functools import partial
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,28 +16,28 @@ from prefect.cache_policies import NONE
 from prefect.utilities.annotations import quote
 
 from citeline.core import progress, stage_clock
-from flows.batches import BatchRows, rows_for_pages
-from flows.cluster import ClusterUnavailable
 from citeline.core.workspace import DEFAULT_DB, Workspace, demo_corpus
-from flows.run_config import RunConfig
-from flows.summary import build_summary, publish_artifacts
+from extract.collect import fetch_inputs, mark_unchanged, read_local_pages
 from extract.extraction import EXTRACTOR_VERSION
 from extract.fetch import FetchOutcome, FetchPolicy
 from extract.inputs import plan_inputs
-from extract.collect import fetch_inputs, mark_unchanged, read_local_pages
 from extract.pages import ArticleRecord, PageFailure, extract_pages, needs_extraction, with_bodies
 from extract.raw_store import RawStore
+from flows.batches import BatchRows, rows_for_pages
+from flows.cluster import ClusterUnavailable
+from flows.run_config import RunConfig
+from flows.summary import build_summary, publish_artifacts
 from transform.engine import ENGINE_VERSION
-from transform.parallel import attribute_texts
 from transform.model import Statement
+from transform.parallel import attribute_texts
 from transform.tagger.model import model_id_at
-from warehouse.incremental import PriorState, prior_state
 from warehouse.batch_rows import fetch_log_row, rows_of_articles
+from warehouse.incremental import PriorState, prior_state
 from warehouse.rows import RunRows, RunTally
 from warehouse.snapshot import publish_snapshot
-from warehouse.stored_pages import stored_pages
 from warehouse.staging import record_run
 from warehouse.store import PublishResult, audit_run, connect, publish_run, stage_batch
+from warehouse.stored_pages import stored_pages
 
 
 @task(name="fetch pages", retries=1, retry_delay_seconds=5, cache_policy=NONE)

@@ -41,8 +41,8 @@ def seed_text() -> str:
 def demo_warehouse(tmp_path_factory, prefect_server) -> Path:
     """A warehouse built by the real flow from the whole demo corpus (295 Wikinews articles), published."""
     from citeline.core.workspace import demo_corpus
-    from flows.run_config import RunConfig
     from flows.pipeline import citeline_run
+    from flows.run_config import RunConfig
 
     db = tmp_path_factory.mktemp("demo") / "citeline.duckdb"
     summary = citeline_run(RunConfig(inputs=[str(demo_corpus())], db=str(db)))

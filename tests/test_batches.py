@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-
 import duckdb
 
-from flows.run_config import RunConfig
 from flows.pipeline import citeline_run
+from flows.run_config import RunConfig
 from tests.support.pages import copy_demo_pages
 
 QUERIES = {

@@ -12,8 +12,8 @@ import duckdb
 import pytest
 
 from citeline.cli import EXAMPLE_SQL, build_parser, main
-from warehouse.search import search_statements
 from tests.support.pages import copy_demo_pages, demo_pages
+from warehouse.search import search_statements
 
 
 def test_every_subcommand_has_help():

@@ -8,14 +8,13 @@ import os
 import signal
 import threading
 import time
-
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from flows.run_config import FetchSettings, RunConfig, ScaleSettings
 from flows.pipeline import citeline_run, flow_for
+from flows.run_config import FetchSettings, RunConfig, ScaleSettings
 from tests.news_server import NewsServer
 
 pytestmark = pytest.mark.e2e

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import duckdb
 import pytest
 
-from flows.run_config import FetchSettings, RunConfig
 from flows.pipeline import citeline_run
+from flows.run_config import FetchSettings, RunConfig
 from tests.news_server import NewsServer
 from tests.support.warehouse import table_counts
 
@@ -118,9 +118,9 @@ def test_flow_against_a_real_server_then_rerun_without_duplicates(site, tmp_path
 
 
 def test_malformed_lines_of_a_url_list_are_rows_and_an_ipv6_literal_is_fetched(site, tmp_path):
-    from flows.run_config import FetchSettings
-    from extract.inputs import plan_inputs
     from extract.collect import fetch_inputs
+    from extract.inputs import plan_inputs
+    from flows.run_config import FetchSettings
 
     urls = tmp_path / "urls.txt"
     with NewsServer("::1") as v6:

@@ -11,10 +11,10 @@ import time
 
 import duckdb
 
-from tests.support.pages import demo_pages
-from flows.run_config import RunConfig
 from flows.pipeline import citeline_run
+from flows.run_config import RunConfig
 from tests.conftest import PROJECT
+from tests.support.pages import demo_pages
 from warehouse.snapshot import snapshot_path
 
 

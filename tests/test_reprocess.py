@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import duckdb
 
-from flows.run_config import RunConfig
 import flows.pipeline as pipeline
 from citeline.cli import main
+from flows.run_config import RunConfig
 from tests.support.pages import copy_demo_pages
 from tests.support.warehouse import table_counts
 

@@ -8,8 +8,8 @@ import pytest
 
 from citeline.cli import build_parser, run_configuration
 from citeline.config import ConfigError, load_config
-from flows.run_config import FetchSettings, RunConfig
 from extract.fetch import FetchPolicy
+from flows.run_config import FetchSettings, RunConfig
 from tests.support.pages import copy_demo_pages
 
 CONFIG = """

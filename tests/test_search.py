@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import duckdb
 
-from tests.support.warehouse import run_rows, stage_and_load
 from tests.support.warehouse import passes as _passes
+from tests.support.warehouse import run_rows, stage_and_load
 from warehouse import schema, staging, store
-from warehouse.sql_script import run_script
 from warehouse.search import INDEX_UNINDEXED_SQL, load_fts, search_statements
-
+from warehouse.sql_script import run_script
 
 _rows = run_rows
 

@@ -13,12 +13,12 @@ import pytest
 
 import flows.pipeline as pipeline
 from citeline.cli import main
-from flows.run_config import RunConfig
 from evaluation.corpus import training_documents
+from flows.run_config import RunConfig
+from tests.support.pages import copy_demo_pages
 from transform.engine import attribute
 from transform.tagger.model import CARD_FILE, WEIGHTS_FILE, ModelError, load_model
 from transform.tagger.training import TrainingError, TrainingSettings, train_model
-from tests.support.pages import copy_demo_pages
 
 POLNEAR = Path(__file__).resolve().parent.parent.parent / "shared" / "polnear"  # ../shared, never copied in
 pytestmark = pytest.mark.skipif(not (POLNEAR / "train").is_dir(), reason="../shared/polnear is not beside the project")

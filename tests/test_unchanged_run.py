@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 
 from citeline.core.workspace import data_docs_index
-from warehouse.snapshot import snapshot_path
 from tests.support.pages import copy_demo_pages
 from tests.support.warehouse import table_counts
+from warehouse.snapshot import snapshot_path
 
 PROJECT = Path(__file__).resolve().parent.parent
 IMPORTED = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|\s*([\w.]+)$", re.MULTILINE)

@@ -14,7 +14,6 @@ from transform.sources import ANONYMITY_MARKERS, ANONYMOUS_HEADS, PERSONAL_TITLE
 from transform.spans import span_of
 from transform.tokens import COPULAS, DESCRIPTION_TAGS, NOUN_PHRASE_TAGS, NOUN_TAGS, SUBJECT_DEPS, is_proper_noun, is_verb, lemma_of, nearest_subject
 
-
 UNRESOLVABLE_PRONOUNS = {"i", "you", "we", "me", "us", "one", "y'all", "this"}
 
 
