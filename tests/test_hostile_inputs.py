@@ -100,12 +100,14 @@ def test_a_damaged_model_is_one_line_and_exit_2_never_a_crash(training, tmp_path
     article = tmp_path / "article.txt"
     article.write_text(TEXTS["bridge"][0], encoding="utf-8")
     gold = gold_folder(tmp_path / "gold")
-    for command in (["attribute", "--model", str(folder), str(article)], ["eval", str(gold), "--model", str(folder)]):
+    for command in (["attribute", "--model", str(folder), str(article)], ["eval", str(gold), "--model", str(folder)],
+                    ["run", "--model", str(folder), "--db", str(tmp_path / "w.duckdb")]):
         line = assert_refused(citeline(*command), str(folder))
         if damage == "card without checksum":
             assert "retrain" in line
         else:
             assert WEIGHTS_FILE in line
+    assert not (tmp_path / "w.duckdb").exists()  # refused before the run touched anything
 
 
 @needs_polnear
