@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--limit", type=int, help="train on this many texts only (a quick, weaker model)")
     train.add_argument("--iterations", type=int, help="L-BFGS iterations (default from transform/tagger/training.py)")
     train.add_argument("--eval", type=Path, metavar="DIR", help="score the new model on this gold folder (e.g. PolNeAR dev) and put the scores on its card")
+    _add_file_bound_flag(train)
 
     search = sub.add_parser("search", help="Rank statements by BM25 full-text relevance to some words.",
                             description="Rank published statements by BM25 full-text relevance to some words (over an index each publish updates).")
@@ -147,6 +148,16 @@ def _add_scoring_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overlap", type=float, default=0.5, help="content overlap needed to pair two relations, of the larger set (default 0.5)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     _add_model_flag(parser)
+    _add_file_bound_flag(parser)
+
+
+def _add_file_bound_flag(parser: argparse.ArgumentParser) -> None:
+    """--max-file-bytes: the largest text or annotation file read from a gold folder."""
+    from evaluation.corpus import MAX_FILE_BYTES
+
+    parser.add_argument("--max-file-bytes", type=int, default=MAX_FILE_BYTES, metavar="N",
+                        help=f"largest text or annotation file read from a gold folder; a larger one stops the command "
+                             f"with its name (default {MAX_FILE_BYTES:,})")
 
 
 def _add_model_flag(parser: argparse.ArgumentParser, default: str = "the rules alone") -> None:
@@ -237,6 +248,12 @@ def _unreadable_files_named() -> Iterator[None]:
 def _check_overlap(args: argparse.Namespace) -> None:
     if not 0 < args.overlap <= 1:
         raise UsageError(f"--overlap must be in (0, 1], not {args.overlap}")
+    _check_file_bound(args)
+
+
+def _check_file_bound(args: argparse.Namespace) -> None:
+    if args.max_file_bytes < 1:
+        raise UsageError(f"--max-file-bytes must be at least 1, not {args.max_file_bytes}")
 
 
 def _loaded_model(path: str | Path | None):
@@ -256,7 +273,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise UsageError("--pred scores a file of predictions; --model runs the engine with a model: give one of them")
     model = _loaded_model(args.model)
     with _unreadable_files_named():
-        report = evaluate(args.gold_dir, overlap=args.overlap, predictions=args.pred, model=model).report()
+        report = evaluate(args.gold_dir, overlap=args.overlap, predictions=args.pred, model=model,
+                          max_bytes=args.max_file_bytes).report()
     if args.json:
         print(json.dumps(report))
         return 0
@@ -274,7 +292,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
     _check_overlap(args)
     with _unreadable_files_named():
-        result = agreement(args.gold_dir, overlap=args.overlap, model=_loaded_model(args.model))
+        result = agreement(args.gold_dir, overlap=args.overlap, model=_loaded_model(args.model), max_bytes=args.max_file_bytes)
     human, engine = result.human.report(), result.engine.report()
     for report in (human, engine):
         report.pop("tokens_per_second")
@@ -302,11 +320,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise UsageError(f"--limit must be at least 1, not {args.limit}")
     if args.iterations is not None and args.iterations < 1:
         raise UsageError(f"--iterations must be at least 1, not {args.iterations}")
+    _check_file_bound(args)
     if args.gold_dir.resolve().name == "dev" or (args.eval is not None and args.eval.resolve() == args.gold_dir.resolve()):
         raise UsageError(f"{str(args.gold_dir)!r} is a dev split: train on train and keep dev for the scores (--eval)")
     settings = TrainingSettings() if args.iterations is None else TrainingSettings(max_iterations=args.iterations)
     with _unreadable_files_named():
-        documents, held_out = training_documents(args.gold_dir)
+        documents, held_out = training_documents(args.gold_dir, args.max_file_bytes)
         if args.eval is not None:
             next(annotated_texts(args.eval), None)  # a --eval folder that cannot be read fails now, not after training
     console = Console(stderr=True)
@@ -324,7 +343,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                            source=str(args.gold_dir), progress=report)
     if args.eval is not None:
         with _unreadable_files_named():
-            scores = evaluate(args.eval, model=_loaded_model(args.out)).report()
+            scores = evaluate(args.eval, model=_loaded_model(args.out), max_bytes=args.max_file_bytes).report()
         card["evaluation"] = {"folder": str(args.eval), "overlap": 0.5, **{k: round(v, 4) if isinstance(v, float) else v for k, v in scores.items()}}
         write_card(args.out, card)
     print(f"model {card['model_id']} written to {args.out} in {card['training_seconds']:.0f} s "

@@ -30,8 +30,9 @@ class FetchSettings(BaseModel):
     # `inf` parses as a float, and a per-host delay of inf would hang the run.
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    allow_private_hosts: bool = Field(_DEFAULTS.allow_private_hosts, description="also fetch hosts on private, loopback or link-local addresses")
-    respect_robots: bool = Field(_DEFAULTS.respect_robots, description="honour robots.txt")
+    # strict: a real TOML/JSON boolean only; lax pydantic reads "yes", "off" or 0 as one.
+    allow_private_hosts: bool = Field(_DEFAULTS.allow_private_hosts, strict=True, description="also fetch hosts on private, loopback or link-local addresses")
+    respect_robots: bool = Field(_DEFAULTS.respect_robots, strict=True, description="honour robots.txt")
     timeout: float = Field(_DEFAULTS.timeout, gt=0, description="seconds before one request times out")
     max_attempts: int = Field(_DEFAULTS.max_attempts, ge=1, description="attempts per URL on timeouts, 429 and 5xx")
     per_host_delay: float = Field(_DEFAULTS.per_host_delay, ge=0, description="seconds between requests to one host")
