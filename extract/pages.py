@@ -14,7 +14,7 @@ from extract.extraction import EXTRACTOR_VERSION, ExtractionFailed, extract_arti
 from extract.feeds import NotAFeed, parse_feed
 from extract.fetch import FetchOutcome, FetchPolicy, fetch_urls
 from extract.raw_store import RawStore
-from extract.urls import UnsupportedURL, canonicalize_url, dedupe_urls, url_id
+from extract.urls import UnsupportedURL, canonicalize_url, dedupe_urls, same_site, url_id
 
 MAX_FEED_DEPTH = 3
 
@@ -36,6 +36,8 @@ class ArticleRecord:
     raw_sha256: str | None
     fetched_at: datetime
     extracted_at: datetime
+    # The canonical URL the page declared on another site, which does not name the article (see _article_url).
+    untrusted_canonical_url: str | None = None
 
     def row(self) -> dict[str, Any]:
         from warehouse.rows import parse_date
@@ -46,7 +48,7 @@ class ArticleRecord:
             "published_date": parse_date(self.published_date), "sitename": self.sitename,
             "language": self.language, "text_sha256": hashlib.sha256(self.text.encode("utf-8")).hexdigest(),
             "raw_sha256": self.raw_sha256, "fetched_at": self.fetched_at, "extracted_at": self.extracted_at,
-            "extractor_version": EXTRACTOR_VERSION,
+            "extractor_version": EXTRACTOR_VERSION, "untrusted_canonical_url": self.untrusted_canonical_url,
         }
 
 
@@ -165,7 +167,7 @@ def extract_pages(outcomes: list[FetchOutcome], raw_store: RawStore | None = Non
         except ExtractionFailed as error:
             failures.append(PageFailure("extract", outcome.url, "no_text", str(error)))
             continue
-        canonical = _article_url(extracted.url, outcome)
+        canonical, untrusted = _article_url(extracted.url, outcome)
         article_id = url_id(canonical)
         if article_id in seen:
             continue  # Two URLs declaring one canonical page: the first one stands for both.
@@ -175,7 +177,7 @@ def extract_pages(outcomes: list[FetchOutcome], raw_store: RawStore | None = Non
             title=extracted.title, author=extracted.author, published_date=extracted.date,
             sitename=extracted.sitename, language=extracted.language, text=extracted.text,
             raw_sha256=outcome.raw_sha256, fetched_at=outcome.fetched_at,
-            extracted_at=datetime.now(UTC),
+            extracted_at=datetime.now(UTC), untrusted_canonical_url=untrusted,
         ))
     return articles, failures
 
@@ -199,15 +201,27 @@ def with_bodies(outcomes: list[FetchOutcome], raw_store: RawStore) -> tuple[list
     return pages, failures
 
 
-def _article_url(declared: str | None, outcome: FetchOutcome) -> str:
-    """The page's declared canonical URL when it is http(s), else the URL it was fetched from."""
+def _article_url(declared: str | None, outcome: FetchOutcome) -> tuple[str, str | None]:
+    """The article's URL, and the declared canonical URL when it was not trusted to name the article.
+
+    A page's declared http(s) canonical names the article only when it is on the page's own site
+    (extract.urls.same_site): otherwise any page could declare another outlet's article as its own and
+    replace that article's row and statements. An untrusted one is kept for the record, and the page is
+    the article at the URL it came from. A local file has no site: the user who hands it over vouches
+    for it, and its declared canonical is the only web address it has.
+    """
+    came_from = outcome.final_url or outcome.canonical_url
+    untrusted = None
+    if declared and declared.startswith(("http://", "https://")) and came_from.startswith(("http://", "https://")) \
+            and not same_site(declared, came_from):
+        declared, untrusted = None, declared[:2048]  # a record, not a key: a page cannot make it huge
     for candidate in (declared, outcome.final_url, outcome.canonical_url):
         if candidate and candidate.startswith(("http://", "https://")):
             try:
-                return canonicalize_url(candidate)
+                return canonicalize_url(candidate), untrusted
             except UnsupportedURL:
                 continue
-    return outcome.canonical_url
+    return outcome.canonical_url, untrusted
 
 
 def fetch_log_row(outcome: FetchOutcome) -> dict[str, Any]:

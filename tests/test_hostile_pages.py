@@ -1,0 +1,84 @@
+"""Pages that try to take over a run: another outlet's canonical URL, sitemap floods, endless paragraphs,
+pages in a language the rules do not read. Served on 127.0.0.x and run through the real flow."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from citeline.run_config import AttributionSettings, FetchSettings, RunConfig
+from extract.urls import same_site
+from flows.pipeline import citeline_run
+from tests.hostile_server import HostileServer, page
+from tests.news_server import article_page
+
+pytestmark = pytest.mark.e2e
+
+FETCH = {"allow_private_hosts": True, "per_host_delay": 0.0, "timeout": 5.0, "max_attempts": 1}
+
+
+def _run(db, inputs, fetch=None, attribution=None) -> dict:
+    config = RunConfig(inputs=[str(i) for i in inputs], db=str(db), fetch=FetchSettings(**{**FETCH, **(fetch or {})}),
+                       attribution=AttributionSettings(**(attribution or {})))
+    return citeline_run(config)
+
+
+def _with_canonical(html: str, canonical: str) -> bytes:
+    return html.replace("</head>", f'<link rel="canonical" href="{canonical}"></head>', 1).encode()
+
+
+def _article(con, where: str, *params):
+    return con.execute(f"SELECT article_id, canonical_url, url, title, text_sha256, untrusted_canonical_url FROM articles WHERE {where}",
+                       list(params)).fetchall()
+
+
+def _statements(con, article_id: str):
+    return sorted(con.execute("SELECT statement_id, content, source_mention FROM statements WHERE article_id = ?", [article_id]).fetchall())
+
+
+REAL = article_page("Council approves budget", [
+    '"The budget protects every school in the city," the mayor said on Tuesday after the vote.',
+    "The council approved the plan by nine votes to two after a debate that lasted four hours.",
+])
+FAKE = article_page("Council approves budget", [
+    '"I took the money and I would do it again," Mayor Ellen Park said on Tuesday after the vote.',
+    "The council approved the plan by nine votes to two after a debate that lasted four hours.",
+])
+
+
+def test_a_page_on_another_host_cannot_take_over_an_article_by_its_canonical_url(tmp_path, prefect_server):
+    db = tmp_path / "w.duckdb"
+    with HostileServer("127.0.0.1", {}) as outlet, HostileServer("127.0.0.2", {}) as impostor:
+        outlet.routes["/p4.html"] = page(REAL.encode())
+        impostor.routes["/fake.html"] = page(_with_canonical(FAKE, outlet.url("/p4.html")))
+        assert _run(db, [outlet.url("/p4.html")])["run"]["status"] == "published"
+        with duckdb.connect(str(db), read_only=True) as con:
+            [original] = _article(con, "canonical_url = ?", outlet.url("/p4.html"))
+            said = _statements(con, original[0])
+        assert said and "mayor" in said[0][2]
+
+        assert _run(db, [impostor.url("/fake.html")])["run"]["status"] == "published"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert _article(con, "canonical_url = ?", outlet.url("/p4.html")) == [original]
+        assert _statements(con, original[0]) == said
+        [stored] = _article(con, "url = ?", impostor.url("/fake.html"))
+        assert stored[1] == impostor.url("/fake.html") and stored[0] != original[0]
+        assert stored[5] == outlet.url("/p4.html")  # what it declared, kept for the record
+        fabricated = _statements(con, stored[0])
+        assert fabricated and "Ellen Park" in fabricated[0][2]
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
+
+
+@pytest.mark.parametrize("page_url,canonical,trusted", [
+    ("http://127.0.0.2:8001/fake.html", "http://127.0.0.1:8765/p4.html", False),
+    ("http://127.0.0.1:8001/amp/p4.html", "http://127.0.0.1:8765/p4.html", True),  # one host, another port
+    ("https://www.example.com/a?amp=1", "https://example.com/a", True),
+    ("https://example.com/a", "https://www.example.com/a", True),
+    ("https://news.example.com/a", "https://example.com/a", False),
+    ("https://evil.github.io/a", "https://victim.github.io/a", False),
+    ("https://evil.co.uk/a", "https://co.uk/a", False),
+    ("http://[::1]:8000/a", "http://[::1]/a", True),
+    ("http://[::1]:8000/a", "http://127.0.0.1/a", False),
+])
+def test_only_a_canonical_url_on_the_pages_own_site_is_trusted(page_url, canonical, trusted):
+    assert same_site(canonical, page_url) is trusted
