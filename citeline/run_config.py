@@ -36,6 +36,8 @@ class FetchSettings(BaseModel):
     max_attempts: int = Field(_DEFAULTS.max_attempts, ge=1, description="attempts per URL on timeouts, 429 and 5xx")
     per_host_delay: float = Field(_DEFAULTS.per_host_delay, ge=0, description="seconds between requests to one host")
     max_bytes: int = Field(_DEFAULTS.max_bytes, gt=0, description="largest page kept, in bytes after decompression")
+    max_sitemaps: int = Field(_DEFAULTS.max_sitemaps, ge=0, description="most sitemaps a run reads from sitemap indexes (the rest recorded on the index's fetch_log row)")
+    max_urls: int = Field(_DEFAULTS.max_urls, ge=1, description="most URLs a run fetches, listed or found in feeds and sitemaps (the rest recorded, not fetched)")
 
     def policy(self) -> FetchPolicy:
         return FetchPolicy(**self.model_dump())

@@ -82,3 +82,44 @@ def test_a_page_on_another_host_cannot_take_over_an_article_by_its_canonical_url
 ])
 def test_only_a_canonical_url_on_the_pages_own_site_is_trusted(page_url, canonical, trusted):
     assert same_site(canonical, page_url) is trusted
+
+
+def _sitemap_index(site: HostileServer, sitemaps: int, urls_each: int) -> None:
+    """An index of `sitemaps` sitemaps of `urls_each` article URLs each (every article a 404)."""
+    locs = "".join(f"<sitemap><loc>{site.url(f'/sitemap-{i}.xml')}</loc></sitemap>" for i in range(sitemaps))
+    site.routes["/index.xml"] = page(f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</sitemapindex>'.encode(),
+                                     "application/xml")
+    for i in range(sitemaps):
+        urls = "".join(f"<url><loc>{site.url(f'/a/{i}-{j}.html')}</loc></url>" for j in range(urls_each))
+        site.routes[f"/sitemap-{i}.xml"] = page(f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode(),
+                                                "application/xml")
+
+
+def test_a_sitemap_index_is_read_up_to_the_runs_caps_and_what_was_left_is_recorded(tmp_path, prefect_server):
+    db = tmp_path / "w.duckdb"
+    with HostileServer("127.0.0.1", {}) as site:
+        _sitemap_index(site, sitemaps=5, urls_each=20)
+        summary = _run(db, [site.url("/index.xml")], fetch={"max_sitemaps": 2, "max_urls": 15})
+        hits = dict(site.hits)
+    assert sorted(path for path in hits if path.startswith("/sitemap-")) == ["/sitemap-0.xml", "/sitemap-1.xml"]
+    assert sum(n for path, n in hits.items() if path.startswith("/a/")) == 12  # 15 URLs: the index, 2 sitemaps, 12 pages
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = dict(((url.rsplit("/", 1)[1]), (error_class, error)) for url, error_class, error in con.execute(
+            "SELECT url, error_class, error FROM fetch_log WHERE url LIKE '%.xml'").fetchall())
+        assert con.execute("SELECT count(*) FROM fetch_log").fetchone()[0] == 15
+    assert rows["index.xml"][0] == "sitemap_cap" and rows["index.xml"][1].startswith("3 sitemaps not read")
+    assert rows["sitemap-0.xml"][0] == "url_cap" and rows["sitemap-0.xml"][1].startswith("8 links not followed")
+    assert rows["sitemap-1.xml"][0] == "url_cap" and rows["sitemap-1.xml"][1].startswith("20 links not followed")
+    assert summary["failures_by_reason"]["sitemap_cap"] == 1 and summary["failures_by_reason"]["url_cap"] == 2
+
+
+def test_listed_urls_past_the_cap_are_recorded_not_fetched(tmp_path):
+    from extract.pages import fetch_inputs
+
+    with HostileServer("127.0.0.1", {}) as site:
+        urls = [site.url(f"/a/{i}.html") for i in range(5)]
+        outcomes = fetch_inputs(urls, FetchSettings(**FETCH, max_urls=3).policy(), None)
+        hits = sum(n for path, n in site.hits.items() if path.startswith("/a/"))
+    assert hits == 3
+    assert [(o.url, o.outcome, o.error_class) for o in outcomes if o.error_class == "url_cap"] == [
+        (urls[3], "skipped", "url_cap"), (urls[4], "skipped", "url_cap")]
