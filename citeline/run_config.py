@@ -49,6 +49,9 @@ class AttributionSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     model: str | None = Field(None, min_length=1, description="folder of a model trained with `citeline train`, stacked on the rules")
+    # The demo corpus's longest article is 103,200 characters; long-form news rarely passes 100,000. spaCy's
+    # own bound (nlp.max_length, 1,000,000) is never met: paragraphs are parsed in pieces of 20,000 at most.
+    max_chars: int = Field(200_000, ge=1, description="most characters of one article's text attributed; past them the text is cut, and the article records it")
 
     @field_validator("model")
     @classmethod

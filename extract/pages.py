@@ -39,6 +39,13 @@ class ArticleRecord:
     extracted_at: datetime
     # The canonical URL the page declared on another site, which does not name the article (see _article_url).
     untrusted_canonical_url: str | None = None
+    # How much of `text` attribution read, and why not all of it (set by the flow: citeline.batches.bound_attribution).
+    attributed_chars: int | None = None
+    attribution_limit: str | None = None
+
+    def attributed_text(self) -> str:
+        """The part of the text attribution reads: from the start, `attributed_chars` long (all of it if unset)."""
+        return self.text if self.attributed_chars is None else self.text[: self.attributed_chars]
 
     def row(self) -> dict[str, Any]:
         from warehouse.rows import parse_date
@@ -50,6 +57,7 @@ class ArticleRecord:
             "language": self.language, "text_sha256": hashlib.sha256(self.text.encode("utf-8")).hexdigest(),
             "raw_sha256": self.raw_sha256, "fetched_at": self.fetched_at, "extracted_at": self.extracted_at,
             "extractor_version": EXTRACTOR_VERSION, "untrusted_canonical_url": self.untrusted_canonical_url,
+            "attributed_chars": len(self.attributed_text()), "attribution_limit": self.attribution_limit,
         }
 
 

@@ -123,3 +123,69 @@ def test_listed_urls_past_the_cap_are_recorded_not_fetched(tmp_path):
     assert hits == 3
     assert [(o.url, o.outcome, o.error_class) for o in outcomes if o.error_class == "url_cap"] == [
         (urls[3], "skipped", "url_cap"), (urls[4], "skipped", "url_cap")]
+
+
+LONG_SENTENCE = '"The harbour will stay open all winter," the mayor said on Monday. '
+NAMES = article_page("Two spellings of one name", [
+    '"The budget protects every school," John Smith said on Tuesday after the council vote.',
+    "The council approved the plan by nine votes to two after a debate that lasted four hours.",
+    '"We will build two more schools next year," \uff2a\uff4f\uff48\uff4e Smith said on Wednesday at a press conference.',
+])
+GERMAN = article_page("Der Rat stimmt zu", [
+    '"Der Haushalt schützt jede Schule der Stadt", sagte der Bürgermeister am Dienstag nach der Abstimmung.',
+    "Der Rat billigte den Plan mit neun zu zwei Stimmen nach einer Debatte, die vier Stunden dauerte.",
+]).replace('<html lang="en">', '<html lang="de">')
+
+
+@pytest.fixture(scope="module")
+def limited_run(tmp_path_factory, prefect_server):
+    """One run over a 60,000-character single-paragraph page (attribution.max_chars 5,000), a German page
+    and a page naming one speaker in plain and in fullwidth letters."""
+    db = tmp_path_factory.mktemp("limits") / "w.duckdb"
+    long_page = article_page("One endless paragraph", [LONG_SENTENCE * (60_000 // len(LONG_SENTENCE))])
+    with HostileServer("127.0.0.1", {"/long.html": page(long_page.encode()), "/de.html": page(GERMAN.encode()),
+                                      "/names.html": page(NAMES.encode())}) as site:
+        summary = _run(db, [site.url("/long.html"), site.url("/de.html"), site.url("/names.html")],
+                       attribution={"max_chars": 5_000})
+    return db, summary
+
+
+def test_a_long_page_is_attributed_up_to_the_bound_and_records_the_cut(limited_run):
+    db, summary = limited_run
+    assert summary["run"]["status"] == "published" and summary["run"]["n_text_cut"] == 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        article_id, length, attributed, limit = con.execute(
+            "SELECT article_id, length(text), attributed_chars, attribution_limit FROM articles WHERE title = 'One endless paragraph'").fetchone()
+        ends = [end for (end,) in con.execute("SELECT content_end FROM statements WHERE article_id = ?", [article_id]).fetchall()]
+        runs = con.execute("SELECT n_text_cut, n_not_english FROM runs").fetchall()
+    assert length > 55_000 and limit == "text_cut" and 2_500 < attributed <= 5_000
+    assert ends and max(ends) <= attributed  # statements from the attributed part only, none past it
+    assert runs == [(1, 1)]
+
+
+def test_a_page_not_in_english_records_its_language_and_why_it_has_no_statements(limited_run):
+    db, summary = limited_run
+    assert summary["run"]["n_not_english"] == 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("""SELECT a.title, a.language, a.attribution_limit, a.attributed_chars, count(s.statement_id)
+                              FROM articles a LEFT JOIN statements s USING (article_id) GROUP BY ALL ORDER BY 1""").fetchall()
+    assert ("Der Rat stimmt zu", "de", "not_english", 0, 0) in rows
+    names = [row for row in rows if row[0] == "Two spellings of one name"]
+    assert names[0][1] == "en" and names[0][2] is None and names[0][4] >= 2  # an English page beside it: attributed whole
+
+
+def test_a_name_in_fullwidth_letters_is_the_same_source(limited_run):
+    db, _summary = limited_run
+    with duckdb.connect(str(db), read_only=True) as con:
+        speakers = con.execute("""SELECT s.source_mention, src.name, src.type FROM statements s JOIN articles a USING (article_id)
+                                  JOIN sources src USING (source_id) WHERE a.title = 'Two spellings of one name' ORDER BY s.content_start""").fetchall()
+    assert [mention for mention, _name, _type in speakers] == ["John Smith", "\uff2a\uff4f\uff48\uff4e Smith"]
+    assert {(name, kind) for _mention, name, kind in speakers} == {("John Smith", "person")}
+
+
+def test_source_names_are_keyed_after_nfkc():
+    from warehouse.rows import RunRows
+
+    rows = RunRows()
+    assert rows.add_source("\uff2a\uff4f\uff48\uff4e Smith", "person") == rows.add_source("John Smith", "person")
+    assert [source["name"] for source in rows.sources.values()] == ["John Smith"]
