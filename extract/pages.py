@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -11,10 +12,10 @@ from typing import Any
 
 from extract.decode import decode_html
 from extract.extraction import EXTRACTOR_VERSION, ExtractionFailed, extract_article
-from extract.feeds import NotAFeed, parse_feed
+from extract.feeds import NESTED, NotAFeed, iter_feed
 from extract.fetch import FetchOutcome, FetchPolicy, fetch_urls
 from extract.raw_store import RawStore
-from extract.urls import UnsupportedURL, canonicalize_url, dedupe_urls, url_id
+from extract.urls import UnsupportedURL, canonicalize_url, dedupe_urls, same_site, url_id
 
 MAX_FEED_DEPTH = 3
 
@@ -36,6 +37,15 @@ class ArticleRecord:
     raw_sha256: str | None
     fetched_at: datetime
     extracted_at: datetime
+    # The canonical URL the page declared on another site, which does not name the article (see _article_url).
+    untrusted_canonical_url: str | None = None
+    # How much of `text` attribution read, and why not all of it (set by the flow: citeline.batches.bound_attribution).
+    attributed_chars: int | None = None
+    attribution_limit: str | None = None
+
+    def attributed_text(self) -> str:
+        """The part of the text attribution reads: from the start, `attributed_chars` long (all of it if unset)."""
+        return self.text if self.attributed_chars is None else self.text[: self.attributed_chars]
 
     def row(self) -> dict[str, Any]:
         from warehouse.rows import parse_date
@@ -46,7 +56,8 @@ class ArticleRecord:
             "published_date": parse_date(self.published_date), "sitename": self.sitename,
             "language": self.language, "text_sha256": hashlib.sha256(self.text.encode("utf-8")).hexdigest(),
             "raw_sha256": self.raw_sha256, "fetched_at": self.fetched_at, "extracted_at": self.extracted_at,
-            "extractor_version": EXTRACTOR_VERSION,
+            "extractor_version": EXTRACTOR_VERSION, "untrusted_canonical_url": self.untrusted_canonical_url,
+            "attributed_chars": len(self.attributed_text()), "attribution_limit": self.attribution_limit,
         }
 
 
@@ -68,49 +79,104 @@ def fetch_inputs(
     on_done: Callable[[FetchOutcome], None] | None = None,
     validators: dict[str, tuple[str | None, str | None]] | None = None,
 ) -> list[FetchOutcome]:
-    """Fetch URLs, following feeds and sitemaps to their articles; one outcome per distinct URL."""
-    pending, rejected = dedupe_urls(urls)
+    """Fetch URLs, following feeds and sitemaps to their articles; one outcome per distinct URL.
+
+    A run fetches at most `policy.max_urls` URLs and reads at most `policy.max_sitemaps` sitemaps named by
+    sitemap indexes; what is left is recorded (a skipped row per listed URL; on a feed's own row, how many
+    of its links were not followed and why). Feed bodies go to a temporary folder as they arrive and are
+    read from there one at a time, incrementally, so neither the bodies nor their links pile up in memory.
+    """
+    listed, rejected = dedupe_urls(urls)
+    pending, over = listed[: policy.max_urls], listed[policy.max_urls :]
     outcomes = [
         FetchOutcome(url=url, canonical_url=url, outcome="skipped", error_class=why.error_class, error=str(why))
         for url, why in rejected
     ]
+    outcomes += [FetchOutcome(url=url, canonical_url=canonical, outcome="skipped", error_class="url_cap",
+                              error=f"not fetched: a run fetches at most {policy.max_urls:,} URLs (fetch.max_urls)")
+                 for url, canonical in over]
+    budget = _LinkBudget(urls=policy.max_urls - len(pending), sitemaps=policy.max_sitemaps)
     seen = {canonical for _url, canonical in pending}
+    spilled: dict[int, Path] = {}
 
-    def store_page(outcome: FetchOutcome) -> None:
-        # Each page goes to the raw store as it arrives and leaves memory, so a run's memory does not
-        # grow with its number of pages; extraction reads it back one batch at a time.
-        if outcome.body is not None and raw_store is not None and not outcome.is_feed:
-            outcome.raw_sha256 = raw_store.put(outcome.body)
-            outcome.body = None
-        if on_done is not None:
-            on_done(outcome)
+    with tempfile.TemporaryDirectory(prefix="citeline-feeds-") as spill:
+        def store_page(outcome: FetchOutcome) -> None:
+            # Each page goes to the raw store as it arrives and leaves memory, so a run's memory does not
+            # grow with its number of pages; extraction reads it back one batch at a time. A feed goes
+            # to the spill folder, to be read after its round.
+            if outcome.body is not None and outcome.is_feed:
+                path = Path(spill) / f"{len(spilled)}.xml"
+                path.write_bytes(outcome.body)
+                spilled[id(outcome)] = path
+                outcome.body = None
+            elif outcome.body is not None and raw_store is not None:
+                outcome.raw_sha256 = raw_store.put(outcome.body)
+                outcome.body = None
+            if on_done is not None:
+                on_done(outcome)
 
-    accept_feeds = True
-    for _depth in range(MAX_FEED_DEPTH + 1):
-        if not pending:
-            break
-        round_outcomes = fetch_urls(pending, policy, accept_feeds=accept_feeds, on_done=store_page, validators=validators)
-        pending = []
-        for outcome in round_outcomes:
-            outcomes.append(outcome)
-            if not outcome.is_feed or outcome.body is None:
+        accept_feeds = True
+        for _depth in range(MAX_FEED_DEPTH + 1):
+            if not pending:
+                break
+            round_outcomes = fetch_urls(pending, policy, accept_feeds=accept_feeds, on_done=store_page, validators=validators)
+            pending = []
+            for outcome in round_outcomes:
+                outcomes.append(outcome)
+                path = spilled.pop(id(outcome), None)
+                if path is not None:
+                    pending += _follow_feed(outcome, path, budget, seen, outcomes, policy)
+                    path.unlink()
+    return outcomes
+
+
+@dataclass
+class _LinkBudget:
+    """What a run may still queue: URLs of any kind, and sitemaps named by sitemap indexes."""
+
+    urls: int
+    sitemaps: int
+
+
+def _follow_feed(outcome: FetchOutcome, path: Path, budget: _LinkBudget, seen: set[str], outcomes: list[FetchOutcome],
+                 policy: FetchPolicy) -> list[tuple[str, str]]:
+    """The (url, canonical) pairs of the feed at `path` to fetch next, within `budget`; the links left out
+    are counted (not kept) and said on the feed's own row."""
+    queued: list[tuple[str, str]] = []
+    sitemaps_left = links_left = 0
+    try:
+        for kind, link in iter_feed(path):
+            if kind == NESTED and budget.sitemaps <= 0:
+                sitemaps_left += 1
+                continue
+            if budget.urls <= 0:
+                links_left += 1
                 continue
             try:
-                links = parse_feed(outcome.body)
-            except NotAFeed as error:
-                outcome.error_class, outcome.error = "bad_feed", str(error)
+                canonical = canonicalize_url(link)
+            except UnsupportedURL as error:
+                budget.urls -= 1  # a row of its own, so it counts
+                outcomes.append(FetchOutcome(url=link[:2048], canonical_url=link[:2048], outcome="skipped",
+                                             error_class=error.error_class, error=str(error)[:500]))
                 continue
-            for link in links.articles + links.nested:
-                try:
-                    canonical = canonicalize_url(link)
-                except UnsupportedURL as error:
-                    outcomes.append(FetchOutcome(url=link, canonical_url=link, outcome="skipped", error_class=error.error_class, error=str(error)))
-                    continue
-                if canonical not in seen:
-                    seen.add(canonical)
-                    pending.append((link, canonical))
-            outcome.body = None
-    return outcomes
+            if canonical in seen:
+                continue
+            seen.add(canonical)
+            queued.append((link, canonical))
+            budget.urls -= 1
+            budget.sitemaps -= kind == NESTED
+    except NotAFeed as error:
+        outcome.error_class, outcome.error = "bad_feed", str(error)
+        return queued
+    left = []
+    if sitemaps_left:
+        left.append(f"{sitemaps_left:,} sitemaps not read: a run reads at most {policy.max_sitemaps:,} (fetch.max_sitemaps)")
+    if links_left:
+        left.append(f"{links_left:,} links not followed: a run fetches at most {policy.max_urls:,} URLs (fetch.max_urls)")
+    if left:
+        outcome.error_class = "sitemap_cap" if sitemaps_left else "url_cap"
+        outcome.error = "; ".join(left)
+    return queued
 
 
 def read_local_pages(
@@ -165,7 +231,7 @@ def extract_pages(outcomes: list[FetchOutcome], raw_store: RawStore | None = Non
         except ExtractionFailed as error:
             failures.append(PageFailure("extract", outcome.url, "no_text", str(error)))
             continue
-        canonical = _article_url(extracted.url, outcome)
+        canonical, untrusted = _article_url(extracted.url, outcome)
         article_id = url_id(canonical)
         if article_id in seen:
             continue  # Two URLs declaring one canonical page: the first one stands for both.
@@ -175,7 +241,7 @@ def extract_pages(outcomes: list[FetchOutcome], raw_store: RawStore | None = Non
             title=extracted.title, author=extracted.author, published_date=extracted.date,
             sitename=extracted.sitename, language=extracted.language, text=extracted.text,
             raw_sha256=outcome.raw_sha256, fetched_at=outcome.fetched_at,
-            extracted_at=datetime.now(UTC),
+            extracted_at=datetime.now(UTC), untrusted_canonical_url=untrusted,
         ))
     return articles, failures
 
@@ -199,15 +265,27 @@ def with_bodies(outcomes: list[FetchOutcome], raw_store: RawStore) -> tuple[list
     return pages, failures
 
 
-def _article_url(declared: str | None, outcome: FetchOutcome) -> str:
-    """The page's declared canonical URL when it is http(s), else the URL it was fetched from."""
+def _article_url(declared: str | None, outcome: FetchOutcome) -> tuple[str, str | None]:
+    """The article's URL, and the declared canonical URL when it was not trusted to name the article.
+
+    A page's declared http(s) canonical names the article only when it is on the page's own site
+    (extract.urls.same_site): otherwise any page could declare another outlet's article as its own and
+    replace that article's row and statements. An untrusted one is kept for the record, and the page is
+    the article at the URL it came from. A local file has no site: the user who hands it over vouches
+    for it, and its declared canonical is the only web address it has.
+    """
+    came_from = outcome.final_url or outcome.canonical_url
+    untrusted = None
+    if declared and declared.startswith(("http://", "https://")) and came_from.startswith(("http://", "https://")) \
+            and not same_site(declared, came_from):
+        declared, untrusted = None, declared[:2048]  # a record, not a key: a page cannot make it huge
     for candidate in (declared, outcome.final_url, outcome.canonical_url):
         if candidate and candidate.startswith(("http://", "https://")):
             try:
-                return canonicalize_url(candidate)
+                return canonicalize_url(candidate), untrusted
             except UnsupportedURL:
                 continue
-    return outcome.canonical_url
+    return outcome.canonical_url, untrusted
 
 
 def fetch_log_row(outcome: FetchOutcome) -> dict[str, Any]:

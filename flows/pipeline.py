@@ -14,7 +14,7 @@ from prefect.cache_policies import NONE
 from prefect.utilities.annotations import quote
 
 from citeline import progress, stage_clock
-from citeline.batches import BatchRows, rows_for_pages, rows_of_articles
+from citeline.batches import MAX_ATTRIBUTED_CHARS, BatchRows, bound_attribution, rows_for_pages, rows_of_articles
 from citeline.cluster import ClusterUnavailable
 from citeline.paths import DEFAULT_DB, data_docs_root, demo_corpus, raw_dir_for
 from citeline.run_config import RunConfig
@@ -36,6 +36,7 @@ from extract.pages import (
 )
 from extract.raw_store import RawStore
 from transform.engine import ENGINE_VERSION
+from transform.scope import NOT_ENGLISH, TEXT_CUT
 from transform.parallel import attribute_texts
 from transform.model import Statement
 from transform.tagger.model import model_id_at
@@ -79,19 +80,20 @@ def extract_task(outcomes: list[FetchOutcome], raw_dir: str) -> tuple[list[Artic
 @task(name="attribute statements", cache_policy=NONE)
 def attribute_task(articles: list[ArticleRecord], model: str | None = None) -> list[list[Statement]]:
     """Attribution for a batch of articles: the slow, CPU-bound step, spread over worker processes;
-    `model` is the folder of a trained model to stack on the rules."""
-    results = attribute_texts([a.text for a in articles], model=model)
+    `model` is the folder of a trained model to stack on the rules. Each article's attributed part only
+    (citeline.batches.bound_attribution has set it)."""
+    results = attribute_texts([a.attributed_text() for a in articles], model=model)
     progress.advance("statements", sum(map(len, results)))
     get_run_logger().info("found %d statements in %d articles", sum(map(len, results)), len(articles))
     return results
 
 
 @task(name="extract and attribute batch", retries=1, retry_delay_seconds=2, cache_policy=NONE)
-def rows_task(pages: list[FetchOutcome], model: str | None = None) -> BatchRows:
+def rows_task(pages: list[FetchOutcome], model: str | None = None, max_chars: int = MAX_ATTRIBUTED_CHARS) -> BatchRows:
     """One batch on a Dask worker: its pages (bodies included) in, warehouse rows out. A worker that
     dies mid-batch costs this batch (Dask runs it again on another worker); an error in it, this
     task's retry."""
-    result = rows_for_pages(pages, model)
+    result = rows_for_pages(pages, model, max_chars)
     get_run_logger().info("%s: %d articles, %d statements", result.worker, result.extracted, result.statements)
     return result
 
@@ -170,12 +172,13 @@ def citeline_run(config: RunConfig = RunConfig()) -> dict[str, Any]:
             outcomes += read_local_task(plan.pages, raw_dir, prior)
         if plan.urls:
             outcomes += fetch_task(plan.urls, policy, raw_dir, prior)
-    return process_and_publish(run_id, started, inputs, outcomes, db_path, config.batch_size, model)
+    return process_and_publish(run_id, started, inputs, outcomes, db_path, config.batch_size, model,
+                               config.attribution.max_chars)
 
 
 def process_and_publish(
     run_id: str, started: datetime, inputs: list[str], outcomes: list[FetchOutcome], db_path: str, batch_size: int,
-    model: str | None = None,
+    model: str | None = None, max_chars: int = MAX_ATTRIBUTED_CHARS,
 ) -> dict[str, Any]:
     """Extract and attribute the pages in batches, then load, record the run, snapshot and report it.
 
@@ -191,8 +194,8 @@ def process_and_publish(
     batches = [batch for batch in batches if any(needs_extraction(o) for o in batch)]
     runner = _dask_runner()
     cluster_batches: list[dict[str, Any]] = []
-    processed = (_on_cluster(batches, raw_dir, runner, cluster_batches, model) if runner
-                 else _in_this_process(batches, raw_dir, model, model_id))
+    processed = (_on_cluster(batches, raw_dir, runner, cluster_batches, model, max_chars) if runner
+                 else _in_this_process(batches, raw_dir, model, model_id, max_chars))
     for rows, batch_failures, extracted in processed:
         failures += batch_failures
         n_extracted += extracted
@@ -223,13 +226,14 @@ def process_and_publish(
 
 
 def _in_this_process(batches: list[list[FetchOutcome]], raw_dir: str, model: str | None,
-                     model_id: str | None) -> Iterator[tuple[RunRows, list[PageFailure], int]]:
+                     model_id: str | None, max_chars: int) -> Iterator[tuple[RunRows, list[PageFailure], int]]:
     """Each batch's rows, failures and articles extracted, extracted here and attributed by this
     machine's worker processes (transform.parallel)."""
     for batch in batches:
         with stage_clock.timed("extract"):
             articles, batch_failures = extract_task(batch, raw_dir)
         rows = RunRows()
+        bound_attribution(articles, max_chars)
         if articles:
             with stage_clock.timed("attribute"):
                 rows = rows_of_articles(articles, attribute_task(articles, model), ENGINE_VERSION, model_id)
@@ -237,7 +241,7 @@ def _in_this_process(batches: list[list[FetchOutcome]], raw_dir: str, model: str
 
 
 def _on_cluster(batches: list[list[FetchOutcome]], raw_dir: str, runner, log: list[dict[str, Any]],
-                model: str | None) -> Iterator[tuple[RunRows, list[PageFailure], int]]:
+                model: str | None, max_chars: int) -> Iterator[tuple[RunRows, list[PageFailure], int]]:
     """The same, each batch a task on the Dask cluster, in order. A few batches per worker thread are in
     flight at once, so workers never wait on this process and its memory holds only those pages; while
     they work, this process stages what came back. On a cluster, `extract` and `attribute` count worker
@@ -252,7 +256,7 @@ def _on_cluster(batches: list[list[FetchOutcome]], raw_dir: str, runner, log: li
         if batch is None:
             return False
         pages, missing = with_bodies(batch, store)
-        pending.append((rows_task.submit(pages, model), missing))
+        pending.append((rows_task.submit(pages, model, max_chars), missing))
         return True
 
     while len(pending) < in_flight and submit():
@@ -291,7 +295,7 @@ def stored_pages_task(db_path: str, since: date | None, made_by: tuple[str, str,
 @flow(name="citeline-reprocess", log_prints=True)
 def citeline_reprocess(db_path: str = str(DEFAULT_DB), since: date | None = None,
                        batch_size: int = RunConfig.model_fields["batch_size"].default, model: str | None = None,
-                       everything: bool = False) -> dict[str, Any]:
+                       everything: bool = False, max_chars: int = MAX_ATTRIBUTED_CHARS) -> dict[str, Any]:
     """Re-extract and re-attribute published articles from their stored raw pages (fetched on or after `since`).
 
     For a new extractor or attribution version, or a trained `model` (a folder) beside the rules (none:
@@ -303,7 +307,7 @@ def citeline_reprocess(db_path: str = str(DEFAULT_DB), since: date | None = None
     made_by = None if everything else (EXTRACTOR_VERSION, ENGINE_VERSION, model_id_at(model))
     outcomes = stored_pages_task(db_path, since, made_by)
     label = ("reprocess" if everything else "reprocess out of date") + (f" since {since}" if since else "")
-    return process_and_publish(_run_id(), started, [label], outcomes, db_path, batch_size, model)
+    return process_and_publish(_run_id(), started, [label], outcomes, db_path, batch_size, model, max_chars)
 
 
 def publish_artifacts(summary: dict[str, Any], tally: RunTally, result: PublishResult) -> None:
@@ -315,6 +319,7 @@ def publish_artifacts(summary: dict[str, Any], tally: RunTally, result: PublishR
     for label, key in (("pages fetched", "n_fetched"), ("unchanged since last run", "n_unchanged"),
                        ("fetch failed", "n_fetch_failed"), ("fetch skipped", "n_fetch_skipped"),
                        ("articles extracted", "n_extracted"), ("extraction failed", "n_extract_failed"),
+                       ("text cut for attribution", "n_text_cut"), ("not attributed: not English", "n_not_english"),
                        ("statements", "n_statements"), ("sources", "n_sources")):
         lines.append(f"| {label} | {run[key]} |")
     lines += ["", f"**Quality gate:** {run['quality_verdict']} ({run['n_quarantined']} rows quarantined); status `{run['status']}`", ""]
@@ -349,6 +354,7 @@ def build_summary(run_id, started, inputs, outcomes, failures, tally: RunTally, 
         "n_unchanged": sum(1 for o in outcomes if o.unchanged),
         "n_extracted": n_extracted, "n_extract_failed": len(failures), "n_articles": tally.articles,
         "n_statements": tally.statements, "n_sources": len(tally.sources),
+        "n_text_cut": tally.limits[TEXT_CUT], "n_not_english": tally.limits[NOT_ENGLISH],
         "quality_verdict": result.verdict.label, "n_quarantined": len(result.verdict.quarantined),
         "quality_details": {"evaluated": result.verdict.evaluated, "failures": result.verdict.failures,
                             "quarantined": sorted({f"{q.table}: {q.expectation}({q.column})" for q in result.verdict.quarantined})},
