@@ -41,6 +41,9 @@ def load_config(path: Path | None = None) -> ProjectConfig:
         raise ConfigError(f"{where}: cannot be read ({error.strerror})") from error
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{where}: not valid TOML ({error})") from error
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively: a few thousand levels overflow the stack.
+        raise ConfigError(f"{where}: nested too deeply to read (arrays or inline tables inside each other)") from None
     table = data.get("citeline")
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: no [citeline] table")

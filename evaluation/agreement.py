@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from itertools import permutations
 from pathlib import Path
 
-from evaluation.brat import parse_ann
-from evaluation.corpus import GoldFolderError, annotated_texts, engine_relations, read_text
+from evaluation.corpus import MAX_FILE_BYTES, GoldFolderError, annotated_texts, engine_relations, gold_relations, read_text
 from evaluation.metrics import DEFAULT_OVERLAP, Tally, score_document
 
 
@@ -27,7 +26,7 @@ class Agreement:
     engine: Tally
 
 
-def agreement(folder: Path, overlap: float = DEFAULT_OVERLAP, model=None) -> Agreement:
+def agreement(folder: Path, overlap: float = DEFAULT_OVERLAP, model=None, max_bytes: int = MAX_FILE_BYTES) -> Agreement:
     """Score every ordered pair of annotators of a text, and the engine against each annotator of it.
 
     Ordered pairs make the human figure symmetric, each annotator once the gold and once the prediction, and
@@ -38,8 +37,8 @@ def agreement(folder: Path, overlap: float = DEFAULT_OVERLAP, model=None) -> Agr
     for text_path, ann_files in annotated_texts(folder):
         if len(ann_files) < 2:
             continue
-        text = read_text(text_path)
-        relations = [parse_ann(read_text(path)) for path in ann_files]
+        text = read_text(text_path, max_bytes)
+        relations = [gold_relations(path, text, max_bytes) for path in ann_files]
         documents += 1
         annotations += len(relations)
         for gold, other in permutations(relations, 2):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from citeline.core.errors import CitelineError
+from citeline.core.user_files import read_user_file
 from evaluation.brat import Relation, parse_ann
 from evaluation.metrics import DEFAULT_OVERLAP, Tally, score_document
 
@@ -17,15 +18,34 @@ if TYPE_CHECKING:
     from transform.tagger.training import GoldDocument
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
+# The largest text or annotation file read from a gold folder (--max-file-bytes): PolNeAR's largest is
+# 55 kB, so 4 MiB is far above any news text, and far below what would exhaust memory in parsing.
+MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
 class GoldFolderError(CitelineError):
     """The folder is not in PolNeAR's layout (text/NAME.txt, attributions/NAME_ANNOTATOR.ann)."""
 
 
-def read_text(path: Path) -> str:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return handle.read()
+def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """A gold file's text, as UTF-8 with newlines kept (brat offsets count them): only a regular file,
+    at most `max_bytes`; anything else is refused with one line naming the file."""
+    data = read_user_file(path, max_bytes)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise GoldFolderError(f"{str(path)!r} is not UTF-8 text (byte {error.start:,}: {error.reason})") from None
+
+
+def gold_relations(ann_path: Path, text: str, max_bytes: int = MAX_FILE_BYTES) -> list[Relation]:
+    """The relations of one annotation file of `text`, refused (naming the file) when a range falls outside the text."""
+    relations = parse_ann(read_text(ann_path, max_bytes))
+    for relation in relations:
+        for start, end in relation.content + relation.cue + relation.source:
+            if not 0 <= start <= end <= len(text):
+                raise GoldFolderError(f"{str(ann_path)!r}: range {start} {end} is outside its text "
+                                      f"({len(text):,} characters): not this text's annotation, or damaged")
+    return relations
 
 
 def annotated_texts(folder: Path) -> Iterator[tuple[Path, list[Path]]]:
@@ -41,10 +61,11 @@ def annotated_texts(folder: Path) -> Iterator[tuple[Path, list[Path]]]:
             yield text_path, by_text[text_path.stem]
 
 
-def gold_documents(folder: Path) -> Iterator[tuple[str, str, list[Relation]]]:
+def gold_documents(folder: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[tuple[str, str, list[Relation]]]:
     """(name, text, gold relations) per text; with several annotators, the first annotator file by name."""
     for text_path, ann_files in annotated_texts(folder):
-        yield text_path.stem, read_text(text_path), parse_ann(read_text(ann_files[0]))
+        text = read_text(text_path, max_bytes)
+        yield text_path.stem, text, gold_relations(ann_files[0], text, max_bytes)
 
 
 def _as_relation(record: dict) -> Relation:
@@ -69,7 +90,7 @@ def load_predictions(path: Path) -> dict[str, list[Relation]]:
     return by_name
 
 
-def training_documents(folder: Path) -> tuple[list[GoldDocument], int]:
+def training_documents(folder: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[list[GoldDocument], int]:
     """The texts to train on, each with its first annotator's relations, and how many texts were held out:
     those with several annotators, kept unseen so that `citeline agreement` scores a model fairly on them."""
     from transform.tagger.training import GoldDocument
@@ -79,7 +100,8 @@ def training_documents(folder: Path) -> tuple[list[GoldDocument], int]:
         if len(ann_files) > 1:
             held_out += 1
             continue
-        documents.append(GoldDocument(text_path.stem, read_text(text_path), parse_ann(read_text(ann_files[0]))))
+        text = read_text(text_path, max_bytes)
+        documents.append(GoldDocument(text_path.stem, text, gold_relations(ann_files[0], text, max_bytes)))
     if not documents:
         raise GoldFolderError(f"{str(folder)!r} has no text with exactly one annotation file to train on")
     return documents, held_out
@@ -93,14 +115,15 @@ def engine_relations(text: str, model=None) -> list[Relation]:
     return [_as_relation(statement.as_json()) for statement in attribute(text, model=model)]
 
 
-def evaluate(folder: Path, overlap: float = DEFAULT_OVERLAP, predictions: Path | None = None, model=None) -> Tally:
+def evaluate(folder: Path, overlap: float = DEFAULT_OVERLAP, predictions: Path | None = None, model=None,
+             max_bytes: int = MAX_FILE_BYTES) -> Tally:
     """Score the attribution engine (with `model` beside the rules, if given), or a predictions file,
     on every document of a gold folder."""
     stored = load_predictions(predictions) if predictions else None
     if stored is None:
         engine_relations("Warm-up, so the one-off model load is not timed as throughput, the engine said.", model)
     total = Tally()
-    for name, text, gold in gold_documents(folder):
+    for name, text, gold in gold_documents(folder, max_bytes):
         if stored is not None:
             predicted, seconds = stored.get(name, []), 0.0
         else:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
 from lxml import etree
 
@@ -26,35 +30,62 @@ def looks_like_feed(body: bytes) -> bool:
 
 def parse_feed(body: bytes) -> FeedLinks:
     """Article links of an RSS/Atom feed or sitemap; raises NotAFeed for anything else."""
+    articles: list[str] = []
+    nested: list[str] = []
+    for kind, link in iter_feed(io.BytesIO(body)):
+        (nested if kind == NESTED else articles).append(link)
+    return FeedLinks(articles, nested)
+
+
+ARTICLE, NESTED = "article", "sitemap"
+# Elements done with once they end: each is cleared, and the ones before it dropped, so a document of any
+# size is read in the memory of one of them.
+_DONE_WITH = {"item", "entry", "url", "sitemap"}
+
+
+def iter_feed(source: str | Path | IO[bytes]) -> Iterator[tuple[str, str]]:
+    """(ARTICLE or NESTED, link) of an RSS/Atom feed, sitemap or sitemap index, in document order, read
+    incrementally from `source` (a path or a binary file), so a feed's links never all sit in memory at
+    once; raises NotAFeed for anything else (before any link)."""
+    events = etree.iterparse(source, events=("start", "end"), resolve_entities=False, no_network=True, recover=True)
+    root_tag = None
+    depth = 0
     try:
-        root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True, recover=True))
+        for event, element in events:
+            if not isinstance(element.tag, str):
+                continue
+            name = _local(element)
+            if event == "start":
+                if root_tag is None:
+                    root_tag = name
+                    if root_tag not in {"rss", "rdf", "feed", "urlset", "sitemapindex"}:
+                        raise NotAFeed(f"root element <{root_tag}> is not rss, feed, urlset or sitemapindex")
+                depth += 1
+                continue
+            depth -= 1
+            parent = element.getparent()
+            if root_tag in {"rss", "rdf"}:
+                # Only items' links: the channel's own <link> is the site's homepage, not an article.
+                if name == "link" and parent is not None and _local(parent) == "item" and (element.text or "").strip():
+                    yield ARTICLE, element.text.strip()
+            elif root_tag == "feed":
+                if name == "entry" and depth == 1:
+                    for link in (child for child in element if _local(child) == "link"):
+                        if link.get("rel", "alternate") == "alternate" and link.get("href"):
+                            yield ARTICLE, link.get("href").strip()
+                            break
+            elif name == "loc" and (element.text or "").strip():
+                yield NESTED if root_tag == "sitemapindex" else ARTICLE, element.text.strip()
+            if depth == 1 or name in _DONE_WITH:
+                element.clear()
+                while element.getprevious() is not None:
+                    del element.getparent()[0]
     except etree.XMLSyntaxError as error:
-        raise NotAFeed(f"not well-formed XML: {error}") from error
-    if root is None:
+        if root_tag is None:
+            raise NotAFeed(f"not well-formed XML: {error}") from error
+        # Past the root, as a recovering parse of the whole document would: the links read so far stand.
+    if root_tag is None:
         raise NotAFeed("empty document")
-    tag = etree.QName(root).localname.lower()
-    if tag == "rss" or tag == "rdf":
-        # Only items' links: the channel's own <link> is the site's homepage, not an article.
-        links = [
-            child.text.strip()
-            for item in root.iter()
-            if _local(item) == "item"
-            for child in item
-            if _local(child) == "link" and child.text and child.text.strip()
-        ]
-        return FeedLinks(links, [])
-    if tag == "feed":
-        links = []
-        for entry in (el for el in root if _local(el) == "entry"):
-            for link in (el for el in entry if _local(el) == "link"):
-                if link.get("rel", "alternate") == "alternate" and link.get("href"):
-                    links.append(link.get("href").strip())
-                    break
-        return FeedLinks(links, [])
-    if tag in {"urlset", "sitemapindex"}:
-        locs = [el.text.strip() for el in root.iter() if _local(el) == "loc" and el.text and el.text.strip()]
-        return FeedLinks([], locs) if tag == "sitemapindex" else FeedLinks(locs, [])
-    raise NotAFeed(f"root element <{tag}> is not rss, feed, urlset or sitemapindex")
 
 
 def _local(element) -> str:

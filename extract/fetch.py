@@ -46,6 +46,9 @@ class FetchPolicy:
     max_bytes: int = 10 * 1024 * 1024
     respect_robots: bool = True
     allow_private_hosts: bool = False
+    # A sitemap index may name 50,000 sitemaps of 50,000 URLs each: a run reads and fetches a bounded share.
+    max_sitemaps: int = 50
+    max_urls: int = 10_000
 
 
 class Outcome:

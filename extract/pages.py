@@ -10,7 +10,7 @@ from extract.decode import decode_html
 from extract.extraction import ExtractionFailed, extract_article
 from extract.fetch import FetchOutcome, Outcome
 from extract.raw_store import RawStore
-from extract.urls import UnsupportedURL, canonicalize_url, url_id
+from extract.urls import UnsupportedURL, canonicalize_url, same_site, url_id
 
 
 @dataclass
@@ -30,6 +30,15 @@ class ArticleRecord:
     raw_sha256: str | None
     fetched_at: datetime
     extracted_at: datetime
+    # The canonical URL the page declared on another site, which does not name the article (see _article_url).
+    untrusted_canonical_url: str | None = None
+    # How much of `text` attribution read, and why not all of it (set by the flow: flows.batches.bound_attribution).
+    attributed_chars: int | None = None
+    attribution_limit: str | None = None
+
+    def attributed_text(self) -> str:
+        """The part of the text attribution reads: from the start, `attributed_chars` long (all of it if unset)."""
+        return self.text if self.attributed_chars is None else self.text[: self.attributed_chars]
 
 
 @dataclass
@@ -41,10 +50,6 @@ class PageFailure:
 
     def row(self) -> dict[str, Any]:
         return {"stage": self.stage, "url": self.url, "error_class": self.error_class, "detail": self.detail}
-
-
-
-
 
 
 def needs_extraction(outcome: FetchOutcome) -> bool:
@@ -76,7 +81,7 @@ def extract_pages(outcomes: list[FetchOutcome], raw_store: RawStore | None = Non
         except ExtractionFailed as error:
             failures.append(PageFailure("extract", outcome.url, "no_text", str(error)))
             continue
-        canonical = _article_url(extracted.url, outcome)
+        canonical, untrusted = _article_url(extracted.url, outcome)
         article_id = url_id(canonical)
         if article_id in seen:
             continue  # Two URLs declaring one canonical page: the first one stands for both.
@@ -86,7 +91,7 @@ def extract_pages(outcomes: list[FetchOutcome], raw_store: RawStore | None = Non
             title=extracted.title, author=extracted.author, published_date=extracted.date,
             sitename=extracted.sitename, language=extracted.language, text=extracted.text,
             raw_sha256=outcome.raw_sha256, fetched_at=outcome.fetched_at,
-            extracted_at=datetime.now(UTC),
+            extracted_at=datetime.now(UTC), untrusted_canonical_url=untrusted,
         ))
     return articles, failures
 
@@ -110,12 +115,24 @@ def with_bodies(outcomes: list[FetchOutcome], raw_store: RawStore) -> tuple[list
     return pages, failures
 
 
-def _article_url(declared: str | None, outcome: FetchOutcome) -> str:
-    """The page's declared canonical URL when it is http(s), else the URL it was fetched from."""
+def _article_url(declared: str | None, outcome: FetchOutcome) -> tuple[str, str | None]:
+    """The article's URL, and the declared canonical URL when it was not trusted to name the article.
+
+    A page's declared http(s) canonical names the article only when it is on the page's own site
+    (extract.urls.same_site): otherwise any page could declare another outlet's article as its own and
+    replace that article's row and statements. An untrusted one is kept for the record, and the page is
+    the article at the URL it came from. A local file has no site: the user who hands it over vouches
+    for it, and its declared canonical is the only web address it has.
+    """
+    came_from = outcome.final_url or outcome.canonical_url
+    untrusted = None
+    if declared and declared.startswith(("http://", "https://")) and came_from.startswith(("http://", "https://")) \
+            and not same_site(declared, came_from):
+        declared, untrusted = None, declared[:2048]  # a record, not a key: a page cannot make it huge
     for candidate in (declared, outcome.final_url, outcome.canonical_url):
         if candidate and candidate.startswith(("http://", "https://")):
             try:
-                return canonicalize_url(candidate)
+                return canonicalize_url(candidate), untrusted
             except UnsupportedURL:
                 continue
-    return outcome.canonical_url
+    return outcome.canonical_url, untrusted

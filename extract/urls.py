@@ -71,3 +71,25 @@ def dedupe_urls(urls: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str,
         seen.add(canonical)
         keep.append((url, canonical))
     return keep, rejected
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two http(s) URLs are on one site, so one may name the other as its canonical page.
+
+    Without a public-suffix list (none ships offline), a registrable domain cannot be told from a public
+    suffix: `a.github.io` and `b.github.io` are different owners, as are `x.co.uk` and `co.uk`. So the rule
+    is the conservative one: the same host, or the same but for one leading `www.` (`www.example.com` and
+    `example.com`); an IP literal matches only itself. Ports and schemes may differ.
+    """
+    mine, theirs = _site_host(url), _site_host(other)
+    return mine is not None and mine == theirs
+
+
+def _site_host(url: str) -> str | None:
+    try:
+        host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") and host.count(".") >= 2 else host

@@ -12,12 +12,25 @@ import time
 from dataclasses import dataclass, field
 
 from extract.fetch import FetchOutcome
-from extract.pages import PageFailure, extract_pages
+from extract.pages import ArticleRecord, PageFailure, extract_pages
+from flows.run_config import AttributionSettings
 from transform.engine import ENGINE_VERSION
 from transform.parallel import attribute_texts
+from transform.scope import attribution_scope
 from transform.tagger.model import model_id_at
 from warehouse.batch_rows import rows_of_articles
 from warehouse.rows import RunRows
+
+MAX_ATTRIBUTED_CHARS: int = AttributionSettings.model_fields["max_chars"].default
+
+
+def bound_attribution(articles: list[ArticleRecord], max_chars: int) -> list[str]:
+    """The text to attribute of each article: none of a page not in English, at most `max_chars` characters
+    of any other; each article records what it was given and why (its row's attributed_chars, attribution_limit)."""
+    for article in articles:
+        scope = attribution_scope(article.text, article.language, max_chars)
+        article.attributed_chars, article.attribution_limit = scope.chars, scope.limit
+    return [article.attributed_text() for article in articles]
 
 
 @dataclass
@@ -34,15 +47,16 @@ class BatchRows:
     worker: str = ""
 
 
-def rows_for_pages(pages: list[FetchOutcome], model: str | None = None) -> BatchRows:
+def rows_for_pages(pages: list[FetchOutcome], model: str | None = None, max_chars: int = MAX_ATTRIBUTED_CHARS) -> BatchRows:
     """Extract and attribute `pages` (each carrying its body) in this process, and build their rows;
-    `model` is the folder of a trained model beside the rules, which must be at that path on the worker."""
+    `model` is the folder of a trained model beside the rules, which must be at that path on the worker;
+    `max_chars`, the most characters of one article attributed."""
     began, began_cpu = time.perf_counter(), time.thread_time()
     articles, failures = extract_pages(pages)
     extracted, extracted_cpu = time.perf_counter(), time.thread_time()
     # In this process: a Dask worker is already one of many, and the spaCy pipeline and a trained model
     # stay loaded in it (transform.nlp and transform.tagger.model cache them per process) between batches.
-    results = attribute_texts([a.text for a in articles], workers=1, model=model)
+    results = attribute_texts(bound_attribution(articles, max_chars), workers=1, model=model)
     rows = rows_of_articles(articles, results, ENGINE_VERSION, model_id_at(model))
     done, done_cpu = time.perf_counter(), time.thread_time()
     return BatchRows(rows=rows, failures=failures, extracted=len(articles), statements=sum(map(len, results)),

@@ -23,7 +23,7 @@ from extract.fetch import FetchOutcome, FetchPolicy
 from extract.inputs import plan_inputs
 from extract.pages import ArticleRecord, PageFailure, extract_pages, needs_extraction, with_bodies
 from extract.raw_store import RawStore
-from flows.batches import BatchRows, rows_for_pages
+from flows.batches import MAX_ATTRIBUTED_CHARS, BatchRows, bound_attribution, rows_for_pages
 from flows.cluster import ClusterUnavailable
 from flows.run_config import RunConfig
 from flows.summary import build_summary, publish_artifacts
@@ -74,19 +74,20 @@ def extract_task(outcomes: list[FetchOutcome], raw_dir: str) -> tuple[list[Artic
 @task(name="attribute statements", cache_policy=NONE)
 def attribute_task(articles: list[ArticleRecord], model: str | None = None) -> list[list[Statement]]:
     """Attribution for a batch of articles: the slow, CPU-bound step, spread over worker processes;
-    `model` is the folder of a trained model to stack on the rules."""
-    results = attribute_texts([a.text for a in articles], model=model)
+    `model` is the folder of a trained model to stack on the rules. Each article's attributed part only
+    (flows.batches.bound_attribution has set it)."""
+    results = attribute_texts([a.attributed_text() for a in articles], model=model)
     progress.advance("statements", sum(map(len, results)))
     get_run_logger().info("found %d statements in %d articles", sum(map(len, results)), len(articles))
     return results
 
 
 @task(name="extract and attribute batch", retries=1, retry_delay_seconds=2, cache_policy=NONE)
-def rows_task(pages: list[FetchOutcome], model: str | None = None) -> BatchRows:
+def rows_task(pages: list[FetchOutcome], model: str | None = None, max_chars: int = MAX_ATTRIBUTED_CHARS) -> BatchRows:
     """One batch on a Dask worker: its pages (bodies included) in, warehouse rows out. A worker that
     dies mid-batch costs this batch (Dask runs it again on another worker); an error in it, this
     task's retry."""
-    result = rows_for_pages(pages, model)
+    result = rows_for_pages(pages, model, max_chars)
     get_run_logger().info("%s: %d articles, %d statements", result.worker, result.extracted, result.statements)
     return result
 
@@ -185,12 +186,13 @@ def citeline_run(config: RunConfig = RunConfig()) -> dict[str, Any]:
             outcomes += read_local_task(plan.pages, raw_dir, prior)
         if plan.urls:
             outcomes += fetch_task(plan.urls, policy, raw_dir, prior)
-    return process_and_publish(run_id, started, inputs, outcomes, db_path, config.batch_size, model)
+    return process_and_publish(run_id, started, inputs, outcomes, db_path, config.batch_size, model,
+                               config.attribution.max_chars)
 
 
 def process_and_publish(
     run_id: str, started: datetime, inputs: list[str], outcomes: list[FetchOutcome], db_path: str, batch_size: int,
-    model: str | None = None,
+    model: str | None = None, max_chars: int = MAX_ATTRIBUTED_CHARS,
 ) -> dict[str, Any]:
     """Extract, attribute and stage the pages in batches, then gate, publish, record and snapshot the run.
 
@@ -199,7 +201,7 @@ def process_and_publish(
     """
     model_id = model_id_at(model)
     runner = _dask_runner()
-    staged = _stage_batches(run_id, outcomes, db_path, batch_size, model, model_id, runner)
+    staged = _stage_batches(run_id, outcomes, db_path, batch_size, model, model_id, runner, max_chars)
     result = gate_task(db_path, run_id, quote([fetch_log_row(o) for o in outcomes]), quote([f.row() for f in staged.failures]))
     if result.pending:
         publish_task(db_path, run_id)
@@ -230,15 +232,15 @@ class _Staged:
 
 
 def _stage_batches(run_id: str, outcomes: list[FetchOutcome], db_path: str, batch_size: int, model: str | None,
-                   model_id: str | None, runner) -> _Staged:
+                   model_id: str | None, runner, max_chars: int) -> _Staged:
     """Slice the fetch outcomes into batches of `batch_size` pages, extract and attribute each (here, or on
     the Dask cluster of `runner`) and stage its rows at once, so a run's memory does not grow with its size."""
     staged = _Staged()
     raw_dir = str(Workspace(db_path).raw_dir)
     batches = [outcomes[start : start + batch_size] for start in range(0, len(outcomes), batch_size)]
     batches = [batch for batch in batches if any(needs_extraction(o) for o in batch)]
-    processed = (_on_cluster(batches, raw_dir, runner, staged.cluster_batches, model) if runner
-                 else _in_this_process(batches, raw_dir, model, model_id))
+    processed = (_on_cluster(batches, raw_dir, runner, staged.cluster_batches, model, max_chars) if runner
+                 else _in_this_process(batches, raw_dir, model, model_id, max_chars))
     for rows, batch_failures, extracted in processed:
         staged.failures += batch_failures
         staged.extracted += extracted
@@ -253,13 +255,14 @@ def _stage_batches(run_id: str, outcomes: list[FetchOutcome], db_path: str, batc
 
 
 def _in_this_process(batches: list[list[FetchOutcome]], raw_dir: str, model: str | None,
-                     model_id: str | None) -> Iterator[tuple[RunRows, list[PageFailure], int]]:
+                     model_id: str | None, max_chars: int) -> Iterator[tuple[RunRows, list[PageFailure], int]]:
     """Each batch's rows, failures and articles extracted, extracted here and attributed by this
     machine's worker processes (transform.parallel)."""
     for batch in batches:
         with stage_clock.timed("extract"):
             articles, batch_failures = extract_task(batch, raw_dir)
         rows = RunRows()
+        bound_attribution(articles, max_chars)
         if articles:
             with stage_clock.timed("attribute"):
                 rows = rows_of_articles(articles, attribute_task(articles, model), ENGINE_VERSION, model_id)
@@ -267,7 +270,7 @@ def _in_this_process(batches: list[list[FetchOutcome]], raw_dir: str, model: str
 
 
 def _on_cluster(batches: list[list[FetchOutcome]], raw_dir: str, runner, log: list[dict[str, Any]],
-                model: str | None) -> Iterator[tuple[RunRows, list[PageFailure], int]]:
+                model: str | None, max_chars: int) -> Iterator[tuple[RunRows, list[PageFailure], int]]:
     """The same, each batch a task on the Dask cluster, in order. A few batches per worker thread are in
     flight at once, so workers never wait on this process and its memory holds only those pages; while
     they work, this process stages what came back. On a cluster, `extract` and `attribute` count worker
@@ -282,7 +285,7 @@ def _on_cluster(batches: list[list[FetchOutcome]], raw_dir: str, runner, log: li
         if batch is None:
             return False
         pages, missing = with_bodies(batch, store)
-        pending.append((rows_task.submit(pages, model), missing))
+        pending.append((rows_task.submit(pages, model, max_chars), missing))
         return True
 
     while len(pending) < in_flight and submit():
@@ -321,7 +324,7 @@ def stored_pages_task(db_path: str, since: date | None, made_by: tuple[str, str,
 @flow(name="citeline-reprocess", log_prints=True)
 def citeline_reprocess(db_path: str = str(DEFAULT_DB), since: date | None = None,
                        batch_size: int = RunConfig.model_fields["batch_size"].default, model: str | None = None,
-                       everything: bool = False) -> dict[str, Any]:
+                       everything: bool = False, max_chars: int = MAX_ATTRIBUTED_CHARS) -> dict[str, Any]:
     """Re-extract and re-attribute published articles from their stored raw pages (fetched on or after `since`).
 
     For a new extractor or attribution version, or a trained `model` (a folder) beside the rules (none:
@@ -333,4 +336,4 @@ def citeline_reprocess(db_path: str = str(DEFAULT_DB), since: date | None = None
     made_by = None if everything else (EXTRACTOR_VERSION, ENGINE_VERSION, model_id_at(model))
     outcomes = stored_pages_task(db_path, since, made_by)
     label = ("reprocess" if everything else "reprocess out of date") + (f" since {since}" if since else "")
-    return process_and_publish(_run_id(), started, [label], outcomes, db_path, batch_size, model)
+    return process_and_publish(_run_id(), started, [label], outcomes, db_path, batch_size, model, max_chars)

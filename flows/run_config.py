@@ -30,12 +30,15 @@ class FetchSettings(BaseModel):
     # `inf` parses as a float, and a per-host delay of inf would hang the run.
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    allow_private_hosts: bool = Field(_DEFAULTS.allow_private_hosts, description="also fetch hosts on private, loopback or link-local addresses")
-    respect_robots: bool = Field(_DEFAULTS.respect_robots, description="honour robots.txt")
+    # strict: a real TOML/JSON boolean only; lax pydantic reads "yes", "off" or 0 as one.
+    allow_private_hosts: bool = Field(_DEFAULTS.allow_private_hosts, strict=True, description="also fetch hosts on private, loopback or link-local addresses")
+    respect_robots: bool = Field(_DEFAULTS.respect_robots, strict=True, description="honour robots.txt")
     timeout: float = Field(_DEFAULTS.timeout, gt=0, description="seconds before one request times out")
     max_attempts: int = Field(_DEFAULTS.max_attempts, ge=1, description="attempts per URL on timeouts, 429 and 5xx")
     per_host_delay: float = Field(_DEFAULTS.per_host_delay, ge=0, description="seconds between requests to one host")
     max_bytes: int = Field(_DEFAULTS.max_bytes, gt=0, description="largest page kept, in bytes after decompression")
+    max_sitemaps: int = Field(_DEFAULTS.max_sitemaps, ge=0, description="most sitemaps a run reads from sitemap indexes (the rest recorded on the index's fetch_log row)")
+    max_urls: int = Field(_DEFAULTS.max_urls, ge=1, description="most URLs a run fetches, listed or found in feeds and sitemaps (the rest recorded, not fetched)")
 
     def policy(self) -> FetchPolicy:
         return FetchPolicy(**self.model_dump())
@@ -47,6 +50,9 @@ class AttributionSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     model: str | None = Field(None, min_length=1, description="folder of a model trained with `citeline train`, stacked on the rules")
+    # The demo corpus's longest article is 103,200 characters; long-form news rarely passes 100,000. spaCy's
+    # own bound (nlp.max_length, 1,000,000) is never met: paragraphs are parsed in pieces of 20,000 at most.
+    max_chars: int = Field(200_000, ge=1, description="most characters of one article's text attributed; past them the text is cut, and the article records it")
 
     @field_validator("model")
     @classmethod

@@ -11,6 +11,7 @@ from citeline.core.workspace import Workspace
 from extract.extraction import EXTRACTOR_VERSION
 from extract.fetch import Outcome
 from transform.engine import ENGINE_VERSION
+from transform.scope import NOT_ENGLISH, TEXT_CUT
 from warehouse.rows import RunTally
 from warehouse.store import PublishResult
 
@@ -24,6 +25,7 @@ def publish_artifacts(summary: dict[str, Any], tally: RunTally, result: PublishR
     for label, key in (("pages fetched", "n_fetched"), ("unchanged since last run", "n_unchanged"),
                        ("fetch failed", "n_fetch_failed"), ("fetch skipped", "n_fetch_skipped"),
                        ("articles extracted", "n_extracted"), ("extraction failed", "n_extract_failed"),
+                       ("text cut for attribution", "n_text_cut"), ("not attributed: not English", "n_not_english"),
                        ("statements", "n_statements"), ("sources", "n_sources")):
         lines.append(f"| {label} | {run[key]} |")
     lines += ["", f"**Quality gate:** {run['quality_verdict']} ({run['n_quarantined']} rows quarantined); status `{run['status']}`", ""]
@@ -58,6 +60,7 @@ def build_summary(run_id, started, inputs, outcomes, failures, tally: RunTally, 
         "n_unchanged": sum(1 for o in outcomes if o.unchanged),
         "n_extracted": n_extracted, "n_extract_failed": len(failures), "n_articles": tally.articles,
         "n_statements": tally.statements, "n_sources": len(tally.sources),
+        "n_text_cut": tally.limits[TEXT_CUT], "n_not_english": tally.limits[NOT_ENGLISH],
         "quality_verdict": result.verdict.label, "n_quarantined": len(result.verdict.quarantined),
         "quality_details": {"evaluated": result.verdict.evaluated, "failures": result.verdict.failures,
                             "quarantined": sorted({f"{q.table}: {q.expectation}({q.column})" for q in result.verdict.quarantined})},

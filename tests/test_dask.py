@@ -159,12 +159,16 @@ def _count_tagger_opens() -> None:
     import pycrfsuite
 
     if not hasattr(pycrfsuite, "_citeline_opens"):
-        original = pycrfsuite.Tagger.open
+        original, original_inmemory = pycrfsuite.Tagger.open, pycrfsuite.Tagger.open_inmemory
 
         class CountingTagger(pycrfsuite.Tagger):
             def open(self, *args, **kwargs):
                 pycrfsuite._citeline_opens += 1
                 return original(self, *args, **kwargs)
+
+            def open_inmemory(self, *args, **kwargs):  # how a checked model is opened (transform/tagger/model.py)
+                pycrfsuite._citeline_opens += 1
+                return original_inmemory(self, *args, **kwargs)
 
         pycrfsuite.Tagger = CountingTagger
     pycrfsuite._citeline_opens = 0

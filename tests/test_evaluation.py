@@ -52,7 +52,8 @@ def test_scores_count_source_and_cue_only_over_pairs():
 def _gold_folder(tmp_path):
     (tmp_path / "text").mkdir(parents=True)
     (tmp_path / "attributions").mkdir()
-    (tmp_path / "text" / "doc.txt").write_text(TEXT, encoding="utf-8")
+    # The closing newline: ANN's "63 64" covers it, and a range past the end of its text is refused.
+    (tmp_path / "text" / "doc.txt").write_text(TEXT + "\n", encoding="utf-8")
     (tmp_path / "attributions" / "doc_zz.ann").write_text("", encoding="utf-8")  # later annotator: ignored
     (tmp_path / "attributions" / "doc_aa.ann").write_text(ANN, encoding="utf-8")
     return tmp_path
@@ -83,8 +84,8 @@ def _multiply_annotated_folder(tmp_path):
     folder = tmp_path / "gold"
     (folder / "text").mkdir(parents=True)
     (folder / "attributions").mkdir()
-    (folder / "text" / "doc.txt").write_text(TEXT, encoding="utf-8")
-    (folder / "text" / "single.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "text" / "doc.txt").write_text(TEXT + "\n", encoding="utf-8")  # newline: see _gold_folder
+    (folder / "text" / "single.txt").write_text(TEXT + "\n", encoding="utf-8")
     for annotator, ann in (("aa", ANN), ("bb", ANN), ("cc", ONLY_THE_QUOTE)):
         (folder / "attributions" / f"doc_{annotator}.ann").write_text(ann, encoding="utf-8")
     (folder / "attributions" / "single_aa.ann").write_text(ANN, encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -72,7 +73,8 @@ class AliasTable:
     exact: dict[str, KnownSource]
 
     def lookup(self, mention: str) -> KnownSource | None:
-        mention = " ".join(mention.split())
+        # NFKC first, so "ＢＢＣ" (fullwidth) is the BBC; plain text is left as it is.
+        mention = " ".join(unicodedata.normalize("NFKC", mention).split())
         return self.exact.get(mention) or self.folded.get(mention.lower())
 
 

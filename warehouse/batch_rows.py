@@ -24,7 +24,8 @@ def article_row(article: ArticleRecord) -> dict[str, Any]:
         "published_date": parse_date(article.published_date), "sitename": article.sitename,
         "language": article.language, "text_sha256": hashlib.sha256(article.text.encode("utf-8")).hexdigest(),
         "raw_sha256": article.raw_sha256, "fetched_at": article.fetched_at, "extracted_at": article.extracted_at,
-        "extractor_version": EXTRACTOR_VERSION,
+        "extractor_version": EXTRACTOR_VERSION, "untrusted_canonical_url": article.untrusted_canonical_url,
+        "attributed_chars": len(article.attributed_text()), "attribution_limit": article.attribution_limit,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,8 +18,15 @@ def stable_id(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
 
 
+def source_name(name: str) -> str:
+    """A source's name as the warehouse keys and shows it: NFKC-normalised, spaces collapsed, so a name
+    spelled in fullwidth letters or ligatures ("Ｊｏｈｎ Smith") is the same source as in plain letters.
+    (Bidi and zero-width characters never get this far: the extractor strips them from page text.)"""
+    return " ".join(unicodedata.normalize("NFKC", name).split())
+
+
 def source_id(name: str, kind: str) -> str:
-    return stable_id("source", kind, name.strip().lower())
+    return stable_id("source", kind, source_name(name).lower())
 
 
 def statement_id(article_id: str, statement: Statement) -> str:
@@ -36,6 +44,7 @@ class RunRows:
     statement_sources: list[dict[str, Any]] = field(default_factory=list)
 
     def add_source(self, name: str, kind: str) -> str:
+        name = source_name(name)
         key = source_id(name, kind)
         self.sources.setdefault(key, {"source_id": key, "name": name, "type": kind})
         return key
@@ -50,9 +59,11 @@ class RunTally:
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     cited: Counter = field(default_factory=Counter)
     sample: list[dict[str, Any]] = field(default_factory=list)
+    limits: Counter = field(default_factory=Counter)  # articles not attributed whole, by attribution_limit
 
     def add(self, rows: RunRows, sample_size: int = 1000) -> None:
         self.articles += len(rows.articles)
+        self.limits.update(a["attribution_limit"] for a in rows.articles if a.get("attribution_limit"))
         self.statements += len(rows.statements)
         self.sources.update(rows.sources)
         self.cited.update(s["source_id"] for s in rows.statements)

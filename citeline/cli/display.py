@@ -46,8 +46,9 @@ def print_summary(summary: dict[str, Any], console) -> None:
     for label, key in (("inputs", "n_inputs"), ("pages fetched", "n_fetched"), ("unchanged since last run", "n_unchanged"),
                        ("fetch failed", "n_fetch_failed"),
                        ("fetch skipped", "n_fetch_skipped"), ("articles extracted", "n_extracted"),
-                       ("extraction failed", "n_extract_failed"), ("statements", "n_statements"), ("sources", "n_sources")):
-        stages.add_row(label, str(run[key]))
+                       ("extraction failed", "n_extract_failed"), ("text cut for attribution", "n_text_cut"),
+                       ("not attributed: not English", "n_not_english"), ("statements", "n_statements"), ("sources", "n_sources")):
+        stages.add_row(label, str(run.get(key, 0)))
     console.print(stages)
     if summary["failures_by_reason"]:
         reasons = Table(title="failures by reason")

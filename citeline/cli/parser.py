@@ -88,6 +88,7 @@ def _add_scoring_commands(sub) -> None:
     train.add_argument("--limit", type=int, help="train on this many texts only (a quick, weaker model)")
     train.add_argument("--iterations", type=int, help="L-BFGS iterations (default from transform/tagger/training.py)")
     train.add_argument("--eval", type=Path, metavar="DIR", help="score the new model on this gold folder (e.g. PolNeAR dev) and put the scores on its card")
+    _add_file_bound_flag(train)
 
 
 def _add_warehouse_commands(sub) -> None:
@@ -148,6 +149,16 @@ def _add_scoring_flags(parser: argparse.ArgumentParser) -> None:
                         help=f"content overlap needed to pair two relations, of the larger set (default {DEFAULT_OVERLAP:g})")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     _add_model_flag(parser)
+    _add_file_bound_flag(parser)
+
+
+def _add_file_bound_flag(parser: argparse.ArgumentParser) -> None:
+    """--max-file-bytes: the largest text or annotation file read from a gold folder."""
+    from evaluation.corpus import MAX_FILE_BYTES
+
+    parser.add_argument("--max-file-bytes", type=int, default=MAX_FILE_BYTES, metavar="N",
+                        help=f"largest text or annotation file read from a gold folder; a larger one stops the command "
+                             f"with its name (default {MAX_FILE_BYTES:,})")
 
 
 def _add_model_flag(parser: argparse.ArgumentParser, default: str = "the rules alone") -> None:

@@ -24,6 +24,12 @@ def _unreadable_files_named() -> Iterator[None]:
 def _check_overlap(args: argparse.Namespace) -> None:
     if not 0 < args.overlap <= 1:
         raise UsageError(f"--overlap must be in (0, 1], not {args.overlap}")
+    _check_file_bound(args)
+
+
+def _check_file_bound(args: argparse.Namespace) -> None:
+    if args.max_file_bytes < 1:
+        raise UsageError(f"--max-file-bytes must be at least 1, not {args.max_file_bytes}")
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -34,7 +40,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise UsageError("--pred scores a file of predictions; --model runs the engine with a model: give one of them")
     model = loaded_model(args.model)
     with _unreadable_files_named():
-        report = evaluate(args.gold_dir, overlap=args.overlap, predictions=args.pred, model=model).report()
+        report = evaluate(args.gold_dir, overlap=args.overlap, predictions=args.pred, model=model,
+                          max_bytes=args.max_file_bytes).report()
     if args.json:
         print(json.dumps(report))
         return 0
@@ -52,7 +59,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
     _check_overlap(args)
     with _unreadable_files_named():
-        result = agreement(args.gold_dir, overlap=args.overlap, model=loaded_model(args.model))
+        result = agreement(args.gold_dir, overlap=args.overlap, model=loaded_model(args.model), max_bytes=args.max_file_bytes)
     human, engine = result.human.report(), result.engine.report()
     for report in (human, engine):
         report.pop("tokens_per_second")
@@ -80,11 +87,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise UsageError(f"--limit must be at least 1, not {args.limit}")
     if args.iterations is not None and args.iterations < 1:
         raise UsageError(f"--iterations must be at least 1, not {args.iterations}")
+    _check_file_bound(args)
     if args.gold_dir.resolve().name == "dev" or (args.eval is not None and args.eval.resolve() == args.gold_dir.resolve()):
         raise UsageError(f"{str(args.gold_dir)!r} is a dev split: train on train and keep dev for the scores (--eval)")
     settings = TrainingSettings() if args.iterations is None else TrainingSettings(max_iterations=args.iterations)
     with _unreadable_files_named():
-        documents, held_out = training_documents(args.gold_dir)
+        documents, held_out = training_documents(args.gold_dir, args.max_file_bytes)
         if args.eval is not None:
             next(annotated_texts(args.eval), None)  # a --eval folder that cannot be read fails now, not after training
     console = Console(stderr=True)
@@ -102,7 +110,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                            source=str(args.gold_dir), progress=report)
     if args.eval is not None:
         with _unreadable_files_named():
-            scores = evaluate(args.eval, model=loaded_model(args.out)).report()
+            scores = evaluate(args.eval, model=loaded_model(args.out), max_bytes=args.max_file_bytes).report()
         card["evaluation"] = {"folder": str(args.eval), "overlap": DEFAULT_OVERLAP, **{k: round(v, 4) if isinstance(v, float) else v for k, v in scores.items()}}
         write_card(args.out, card)
     print(f"model {card['model_id']} written to {args.out} in {card['training_seconds']:.0f} s "

@@ -1,14 +1,20 @@
 """A trained attribution model on disk: its folder, its identity, and tagging with it.
 
 A model folder holds `tagger.crfsuite` (the CRF's weights) and `model.json` (its card: what it was
-trained on and how). The model's id names the weights' content, so two folders with the same weights
-share an id and a retrained model never passes for an older one.
+trained on and how, and the SHA-256 of the weights). The model's id names the weights' content, so two
+folders with the same weights share an id and a retrained model never passes for an older one.
+
+CRFsuite trusts its weights file: a truncated or damaged one crashes the process (SIGSEGV) rather than
+raising. So weights are read once, checked against the card's checksum and the file's own header, and
+handed to CRFsuite from those same bytes: what was checked is what runs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+import struct
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,10 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from citeline.core.errors import CitelineError
+from citeline.core.user_files import UserFileError, read_user_file
 
 WEIGHTS_FILE = "tagger.crfsuite"
 CARD_FILE = "model.json"
 FORMAT = "citeline-tagger-1"
+CHECKSUM_KEY = "weights_sha256"  # required on the card since issue 24; cards without it are refused
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+# CRFsuite's model header (crf1d_model.c): magic, size, type, version, then counts and chunk offsets.
+_HEADER = struct.Struct("<4sI4sI8I")
 
 
 class ModelError(CitelineError):
@@ -34,6 +45,8 @@ class AttributionModel:
     model_id: str
     card: dict[str, Any]
     tagger: Any  # pycrfsuite.Tagger: not picklable, so worker processes load their own from `path`
+    # The checked bytes the tagger was opened from: CRFsuite reads them in place, so they live as long as it.
+    weights: bytes = field(default=b"", compare=False, repr=False)
     # tag() then marginal() read the tagger's state of the last sequence: threads of one process
     # (a Dask worker with several) take turns.
     lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
@@ -44,10 +57,14 @@ class AttributionModel:
         return float(self.card["settings"]["content_threshold"])
 
 
-def model_id_of(weights: Path, name: str) -> str:
+def weights_checksum(weights: bytes) -> str:
+    """The SHA-256 of the weights, in hex: the card carries it, and every load checks it."""
+    return hashlib.sha256(weights).hexdigest()
+
+
+def model_id_of(checksum: str, name: str) -> str:
     """`NAME-` and the first 12 hex digits of the weights' SHA-256: readable, and unique to the weights."""
-    digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:12]
-    return f"{name}-{digest}"
+    return f"{name}-{checksum[:12]}"
 
 
 def load_model(path: str | Path) -> AttributionModel:
@@ -71,24 +88,66 @@ def model_id_at(folder: str | Path | None) -> str | None:
 def _load_model(folder: Path, identity: tuple[int, int, int] | None) -> AttributionModel:
     import pycrfsuite
 
-    weights, card_path = folder / WEIGHTS_FILE, folder / CARD_FILE
+    weights_path, card_path = folder / WEIGHTS_FILE, folder / CARD_FILE
+    where = f"model {str(folder)!r}"
     if not folder.is_dir():
-        raise ModelError(f"model {str(folder)!r} is not a folder (train one with `citeline train GOLD_DIR --out {folder}`)")
-    for needed in (weights, card_path):
-        if not needed.is_file():
-            raise ModelError(f"model {str(folder)!r} has no {needed.name}: not a model folder, or its training did not finish")
+        raise ModelError(f"{where} is not a folder (train one with `citeline train GOLD_DIR --out {folder}`)")
+    for needed in (weights_path, card_path):
+        if not needed.exists():
+            raise ModelError(f"{where} has no {needed.name}: not a model folder, or its training did not finish")
     try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise ModelError(f"model {str(folder)!r}: {CARD_FILE} is unreadable ({error})") from error
-    if card.get("format") != FORMAT or not isinstance(card.get("settings"), dict) or "content_threshold" not in card["settings"]:
-        raise ModelError(f"model {str(folder)!r} is of format {card.get('format')!r}; this citeline reads {FORMAT!r}")
-    model_id = model_id_of(weights, card.get("name") or folder.name)
-    if card.get("model_id") not in (None, model_id):
-        raise ModelError(f"model {str(folder)!r}: {WEIGHTS_FILE} is not the file its card describes (id {model_id}, card {card.get('model_id')})")
+        card = json.loads(read_user_file(card_path, max_bytes=1 << 20).decode("utf-8"))
+        weights = read_user_file(weights_path)
+    except (UserFileError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelError(f"{where}: {error}") from error
+    if not isinstance(card, dict) or card.get("format") != FORMAT or not isinstance(card.get("settings"), dict) \
+            or "content_threshold" not in card["settings"]:
+        found = card.get("format") if isinstance(card, dict) else None
+        raise ModelError(f"{where} is of format {found!r}; this citeline reads {FORMAT!r}")
+    model_id = _verified_id(card, weights, folder)
     tagger = pycrfsuite.Tagger()
     try:
-        tagger.open(str(weights))
-    except Exception as error:  # crfsuite says only "ValueError: Error while opening"; name the file
-        raise ModelError(f"model {str(folder)!r}: {WEIGHTS_FILE} is not a CRFsuite model ({error})") from error
-    return AttributionModel(folder, model_id, card, tagger)
+        tagger.open_inmemory(weights)
+    except Exception as error:  # crfsuite says only "Error opening model"; name the folder
+        raise ModelError(f"{where}: {WEIGHTS_FILE} is not a CRFsuite model ({error})") from error
+    return AttributionModel(folder, model_id, card, tagger, weights=weights)
+
+
+def _verified_id(card: dict[str, Any], weights: bytes, folder: Path) -> str:
+    """The model's id, once the weights are the ones the card names (checksum and id) and whole (header)."""
+    where = f"model {str(folder)!r}"
+    expected = card.get(CHECKSUM_KEY)
+    if expected is None:
+        raise ModelError(f"{where} was trained by an earlier citeline: its card has no checksum of its weights "
+                         f"({CHECKSUM_KEY}), so they cannot be checked; retrain it with `citeline train GOLD_DIR --out {folder}`")
+    if not isinstance(expected, str) or not _SHA256.fullmatch(expected):
+        raise ModelError(f"{where}: {CARD_FILE} has {CHECKSUM_KEY} {expected!r}, not a SHA-256 in hex")
+    checksum = weights_checksum(weights)
+    if checksum != expected:
+        raise ModelError(f"{where}: {WEIGHTS_FILE} does not match the checksum on its card (damaged, truncated or "
+                         f"replaced); restore the folder or retrain the model")
+    name = card.get("name") or folder.name
+    model_id = model_id_of(checksum, str(name))
+    if card.get("model_id") != model_id:
+        raise ModelError(f"{where}: {CARD_FILE} names model {card.get('model_id')!r}, but its weights are {model_id!r}")
+    problem = _header_problem(weights)
+    if problem:
+        # Only a card rewritten to match damaged weights gets here: CRFsuite would crash on them.
+        raise ModelError(f"{where}: {WEIGHTS_FILE} is not a whole CRFsuite model ({problem})")
+    return model_id
+
+
+def _header_problem(weights: bytes) -> str | None:
+    """What is wrong with the weights' header (None when it is sound): CRFsuite reads the chunks at its
+    offsets without bounds checks. Damage inside a chunk is the checksum's to catch."""
+    if len(weights) < _HEADER.size:
+        return f"{len(weights)} bytes, shorter than its header"
+    magic, size, kind, version, *_, off_features, off_labels, off_attrs, off_labelrefs, off_attrrefs = \
+        _HEADER.unpack_from(weights)
+    if magic != b"lCRF" or kind != b"FOMC" or version != 100:
+        return "no CRFsuite header"
+    if size != len(weights):
+        return f"its header says {size:,} bytes, the file holds {len(weights):,}"
+    if not _HEADER.size <= off_features < off_labels < off_attrs < off_labelrefs < off_attrrefs < size:
+        return "its chunk offsets are out of order or past its end"
+    return None

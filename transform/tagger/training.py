@@ -22,7 +22,7 @@ from typing import Any
 from citeline.core.errors import CitelineError
 from transform.tagger.features import paragraph_features
 from transform.tagger.labels import relation_ranges, statement_ranges, token_labels
-from transform.tagger.model import CARD_FILE, FORMAT, WEIGHTS_FILE, model_id_of
+from transform.tagger.model import CARD_FILE, CHECKSUM_KEY, FORMAT, WEIGHTS_FILE, model_id_of, weights_checksum
 
 # Progress: (stage, done, total); stages "features" (documents) and "train" (iterations).
 Progress = Callable[[str, int, int], None]
@@ -132,8 +132,9 @@ def _card(name, weights: Path, documents: Sequence[GoldDocument], tokens: int, s
     from citeline.core import __version__
     from transform.engine import ENGINE_VERSION
 
+    checksum = weights_checksum(weights.read_bytes())
     return {
-        "format": FORMAT, "name": name, "model_id": model_id_of(weights, name),
+        "format": FORMAT, "name": name, "model_id": model_id_of(checksum, name), CHECKSUM_KEY: checksum,
         "created": datetime.now(UTC).date().isoformat(), "citeline_version": __version__, "rules_engine": ENGINE_VERSION,
         "training_data": {"folder": source, "documents": len(documents), "tokens": tokens,
                           "annotations": "the first annotator's file of each text", "licence": LICENCE_NOTE},
