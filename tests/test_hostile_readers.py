@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -24,12 +25,20 @@ ENDLESS = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELEC
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
+def published(tmp_path_factory) -> Path:
     """A real warehouse file, created and migrated by the store, with its snapshot published."""
-    db = tmp_path_factory.mktemp("warehouse") / "w.duckdb"
+    db = tmp_path_factory.mktemp("published") / "w.duckdb"
     connect(db).close()
     publish_snapshot(db)
     return db
+
+
+@pytest.fixture
+def warehouse(published, tmp_path) -> Path:
+    """A copy of `published` for one test, so a reader that did destroy it cannot fail the next test."""
+    for path in (published, snapshot_path(published)):
+        shutil.copy2(path, tmp_path / path.name)
+    return tmp_path / published.name
 
 
 def citeline(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
