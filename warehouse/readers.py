@@ -152,18 +152,15 @@ def _table_functions(query: str) -> set[str] | None:
     if parsed.get("error"):
         return None
     found: set[str] = set()
-
-    def walk(node) -> None:
+    pending = [parsed]  # a stack, not recursion: a deeply nested query must not hit Python's recursion limit
+    while pending:
+        node = pending.pop()
         if isinstance(node, dict):
             if node.get("type") == "TABLE_FUNCTION" and isinstance(node.get("function"), dict):
                 found.add(str(node["function"].get("function_name", "")).lower())
-            for value in node.values():
-                walk(value)
+            pending.extend(node.values())
         elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(parsed)
+            pending.extend(node)
     return found
 
 
