@@ -422,6 +422,11 @@ def cmd_query(args: argparse.Namespace) -> int:
         from warehouse.readers import ReaderInterrupted
 
         raise ReaderInterrupted("interrupted") from None
+    except BrokenPipeError:
+        # The reader of our output (`| head`) has what it wanted: no traceback, and the status of a
+        # process ended by SIGPIPE. Stdout goes to /dev/null so the exit's flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13
     if more:
         print(f"citeline query: printed the first {printed:,} rows; the rest were cut "
               f"(--max-rows N prints more, --max-rows 0 all)", file=sys.stderr)

@@ -225,3 +225,17 @@ def test_ctrl_c_is_one_line_and_exit_130(warehouse):
         process.kill()
     assert process.returncode == 130, err
     assert err == "citeline query: interrupted\n" and out == ""
+
+
+def test_output_closed_early_is_no_traceback(warehouse):
+    """`citeline query ... | head -1`: rows stream, so the pipe closes while they are printed."""
+    process = subprocess.Popen([CITELINE, "query", "--db", str(warehouse), "--format", "csv", "--max-rows", "0",
+                                "SELECT * FROM range(5000000) r(n)"], cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert process.stdout.readline() == b"n\r\n"  # the csv module ends rows with CRLF
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        process.wait(timeout=120)
+    finally:
+        process.kill()
+    assert err == "" and process.returncode == 141
