@@ -21,7 +21,8 @@ def snapshot_path(db_path: Path | str) -> Path:
 
 
 def publish_snapshot(db_path: Path | str) -> Path:
-    """Copy the (closed, checkpointed) warehouse beside itself and rename the copy over the snapshot."""
+    """Copy the (closed, checkpointed) warehouse beside itself, with its permissions, and rename the copy
+    over the snapshot."""
     source = Path(db_path)
     target = snapshot_path(source)
     fd, tmp = tempfile.mkstemp(dir=source.parent, prefix=f".{source.stem}.", suffix=".tmp")
@@ -30,6 +31,9 @@ def publish_snapshot(db_path: Path | str) -> Path:
         shutil.copyfile(source, tmp)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
+        # mkstemp makes the copy 0600: whoever may read the warehouse may read its snapshot (and the
+        # mode is set after the fsync, which needs the copy writable).
+        shutil.copymode(source, tmp)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

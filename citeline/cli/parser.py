@@ -98,6 +98,7 @@ def _add_warehouse_commands(sub) -> None:
     search.add_argument("words", metavar="WORDS")
     search.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
     search.add_argument("--limit", type=int, default=20, help="how many statements (default 20)")
+    _add_reader_flags(search, rows=False)
 
     compact = sub.add_parser("compact", help="Rewrite fragmented warehouse tables into full row groups.",
                              description="Rewrite the published tables whose storage has fragmented (many small row groups, "
@@ -114,10 +115,12 @@ def _add_warehouse_commands(sub) -> None:
     dashboard.add_argument("--port", type=int, default=8501, help="port (default 8501)")
 
     query = sub.add_parser("query", help="Run read-only SQL against the warehouse and print the result.",
-                           description="Run one read-only SQL statement against the warehouse and print the result.")
+                           description="Run read-only SQL (SELECT, or EXPLAIN of one) against the warehouse's snapshot and print "
+                                       "the result; anything that would write or change a setting is refused before any of it runs.")
     query.add_argument("sql", metavar="SQL")
     query.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table)")
+    _add_reader_flags(query, rows=True)
 
 
 # Flags for the fetch settings whose flag reads as the opposite of the setting.
@@ -140,6 +143,18 @@ def add_fetch_flags(parser: argparse.ArgumentParser) -> None:
             shown = f"{spec.default:,}" if spec.annotation is int else f"{spec.default:g}"
             parser.add_argument("--" + name.replace("_", "-"), dest=name, type=spec.annotation, default=None,
                                 help=f"{spec.description} (default {shown})")
+
+
+def _add_reader_flags(parser: argparse.ArgumentParser, rows: bool) -> None:
+    """--timeout and --memory-limit (and --max-rows), help and defaults from warehouse.readers.ReaderSettings."""
+    from warehouse.readers import ReaderSettings
+
+    for name, spec in ReaderSettings.model_fields.items():
+        if name == "max_rows" and not rows:
+            continue
+        shown = f"{spec.default:,}" if spec.annotation is int else f"{spec.default:g}" if spec.annotation is float else spec.default
+        parser.add_argument("--" + name.replace("_", "-"), dest=name, type=spec.annotation, default=None,
+                            help=f"{spec.description} (default {shown})")
 
 
 def _add_scoring_flags(parser: argparse.ArgumentParser) -> None:
