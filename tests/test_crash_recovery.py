@@ -147,17 +147,23 @@ def _spill_and_die(db: Path) -> None:
         process.wait()
 
 
-def test_a_live_runs_staged_rows_are_kept_and_a_dead_ones_cleared(tmp_path):
+def test_a_live_runs_rows_are_left_alone_and_a_dead_ones_put_right(tmp_path):
+    from expectations.gate import validate_staged
     from tests.test_warehouse import _rows
     from warehouse.liveness import run_held
 
     db = tmp_path / "w.duckdb"
-    store.stage_batch(db, "other", _rows(), first=True)
-    with run_held(db, "other"):  # another process's run, still alive, between two of its batches
-        assert store.recover_dead_runs(db, "mine").staged_runs_cleared == []
-        assert _read(db, "SELECT count(*) FROM stg_articles WHERE run_id = 'other'") == [(1,)]
-    assert store.recover_dead_runs(db, "mine").staged_runs_cleared == ["other"]
+    store.stage_batch(db, "staging", _rows(), first=True)
+    store.load_run(db, "published", _rows(article_ids=("b1",)), [], [], validate_staged)
+    with run_held(db, "staging"), run_held(db, "published"):  # other processes' runs, still alive
+        kept = store.recover_dead_runs(db, "mine")  # one between two staged batches, one about to record itself
+        assert (kept.staged_runs_cleared, kept.runs_recorded) == ([], [])
+        assert _read(db, "SELECT count(*) FROM stg_articles WHERE run_id = 'staging'") == [(1,)]
+        assert _read(db, "SELECT count(*) FROM runs") == [(0,)]
+    recovered = store.recover_dead_runs(db, "mine")
+    assert (recovered.staged_runs_cleared, recovered.runs_recorded) == (["staging"], ["published"])
     assert _read(db, "SELECT count(*) FROM stg_articles") == [(0,)]
+    assert _read(db, "SELECT run_id, status, n_articles FROM runs") == [("published", "published", 1)]
 
 
 @pytest.fixture
