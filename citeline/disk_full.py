@@ -44,7 +44,8 @@ def disk_full(error: BaseException, path: Path | str | None = None) -> DiskFull 
 
 def _described(error: BaseException, path: Path | str | None) -> DiskFull | None:
     if isinstance(error, OSError) and error.errno in FULL_ERRNOS:
-        reason, named = os.strerror(error.errno), error.filename or path
+        # A copy (shutil) names the source first and the file being written second.
+        reason, named = os.strerror(error.errno), error.filename2 or error.filename or path
     else:
         text = str(error)
         reason = next((message for message in FULL_MESSAGES if message in text), None)

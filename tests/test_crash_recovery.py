@@ -208,3 +208,20 @@ def test_a_full_disk_is_one_line_exit_2_and_the_next_run_publishes_everything(tm
     assert _counts(db) == expected and _reader_counts(db) == expected
     assert all(_read(db, f"SELECT count(*) FROM stg_{table}") == [(0,)] for table in store.STAGED_TABLES)
     assert _leftovers(db) == []
+
+
+def test_a_disk_full_during_the_snapshot_copy_names_the_copy_and_keeps_the_old_snapshot(small_disk):
+    from citeline.disk_full import DiskFull
+    from warehouse.snapshot import publish_snapshot
+
+    db = small_disk / "w.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE t AS SELECT range AS a FROM range(10)")
+    publish_snapshot(db)
+    old = snapshot_path(db).read_bytes()
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE u AS SELECT md5(range::varchar) AS b FROM range(100000)")
+    (small_disk / "filler").write_bytes(b"\0" * (shutil.disk_usage(small_disk).free - os.path.getsize(db) // 2))
+    with pytest.raises(DiskFull, match=r"cannot write '.*/\.w\.\w+\.tmp': No space left on device \(filesystem mounted at"):
+        publish_snapshot(db)
+    assert snapshot_path(db).read_bytes() == old and list(small_disk.glob(".w.*.tmp")) == []

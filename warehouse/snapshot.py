@@ -61,16 +61,17 @@ def publish_snapshot(db_path: Path | str) -> Path:
     target = snapshot_path(source)
     with named_when_full(source.parent):
         fd, tmp = tempfile.mkstemp(dir=source.parent, prefix=_temp_prefix(source), suffix=".tmp")
-        try:
+    try:
+        with named_when_full(tmp):  # the copy being written is the file a full disk refuses
             lock_while_writing(fd)
             shutil.copyfile(source, tmp)
             os.fsync(fd)
             os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        finally:
-            os.close(fd)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    finally:
+        os.close(fd)
     return target
 
 
