@@ -12,6 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from citeline.console_errors import keep_reported_errors_off_console
+from citeline.disk_full import disk_full
 from citeline.errors import CitelineError
 from citeline.paths import DEFAULT_DB, DEFAULT_MODEL
 
@@ -217,6 +219,12 @@ def main(argv: list[str] | None = None) -> int:
         # One line naming what cannot be used, never a traceback: the whole CLI's way with bad input.
         print(f"citeline {args.command}: {error}", file=sys.stderr, flush=True)
         return error.exit_status
+    except Exception as error:
+        full = disk_full(error)  # a full disk wherever a write was refused (ours, DuckDB's, a library's)
+        if full is None:
+            raise
+        print(f"citeline {args.command}: {full}", file=sys.stderr, flush=True)
+        return full.exit_status
 
 
 def _emit(obj: dict[str, Any], jsonl: bool) -> None:
@@ -641,6 +649,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with stage_clock.timed("prefect_api"):
         api_url = prefect_api()
     console = Console(stderr=True)
+    keep_reported_errors_off_console()
     with _progress_display(console) as sink, _api_for_workers(api_url, config):
         progress.set_sink(sink)
         try:

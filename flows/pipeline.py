@@ -16,6 +16,7 @@ from prefect.utilities.annotations import quote
 from citeline import progress, stage_clock
 from citeline.batches import MAX_ATTRIBUTED_CHARS, BatchRows, bound_attribution, rows_for_pages, rows_of_articles
 from citeline.cluster import ClusterUnavailable
+from citeline.disk_full import DiskFull, named_when_full
 from citeline.paths import DEFAULT_DB, data_docs_root, demo_corpus, raw_dir_for
 from citeline.run_config import RunConfig
 from expectations.gate import data_docs_index
@@ -42,11 +43,17 @@ from transform.model import Statement
 from transform.tagger.model import model_id_at
 from warehouse.incremental import PriorState, prior_state
 from warehouse.rows import RunRows, RunTally
-from warehouse.snapshot import publish_snapshot, snapshot_path
-from warehouse.store import PublishResult, connect, load_run, record_run, stage_batch
+from warehouse.liveness import run_held
+from warehouse.snapshot import publish_marker, publish_snapshot, snapshot_is_current, snapshot_path
+from warehouse.store import PublishResult, connect, load_run, record_run, recover_dead_runs, stage_batch
 
 
-@task(name="fetch pages", retries=1, retry_delay_seconds=5, cache_policy=NONE)
+def _unless_disk_full(task, task_run, state) -> bool:
+    """Retry a failed task, but not for a full disk: still full 3 s later, it is reported at once."""
+    return not isinstance(state.data, DiskFull)
+
+
+@task(name="fetch pages", retries=1, retry_delay_seconds=5, retry_condition_fn=_unless_disk_full, cache_policy=NONE)
 def fetch_task(urls: list[str], policy: FetchPolicy, raw_dir: str, prior: PriorState) -> list[FetchOutcome]:
     """Fetch every URL (feeds expanded), conditionally where an earlier run left validators.
 
@@ -98,12 +105,12 @@ def rows_task(pages: list[FetchOutcome], model: str | None = None, max_chars: in
     return result
 
 
-@task(name="stage batch", retries=2, retry_delay_seconds=3, cache_policy=NONE)
+@task(name="stage batch", retries=2, retry_delay_seconds=3, retry_condition_fn=_unless_disk_full, cache_policy=NONE)
 def stage_task(db_path: str, run_id: str, rows: RunRows, first: bool) -> None:
     stage_batch(db_path, run_id, rows, first)
 
 
-@task(name="load warehouse", retries=2, retry_delay_seconds=3, cache_policy=NONE)
+@task(name="load warehouse", retries=2, retry_delay_seconds=3, retry_condition_fn=_unless_disk_full, cache_policy=NONE)
 def load_task(db_path: str, run_id: str, fetch_rows: list[dict], failure_rows: list[dict]) -> PublishResult:
     """Validate the run's staged rows with the quality suites and publish only what passes; record its
     fetch log and failures either way."""
@@ -183,8 +190,24 @@ def process_and_publish(
     """Extract and attribute the pages in batches, then load, record the run, snapshot and report it.
 
     Only what changed costs time: batches with no new article stage nothing, and a run that staged
-    nothing skips the gate (and its Great Expectations import), the publish and the snapshot rewrite.
+    nothing skips the gate (and its Great Expectations import) and the publish, and the snapshot
+    rewrite too unless the snapshot is behind the warehouse's last publish. The run is marked live
+    for its length (warehouse.liveness), and first clears what runs whose processes died left behind.
     """
+    with run_held(db_path, run_id):
+        recovery = recover_dead_runs(db_path, run_id)
+        if recovery.staged_runs_cleared or recovery.runs_recorded or recovery.temp_bytes_removed:
+            get_run_logger().warning(
+                "cleared after runs whose processes died: staged rows of %d run(s), %d published run(s) given their "
+                "runs row, %d bytes of temporary files", len(recovery.staged_runs_cleared), len(recovery.runs_recorded),
+                recovery.temp_bytes_removed)
+        return _process_and_publish(run_id, started, inputs, outcomes, db_path, batch_size, model)
+
+
+def _process_and_publish(
+    run_id: str, started: datetime, inputs: list[str], outcomes: list[FetchOutcome], db_path: str, batch_size: int,
+    model: str | None,
+) -> dict[str, Any]:
     raw_dir = str(raw_dir_for(Path(db_path)))
     model_id = model_id_at(model)
     tally = RunTally()
@@ -211,9 +234,9 @@ def process_and_publish(
     result = load_task(db_path, run_id, quote([fetch_log_row(o) for o in outcomes]), quote([f.row() for f in failures]))
     summary = build_summary(run_id, started, inputs, outcomes, failures, tally, result, db_path, n_extracted, model_id)
     summary["timings"] = summary["run"]["stage_seconds"] = stage_clock.take()
-    _record(db_path, summary["run"])  # before the snapshot, so readers see the run that published it
+    marker = _record(db_path, summary["run"])  # before the snapshot, so readers see the run that published it
     snapshot = snapshot_path(db_path)
-    if result.checked or not snapshot.exists():
+    if result.checked or not snapshot_is_current(db_path, marker):
         with stage_clock.timed("snapshot"):
             publish_snapshot(db_path)
         summary["timings"]["snapshot"] = stage_clock.take()["snapshot"]
@@ -274,11 +297,14 @@ def _on_cluster(batches: list[list[FetchOutcome]], raw_dir: str, runner, log: li
         yield result.rows, missing + result.failures, result.extracted
 
 
-def _record(db_path: str, run: dict[str, Any]) -> None:
+def _record(db_path: str, run: dict[str, Any]) -> tuple[Any, ...]:
+    """Write the run's row; returns the warehouse's publish marker, to tell whether the snapshot is behind."""
     con = connect(db_path)
     try:
-        record_run(con, run)
-        con.execute("CHECKPOINT")
+        with named_when_full(db_path):
+            record_run(con, run)
+            con.execute("CHECKPOINT")
+        return publish_marker(con)
     finally:
         con.close()
 

@@ -15,12 +15,16 @@ import duckdb
 import pandas as pd
 
 from citeline import stage_clock
+from citeline.disk_full import named_when_full
 from citeline.errors import CitelineError
+from citeline.paths import raw_dir_for
 from expectations.gate import Verdict, apply_quarantine, record_results, recorded_verdict
 from warehouse.buffer_pool import MEMORY_LIMIT
 from warehouse.compaction import compact
+from warehouse.liveness import remove_if_dead, run_is_live, runs_dir
 from warehouse.rows import RunRows
 from warehouse.search import INDEX_CHUNK_SQL, INDEX_UNINDEXED_SQL, UNINDEX_CHUNK_SQL, load_fts
+from warehouse.snapshot import remove_dead_copies
 from warehouse.sql_script import run_script
 
 STAGED_TABLES = ("articles", "statements", "sources", "statement_sources")
@@ -56,25 +60,43 @@ INSERT INTO runs BY NAME SELECT
 FROM publish_log p WHERE p.run_id = $run_id AND NOT EXISTS (SELECT 1 FROM runs WHERE run_id = $run_id)"""
 
 
-def _record_recovered_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """The `runs` row of a run whose process ended during its publish (killed, or the machine went
-    down), which the next writer finished: what is known of it, and that it was recovered."""
+ENDED_WHILE_PUBLISHING = "the run's process ended while publishing; the next writer finished the publish"
+ENDED_BEFORE_RECORDING = "the run's process ended after its publish, before recording the run; the next writer recorded it"
+
+
+def _record_recovered_run(con: duckdb.DuckDBPyConnection, run_id: str, how: str = ENDED_WHILE_PUBLISHING) -> None:
+    """The `runs` row of a run whose process ended during or just after its publish (killed, or the
+    machine went down), which the next writer finished: what is known of it, and that it was recovered."""
     verdict = recorded_verdict(con, run_id)
-    details = {"evaluated": verdict.evaluated, "failures": verdict.failures,
-               "recovered": "the run's process ended while publishing; the next writer finished the publish"}
+    details = {"evaluated": verdict.evaluated, "failures": verdict.failures, "recovered": how}
     con.execute(RECOVERED_RUN_SQL, {"run_id": run_id, "verdict": verdict.label, "details": json.dumps(details)})
 
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Everything in the block commits together, or, on any error, not at all."""
-    con.execute("BEGIN")
+    """Everything in the block commits together, or, on any error, not at all. A full disk is raised
+    as DiskFull, naming the file (the write-ahead log, usually) that could not be written."""
+    with named_when_full():
+        con.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            _rollback_if_open(con)
+            raise
+        try:
+            con.execute("COMMIT")
+        except BaseException:
+            # A COMMIT that failed (its WAL write, say) has already ended the transaction in DuckDB; a
+            # ROLLBACK would raise "no transaction is active" and hide why the commit failed.
+            _rollback_if_open(con)
+            raise
+
+
+def _rollback_if_open(con: duckdb.DuckDBPyConnection) -> None:
     try:
-        yield
-        con.execute("COMMIT")
-    except BaseException:
         con.execute("ROLLBACK")
-        raise
+    except duckdb.Error:
+        pass  # nothing open to roll back; the commit's own error is the one to report
 
 
 def _open(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -82,8 +104,9 @@ def _open(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnec
     if read_only and not path.exists():
         raise WarehouseError(f"warehouse {str(path)!r} does not exist; run `citeline run` first")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path), read_only=read_only)
+        with named_when_full(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            con = duckdb.connect(str(path), read_only=read_only)
     except (duckdb.IOException, OSError) as error:
         raise WarehouseError(f"cannot open warehouse {str(path)!r}: {error}") from error
     # A bounded buffer pool keeps the pipeline's memory flat as the warehouse grows; DuckDB spills past it.
@@ -262,6 +285,73 @@ def finish_publish(db_path: Path | str, run_id: str) -> None:
                 return
         finally:
             con.close()
+
+
+@dataclass
+class Recovery:
+    """What a writer's start cleared up after runs whose processes died."""
+    staged_runs_cleared: list[str]
+    runs_recorded: list[str]
+    temp_bytes_removed: int
+
+
+UNRECORDED_RUNS_SQL = """
+SELECT p.run_id FROM publish_log p
+WHERE p.finished_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.run_id = p.run_id)"""
+
+
+def recover_dead_runs(db_path: Path | str, live_run_id: str) -> Recovery:
+    """At a run's start: finish any publish cut short (as every writer does), then clear the staged rows
+    of runs whose process is gone (killed before publishing: they would stay for good), give each
+    published run without a `runs` row its row (killed after publishing, before recording), and delete
+    the temporary files killed processes left. A run still alive in another process (it holds its
+    lock, see warehouse.liveness) is left alone; so is `live_run_id`, the caller's own."""
+    def dead(run_id: str) -> bool:
+        return run_id != live_run_id and not run_is_live(db_path, run_id)
+
+    freed = _remove_dead_spill_files(db_path)
+    con = connect(db_path)
+    try:
+        staged = con.execute(" UNION ".join(f"SELECT run_id FROM stg_{t}" for t in STAGED_TABLES)).fetchall()
+        cleared = sorted(run_id for (run_id,) in staged if dead(run_id))
+        recorded = sorted(run_id for (run_id,) in con.execute(UNRECORDED_RUNS_SQL).fetchall() if dead(run_id))
+        if cleared or recorded:
+            with transaction(con):
+                for run_id in cleared:
+                    clear_staging(con, run_id)
+                for run_id in recorded:
+                    _record_recovered_run(con, run_id, ENDED_BEFORE_RECORDING)
+        freed += _remove_dead_temp_files(db_path)
+    finally:
+        con.close()
+    return Recovery(cleared, recorded, freed)
+
+
+def _remove_dead_spill_files(db_path: Path | str) -> int:
+    """DuckDB's spill files (`<warehouse>.tmp/`) a killed writer left: DuckDB does not delete them when
+    it next opens the file. Only the process holding the warehouse's lock spills into them, so they
+    are removed while this process holds it, before it has run anything that could spill."""
+    spill_dir = Path(f"{db_path}.tmp")
+    if not Path(db_path).exists() or not spill_dir.is_dir():
+        return 0
+    con = _open(db_path)
+    try:
+        freed = 0
+        for spill in spill_dir.glob("duckdb_temp_*"):
+            freed += spill.stat().st_size
+            spill.unlink()
+        return freed
+    finally:
+        con.close()
+
+
+def _remove_dead_temp_files(db_path: Path | str) -> int:
+    """Lock files of dead runs, and half-written snapshot copies and raw pages."""
+    path = Path(db_path)
+    freed = sum(remove_if_dead(lock) for lock in runs_dir(path).glob("*.lock"))
+    freed += remove_dead_copies(path)
+    freed += sum(remove_if_dead(tmp) for tmp in raw_dir_for(path).glob("*/*.tmp"))
+    return freed
 
 
 def clear_staging(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
