@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import os
 import tempfile
 from pathlib import Path
+
+from citeline.core.disk_full import named_when_full
 
 
 class RawStore:
@@ -24,9 +27,17 @@ class RawStore:
         target = self.path_for(digest)
         if target.exists():
             return digest
+        with named_when_full(target.parent):
+            self._write(body, target)
+        return digest
+
+    @staticmethod
+    def _write(body: bytes, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
         try:
+            # Locked while written (until closed): a writer clearing what killed runs left keeps it.
+            fcntl.flock(fd, fcntl.LOCK_EX)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(gzip.compress(body, compresslevel=6, mtime=0))
                 handle.flush()
@@ -37,7 +48,6 @@ class RawStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return digest
 
     def get(self, digest: str) -> bytes:
         return gzip.decompress(self.path_for(digest).read_bytes())

@@ -16,6 +16,7 @@ from prefect.cache_policies import NONE
 from prefect.utilities.annotations import quote
 
 from citeline.core import progress, stage_clock
+from citeline.core.disk_full import DiskFull, named_when_full
 from citeline.core.workspace import DEFAULT_DB, Workspace, demo_corpus
 from extract.collect import fetch_inputs, mark_unchanged, read_local_pages
 from extract.extraction import EXTRACTOR_VERSION
@@ -33,14 +34,21 @@ from transform.parallel import attribute_texts
 from transform.tagger.model import model_id_at
 from warehouse.batch_rows import fetch_log_row, rows_of_articles
 from warehouse.incremental import PriorState, prior_state
+from warehouse.liveness import run_held
+from warehouse.recovery import recover_dead_runs
 from warehouse.rows import RunRows, RunTally
-from warehouse.snapshot import publish_snapshot
+from warehouse.snapshot import publish_marker, publish_snapshot, snapshot_is_current
 from warehouse.staging import record_run
 from warehouse.store import PublishResult, audit_run, connect, publish_run, stage_batch
 from warehouse.stored_pages import stored_pages
 
 
-@task(name="fetch pages", retries=1, retry_delay_seconds=5, cache_policy=NONE)
+def _unless_disk_full(task, task_run, state) -> bool:
+    """Retry a failed task, but not for a full disk: still full 3 s later, it is reported at once."""
+    return not isinstance(state.data, DiskFull)
+
+
+@task(name="fetch pages", retries=1, retry_delay_seconds=5, retry_condition_fn=_unless_disk_full, cache_policy=NONE)
 def fetch_task(urls: list[str], policy: FetchPolicy, raw_dir: str, prior: PriorState) -> list[FetchOutcome]:
     """Fetch every URL (feeds expanded), conditionally where an earlier run left validators.
 
@@ -92,12 +100,12 @@ def rows_task(pages: list[FetchOutcome], model: str | None = None, max_chars: in
     return result
 
 
-@task(name="stage batch", retries=2, retry_delay_seconds=3, cache_policy=NONE)
+@task(name="stage batch", retries=2, retry_delay_seconds=3, retry_condition_fn=_unless_disk_full, cache_policy=NONE)
 def stage_task(db_path: str, run_id: str, rows: RunRows, first: bool) -> None:
     stage_batch(db_path, run_id, rows, first)
 
 
-@task(name="quality gate", retries=2, retry_delay_seconds=3, cache_policy=NONE)
+@task(name="quality gate", retries=2, retry_delay_seconds=3, retry_condition_fn=_unless_disk_full, cache_policy=NONE)
 def gate_task(db_path: str, run_id: str, fetch_rows: list[dict], failure_rows: list[dict]) -> PublishResult:
     """Validate the run's staged rows with the quality suites (row-level failures quarantined) and, if
     they pass, commit the run to publishing; record its fetch log and failures either way."""
@@ -116,14 +124,14 @@ def gate_task(db_path: str, run_id: str, fetch_rows: list[dict], failure_rows: l
     return result
 
 
-@task(name="publish", retries=2, retry_delay_seconds=3, cache_policy=NONE)
+@task(name="publish", retries=2, retry_delay_seconds=3, retry_condition_fn=_unless_disk_full, cache_policy=NONE)
 def publish_task(db_path: str, run_id: str) -> None:
     """Publish the run the gate passed, a chunk a transaction (a retry resumes where it stopped)."""
     publish_run(db_path, run_id)
     get_run_logger().info("run published")
 
 
-@task(name="snapshot", retries=2, retry_delay_seconds=3, cache_policy=NONE)
+@task(name="snapshot", cache_policy=NONE)
 def snapshot_task(db_path: str) -> None:
     """Swap in the readers' snapshot of the warehouse (dashboards, `citeline query`)."""
     with stage_clock.timed("snapshot"):
@@ -197,8 +205,24 @@ def process_and_publish(
     """Extract, attribute and stage the pages in batches, then gate, publish, record and snapshot the run.
 
     Only what changed costs time: batches with no new article stage nothing, and a run that staged
-    nothing skips the gate (and its Great Expectations import), the publish and the snapshot rewrite.
+    nothing skips the gate (and its Great Expectations import) and the publish, and the snapshot
+    rewrite too unless the snapshot is behind the warehouse's last publish. The run is marked live
+    for its length (warehouse.liveness), and first clears what runs whose processes died left behind.
     """
+    with run_held(db_path, run_id):
+        recovery = recover_dead_runs(db_path, run_id)
+        if recovery.staged_runs_cleared or recovery.runs_recorded or recovery.temp_bytes_removed:
+            get_run_logger().warning(
+                "cleared after runs whose processes died: staged rows of %d run(s), %d published run(s) given their "
+                "runs row, %d bytes of temporary files", len(recovery.staged_runs_cleared), len(recovery.runs_recorded),
+                recovery.temp_bytes_removed)
+        return _process_and_publish(run_id, started, inputs, outcomes, db_path, batch_size, model, max_chars)
+
+
+def _process_and_publish(
+    run_id: str, started: datetime, inputs: list[str], outcomes: list[FetchOutcome], db_path: str, batch_size: int,
+    model: str | None, max_chars: int,
+) -> dict[str, Any]:
     model_id = model_id_at(model)
     runner = _dask_runner()
     staged = _stage_batches(run_id, outcomes, db_path, batch_size, model, model_id, runner, max_chars)
@@ -208,9 +232,9 @@ def process_and_publish(
     summary = build_summary(run_id, started, inputs, outcomes, staged.failures, staged.tally, result, db_path, staged.extracted,
                             model_id, ENGINE_VERSION)
     summary["timings"] = summary["run"]["stage_seconds"] = stage_clock.take()
-    _record(db_path, summary["run"])  # before the snapshot, so readers see the run that published it
+    marker = _record(db_path, summary["run"])  # before the snapshot, so readers see the run that published it
     snapshot = Workspace(db_path).snapshot
-    if result.checked or not snapshot.exists():
+    if result.checked or not snapshot_is_current(db_path, marker):
         snapshot_task(db_path)
         summary["timings"]["snapshot"] = stage_clock.take()["snapshot"]
         _record(db_path, summary["run"])  # its time, in the warehouse's row (the snapshot's row lacks only that)
@@ -303,11 +327,14 @@ def _on_cluster(batches: list[list[FetchOutcome]], raw_dir: str, runner, log: li
         yield result.rows, missing + result.failures, result.extracted
 
 
-def _record(db_path: str, run: dict[str, Any]) -> None:
+def _record(db_path: str, run: dict[str, Any]) -> tuple[Any, ...]:
+    """Write the run's row; returns the warehouse's publish marker, to tell whether the snapshot is behind."""
     con = connect(db_path)
     try:
-        record_run(con, run)
-        con.execute("CHECKPOINT")
+        with named_when_full(db_path):
+            record_run(con, run)
+            con.execute("CHECKPOINT")
+        return publish_marker(con)
     finally:
         con.close()
 

@@ -25,12 +25,15 @@ INSERT INTO runs BY NAME SELECT
 FROM publish_log p WHERE p.run_id = $run_id AND NOT EXISTS (SELECT 1 FROM runs WHERE run_id = $run_id)"""
 
 
-def _record_recovered_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """The `runs` row of a run whose process ended during its publish (killed, or the machine went
-    down), which the next writer finished: what is known of it, and that it was recovered."""
+ENDED_WHILE_PUBLISHING = "the run's process ended while publishing; the next writer finished the publish"
+ENDED_BEFORE_RECORDING = "the run's process ended after its publish, before recording the run; the next writer recorded it"
+
+
+def record_recovered_run(con: duckdb.DuckDBPyConnection, run_id: str, how: str = ENDED_WHILE_PUBLISHING) -> None:
+    """The `runs` row of a run whose process ended during or just after its publish (killed, or the
+    machine went down), which the next writer finished: what is known of it, and that it was recovered."""
     verdict = recorded_verdict(con, run_id)
-    details = {"evaluated": verdict.evaluated, "failures": verdict.failures,
-               "recovered": "the run's process ended while publishing; the next writer finished the publish"}
+    details = {"evaluated": verdict.evaluated, "failures": verdict.failures, "recovered": how}
     con.execute(RECOVERED_RUN_SQL, {"run_id": run_id, "verdict": verdict.label, "details": json.dumps(details)})
 
 
@@ -99,7 +102,7 @@ def end_publish(con: duckdb.DuckDBPyConnection, run_id: str, recovered: bool = F
         clear_staging(con, run_id)
         con.execute("UPDATE publish_log SET finished_at = now() WHERE run_id = ? AND finished_at IS NULL", [run_id])
         if recovered:
-            _record_recovered_run(con, run_id)
+            record_recovered_run(con, run_id)
     compact(con)
 
 

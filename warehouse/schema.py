@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from citeline.core.disk_full import named_when_full
 from citeline.core.errors import CitelineError
 from warehouse.buffer_pool import MEMORY_LIMIT
 from warehouse.search import INDEX_UNINDEXED_SQL, load_fts
@@ -22,14 +23,29 @@ class WarehouseError(CitelineError):
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Everything in the block commits together, or, on any error, not at all."""
-    con.execute("BEGIN")
+    """Everything in the block commits together, or, on any error, not at all. A full disk is raised
+    as DiskFull, naming the file (the write-ahead log, usually) that could not be written."""
+    with named_when_full():
+        con.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            _rollback_if_open(con)
+            raise
+        try:
+            con.execute("COMMIT")
+        except BaseException:
+            # A COMMIT that failed (its WAL write, say) has already ended the transaction in DuckDB; a
+            # ROLLBACK would raise "no transaction is active" and hide why the commit failed.
+            _rollback_if_open(con)
+            raise
+
+
+def _rollback_if_open(con: duckdb.DuckDBPyConnection) -> None:
     try:
-        yield
-        con.execute("COMMIT")
-    except BaseException:
         con.execute("ROLLBACK")
-        raise
+    except duckdb.Error:
+        pass  # nothing open to roll back; the commit's own error is the one to report
 
 
 def open_file(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -37,8 +53,9 @@ def open_file(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyCo
     if read_only and not path.exists():
         raise WarehouseError(f"warehouse {str(path)!r} does not exist; run `citeline run` first")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path), read_only=read_only)
+        with named_when_full(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            con = duckdb.connect(str(path), read_only=read_only)
     except (duckdb.IOException, OSError) as error:
         raise WarehouseError(f"cannot open warehouse {str(path)!r}: {error}") from error
     # A bounded buffer pool keeps the pipeline's memory flat as the warehouse grows; DuckDB spills past it.

@@ -16,6 +16,7 @@ from citeline.cli.scoring_commands import cmd_agreement, cmd_eval, cmd_train
 from citeline.cli.text_commands import cmd_attribute, cmd_extract
 from citeline.cli.warehouse_commands import cmd_compact, cmd_dashboard, cmd_query, cmd_search
 from citeline.core import environment
+from citeline.core.disk_full import disk_full
 from citeline.core.errors import CitelineError
 
 __all__ = ["EXAMPLE_SQL", "build_parser", "main", "run_configuration"]
@@ -38,6 +39,12 @@ def main(argv: list[str] | None = None) -> int:
         # One line naming what cannot be used, never a traceback: the whole CLI's way with bad input.
         print(f"citeline {args.command}: {error}", file=sys.stderr, flush=True)
         return error.exit_status
+    except Exception as error:
+        full = disk_full(error)  # a full disk wherever a write was refused (ours, DuckDB's, a library's)
+        if full is None:
+            raise
+        print(f"citeline {args.command}: {full}", file=sys.stderr, flush=True)
+        return full.exit_status
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     loaded_model(config.attribution.model)
     with stage_clock.timed("imports"):
         from flows.pipeline import flow_for
-    return _launch(config.db_path, config.scale.dask_address, lambda: flow_for(config)(config))
+    return _launch(config.db_path, config.scale.dask_address, lambda: flow_for(config)(config), quiet_reported_errors=True)
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
@@ -47,10 +47,12 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
                                                              everything=args.everything))
 
 
-def _launch(db_path: Path, dask_address: str | None, start_flow: Callable[[], dict[str, Any]]) -> int:
+def _launch(db_path: Path, dask_address: str | None, start_flow: Callable[[], dict[str, Any]],
+            quiet_reported_errors: bool = False) -> int:
     """What `run` and `reprocess` share once their inputs are checked and the flow imported: the
     warehouse's write lock and the cluster checked, the Prefect API reached, then the flow under a live
-    progress display, and its summary. Exit status 0 when the run published."""
+    progress display, and its summary. Exit status 0 when the run published. With `quiet_reported_errors`
+    (run), the tracebacks of errors reported as one line are kept off the console."""
     from rich.console import Console
 
     from citeline.core import progress, stage_clock
@@ -61,7 +63,12 @@ def _launch(db_path: Path, dask_address: str | None, start_flow: Callable[[], di
         _check_cluster(dask_address)
     with stage_clock.timed("prefect_api"):
         api_url = prefect_api()
-    with progress_display(Console(stderr=True)) as sink, _api_for_workers(api_url, dask_address):
+    console = Console(stderr=True)
+    if quiet_reported_errors:
+        from citeline.cli.console_errors import keep_reported_errors_off_console
+
+        keep_reported_errors_off_console()
+    with progress_display(console) as sink, _api_for_workers(api_url, dask_address):
         progress.set_sink(sink)
         try:
             summary = start_flow()

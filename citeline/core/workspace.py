@@ -45,6 +45,16 @@ class Workspace:
         return data_docs_index(self.data_docs_root)
 
     @property
+    def spill_dir(self) -> Path:
+        """Where DuckDB spills what does not fit its memory limit: `<warehouse>.tmp/` (its default)."""
+        return Path(f"{self.db}.tmp")
+
+    @property
+    def runs_dir(self) -> Path:
+        """The lock files of live runs (warehouse.liveness): `.<name>.runs/`."""
+        return self.db.with_name(f".{self.db.name}.runs")
+
+    @property
     def snapshot(self) -> Path:
         """The read-only copy readers open (warehouse.snapshot): `<name>.snapshot.duckdb`."""
         return self.db.with_name(f"{self.db.stem}.snapshot{self.db.suffix or '.duckdb'}")
