@@ -64,6 +64,15 @@ def page(show: Callable[[], None]) -> Callable[[], None]:
     return shown
 
 
+def show_text_line(line: str, caption: bool = False) -> None:
+    """Show one line of HTML whose page text went through `as_text`, as an HTML block: Markdown leaves an
+    HTML block alone, while its autolinks (`www.…`, `http://…`) and emoji apply to Markdown text even
+    where every character was escaped. A line ending could end the block, so there must be none."""
+    if "\n" in line or "\r" in line:
+        raise ValueError("page text shown as HTML must be one line (escape it with as_text)")
+    (st.caption if caption else st.markdown)(f"<div>{line}</div>", unsafe_allow_html=True)
+
+
 def _bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None, title: str = "") -> None:
     chart = alt.Chart(frame).mark_bar().encode(x=alt.X(x, sort="-y" if color is None else None), y=y, tooltip=list(frame.columns))
     if color:
@@ -124,19 +133,17 @@ def statements() -> None:
     for row in found.itertuples():
         with st.container(border=True):
             score = f" · score {row.score:.2f}" if pd.notna(row.score) else ""
-            st.markdown(f"**{as_text(row.speaker)}** ({as_text(row.speaker_type)}) · {as_text(row.kind)} · "
-                        f"{as_text(row.stance or 'no stance')} · {as_text(row.outlet or '')} · "
-                        f"{str(row.published_date)[:10] if pd.notna(row.published_date) else ''}{score}")
+            show_text_line(f"<b>{as_text(row.speaker)}</b> ({as_text(row.speaker_type)}) · {as_text(row.kind)} · "
+                           f"{as_text(row.stance or 'no stance')} · {as_text(row.outlet or '')} · "
+                           f"{str(row.published_date)[:10] if pd.notna(row.published_date) else ''}{score}")
             text = row.article_text
             spans = {"content": (row.content_start, row.content_end), "cue": (row.cue_start, row.cue_end),
                      "source": (row.source_start, row.source_end)}
             marked = marked_sentence(text, {k: (_int(a), _int(b)) for k, (a, b) in spans.items()})
-            # One line of HTML (as_text leaves no line ending), so no part of it is read as Markdown.
-            st.markdown(f'<div data-statement="{as_text(row.statement_id)}" style="white-space:pre-line">{marked}</div>',
-                        unsafe_allow_html=True)
+            show_text_line(f'<div data-statement="{as_text(row.statement_id)}" style="white-space:pre-line">{marked}</div>')
             chain = chains[chains["statement_id"] == row.statement_id]
-            st.caption("chain: " + " ← ".join(f"{as_text(c.name)} ({as_text(c.role)})" for c in chain.itertuples()))
-            st.markdown(f"<div>{article_link(row.article_title, row.article_url)}</div>", unsafe_allow_html=True)
+            show_text_line("chain: " + " ← ".join(f"{as_text(c.name)} ({as_text(c.role)})" for c in chain.itertuples()), caption=True)
+            show_text_line(article_link(row.article_title, row.article_url))
 
 
 def _int(value) -> int | None:
@@ -160,8 +167,8 @@ def source_profile() -> None:
     st.query_params["source"] = source_id
     profile = read("source_profile", source_id)
     name, kind = profile["source"].iloc[0]
-    st.header(as_text(name))
-    st.markdown(f"type: **{as_text(kind)}** · {int(profile['mentions']['statements'].sum())} statements")
+    show_text_line(f"<h2>{as_text(name)}</h2>")
+    show_text_line(f"type: <b>{as_text(kind)}</b> · {int(profile['mentions']['statements'].sum())} statements")
     left, right = st.columns(2)
     left.subheader("Written as")
     left.dataframe(profile["mentions"], hide_index=True)

@@ -13,6 +13,7 @@ import os
 import subprocess
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -25,6 +26,9 @@ from warehouse.snapshot import snapshot_path
 
 pytestmark = pytest.mark.e2e
 
+# What shows that each page has drawn its content, not only its title (the script may still be running).
+READY = {"Overview": '[data-testid="stMetricValue"]', "Statements": "[data-statement]", "Source profile": "h2",
+         "Outlets": '[data-testid="stDataFrame"]', "Echoes": '[data-testid="stDataFrame"]', "Quality": '[data-testid="stDataFrame"]'}
 BLANK_LINES = "@@"  # replaced by "\n\n" in the stored text: trafilatura removes blank lines, a writer may not
 
 
@@ -126,6 +130,7 @@ def test_no_page_makes_the_browser_request_link_or_typeset_what_a_page_wrote(hos
     try:
         for url, title in visits:
             tab.goto(url)
+            tab.wait_for_selector(READY[title], timeout=90_000)
             _wait_for_page(tab, title)
             for dropdown in tab.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').all()[:3]:
                 dropdown.click()  # the options list is drawn only when opened
@@ -149,7 +154,8 @@ def test_no_page_makes_the_browser_request_link_or_typeset_what_a_page_wrote(hos
     page_requests = sum(site.hits.values()) - run_requests
     print(f"outbound requests from the browser to the hostile page server: {page_requests} "
           f"(browser saw {len(seen)}: {sorted(set(seen))[:5]})")
-    print(f"rendered instead of shown ({len(problems)}): {problems[:20]}")
+    kinds = Counter((problem.split(": ", 1)[0], problem.split(": ", 1)[1].split(" to ")[0]) for problem in problems)
+    print(f"rendered instead of shown: {len(problems)} ({dict(kinds)}): {problems[:10]}")
     assert page_requests == 0 and seen == []
     assert problems == []
     assert dialogs == []
@@ -162,7 +168,7 @@ def test_no_page_makes_the_browser_request_link_or_typeset_what_a_page_wrote(hos
 def _check_inert(tab, hostile_base: str, article_urls: set[str]) -> list[str]:
     """What on the page shows that page text was rendered rather than shown: one line each."""
     where = tab.url.split("/", 3)[-1] or "overview"
-    hrefs = [tab.locator("a").nth(i).get_attribute("href") or "" for i in range(tab.locator("a").count())]
+    hrefs = tab.eval_on_selector_all("a", "links => links.map(link => link.getAttribute('href') || '')")
     found = [f"{where}: a traceback"] * tab.locator('[data-testid="stException"]').count()
     found += [f"{where}: link to {href}" for href in hrefs
               if (href.startswith(hostile_base) and href not in article_urls) or "example.test" in href]
