@@ -5,7 +5,10 @@ widget labels), and Markdown from a page is an attack: an image makes the reader
 page's server (who read it, and when), a link impersonates, `$$…$$` runs KaTeX. Every ASCII
 punctuation character and every line ending becomes an HTML character reference: Markdown shows a
 reference as its character and never as syntax, an HTML block shows it as text, and with no line ending
-left a blank line cannot end an HTML block and switch Markdown back on.
+left a blank line cannot end an HTML block and switch Markdown back on. Streamlit still turns
+`www.…`/`http://…` and emoji shortcodes in Markdown *text* into links and pictures after decoding, so
+the pages put escaped text only inside one-line HTML blocks (pages.show_text_line), where Markdown
+does nothing; widget options and dataframes show their strings as plain text and need no escaping.
 """
 
 from __future__ import annotations

@@ -90,6 +90,27 @@ def test_the_run_stored_the_hostile_text_where_the_dashboard_shows_it(hostile):
     assert "$$Reuters$$" in {name for (name,) in _stored(db, "SELECT name FROM sources")}
 
 
+@pytest.mark.parametrize(("name", "query"), [("statements", None), ("source_profile", "$$Reuters$$")])
+def test_page_text_reaches_markdown_only_escaped_inside_one_line_html(hostile, name, query, monkeypatch):
+    """The fast check, through Streamlit's test harness: every Markdown element that carries page text
+    is one HTML block (CommonMark's reading), so Markdown never parses the text."""
+    from markdown_it import MarkdownIt
+
+    db, site, _ = hostile
+    monkeypatch.setenv("CITELINE_DB", str(db))
+    at = AppTest.from_string(f"from dashboard import pages\npages.{name}()\n", default_timeout=120)
+    if query:
+        [(source_id,)] = _stored(db, f"SELECT source_id FROM sources WHERE name = '{query}'")
+        at.query_params["source"] = source_id
+    at.run()
+    assert not at.exception and not at.error
+    carrying = [m.value for m in [*at.markdown, *at.caption] if "127.0.0.1" in html.unescape(m.value) or "$$" in html.unescape(m.value)]
+    assert carrying, "no page text reached the page"
+    for value in carrying:
+        assert [t.type for t in MarkdownIt("commonmark").parse(value)] == ["html_block"], value
+        assert "](" not in value and "$" not in value and "<img" not in value and "<script" not in value
+
+
 @pytest.fixture(scope="module")
 def dashboard(hostile):
     db = hostile[0]
