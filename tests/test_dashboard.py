@@ -173,3 +173,14 @@ def test_a_damaged_snapshot_is_one_plain_message_without_a_traceback_or_a_path(t
     [message] = [error.value for error in at.error]
     assert "cannot be read" in message and "citeline run" in message and "w.duckdb" in html.unescape(message)
     assert "secret-folder" not in message and str(tmp_path) not in message
+
+
+def test_sessions_reading_at_once_all_read(demo_warehouse):
+    """Streamlit serves each browser session from a thread of one process; none may fail another's read."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dashboard import queries
+
+    with ThreadPoolExecutor(8) as pool:
+        counts = list(pool.map(lambda _: len(queries.last_runs(demo_warehouse)), range(64)))
+    assert counts == [counts[0]] * 64 and counts[0] > 0
