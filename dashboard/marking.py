@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import html
+from dashboard.page_text import as_text
 
 # How much article text to show around the statement's spans, at most, on each side.
 CONTEXT_CHARS = 160
@@ -11,7 +11,8 @@ SPAN_CLASSES = {"content": "#fff3b0", "cue": "#c7e9ff", "source": "#d6f5d6"}
 
 def marked_sentence(text: str, spans: dict[str, tuple[int | None, int | None]]) -> str:
     """HTML of the text around `spans` (name → (start, end) offsets into `text`), each span in a <mark>
-    titled by its name; text is escaped, so an article cannot inject markup into the page."""
+    titled by its name, on one line. The text goes through `as_text`, so an article can inject neither
+    HTML nor Markdown: it has no blank line that would end the HTML block and turn Markdown back on."""
     found = sorted((start, end, name) for name, (start, end) in spans.items()
                    if start is not None and end is not None and 0 <= start < end <= len(text))
     if not found:
@@ -22,10 +23,10 @@ def marked_sentence(text: str, spans: dict[str, tuple[int | None, int | None]]) 
     for start, end, name in found:
         if start < at:  # overlaps the span before it: that one is shown
             continue
-        parts.append(html.escape(text[at:start]))
-        parts.append(f'<mark title="{name}" style="background:{SPAN_CLASSES.get(name, "#eee")}">{html.escape(text[start:end])}</mark>')
+        parts.append(as_text(text[at:start]))
+        parts.append(f'<mark title="{name}" style="background:{SPAN_CLASSES.get(name, "#eee")}">{as_text(text[start:end])}</mark>')
         at = end
-    parts.append(html.escape(text[at:finish]))
+    parts.append(as_text(text[at:finish]))
     return ("…" if begin > 0 else "") + "".join(parts) + ("…" if finish < len(text) else "")
 
 

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
+from collections.abc import Callable
+from pathlib import Path
 
 import altair as alt
+import duckdb
 import pandas as pd
 import streamlit as st
 
 from citeline.core.workspace import DEFAULT_DB
 from dashboard import queries
 from dashboard.marking import marked_sentence
+from dashboard.page_text import article_link, as_text, is_linkable
+from warehouse.store import WarehouseError
 
 NO_RUNS = "No runs yet: this warehouse has no published snapshot. Run `citeline run` first, then reload."
+UNREADABLE = "The readers' snapshot of warehouse {name} cannot be read. Run `citeline run` to rewrite it, then reload."
+log = logging.getLogger(__name__)
 
 
 def _db() -> str:
@@ -37,6 +46,33 @@ def _has_runs() -> bool:
     return True
 
 
+def unreadable_message(db: str) -> str:
+    """What a reader is told when the snapshot cannot be read: the warehouse's name, no server path."""
+    return UNREADABLE.format(name=as_text(repr(Path(db).name)))
+
+
+def page(show: Callable[[], None]) -> Callable[[], None]:
+    """`show`, with a snapshot that cannot be read (damaged, replaced, unreadable) shown as one plain
+    message instead of a traceback with the server's paths; the detail goes to the server's log."""
+    @functools.wraps(show)
+    def shown() -> None:
+        try:
+            show()
+        except (WarehouseError, duckdb.Error, OSError) as error:
+            log.warning("dashboard page %s: the snapshot of %s cannot be read: %s", show.__name__, _db(), error)
+            st.error(unreadable_message(_db()))
+    return shown
+
+
+def show_text_line(line: str, caption: bool = False) -> None:
+    """Show one line of HTML whose page text went through `as_text`, as an HTML block: Markdown leaves an
+    HTML block alone, while its autolinks (`www.…`, `http://…`) and emoji apply to Markdown text even
+    where every character was escaped. A line ending could end the block, so there must be none."""
+    if "\n" in line or "\r" in line:
+        raise ValueError("page text shown as HTML must be one line (escape it with as_text)")
+    (st.caption if caption else st.markdown)(f"<div>{line}</div>", unsafe_allow_html=True)
+
+
 def _bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None, title: str = "") -> None:
     chart = alt.Chart(frame).mark_bar().encode(x=alt.X(x, sort="-y" if color is None else None), y=y, tooltip=list(frame.columns))
     if color:
@@ -44,6 +80,7 @@ def _bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None, title: s
     st.altair_chart(chart.properties(title=title), use_container_width=True)
 
 
+@page
 def overview() -> None:
     st.title("Overview")
     if not _has_runs():
@@ -74,6 +111,7 @@ def overview() -> None:
     _bar(read("top_sources_by_type"), "source", "statements", color="type")
 
 
+@page
 def statements() -> None:
     st.title("Statements")
     if not _has_runs():
@@ -95,22 +133,24 @@ def statements() -> None:
     for row in found.itertuples():
         with st.container(border=True):
             score = f" · score {row.score:.2f}" if pd.notna(row.score) else ""
-            st.markdown(f"**{row.speaker}** ({row.speaker_type}) · {row.kind} · {row.stance or 'no stance'} · "
-                        f"{row.outlet or ''} · {str(row.published_date)[:10] if pd.notna(row.published_date) else ''}{score}")
+            show_text_line(f"<b>{as_text(row.speaker)}</b> ({as_text(row.speaker_type)}) · {as_text(row.kind)} · "
+                           f"{as_text(row.stance or 'no stance')} · {as_text(row.outlet or '')} · "
+                           f"{str(row.published_date)[:10] if pd.notna(row.published_date) else ''}{score}")
             text = row.article_text
             spans = {"content": (row.content_start, row.content_end), "cue": (row.cue_start, row.cue_end),
                      "source": (row.source_start, row.source_end)}
             marked = marked_sentence(text, {k: (_int(a), _int(b)) for k, (a, b) in spans.items()})
-            st.markdown(f'<div data-statement="{row.statement_id}">{marked}</div>', unsafe_allow_html=True)
+            show_text_line(f'<div data-statement="{as_text(row.statement_id)}" style="white-space:pre-line">{marked}</div>')
             chain = chains[chains["statement_id"] == row.statement_id]
-            st.caption("chain: " + " ← ".join(f"{c.name} ({c.role})" for c in chain.itertuples()))
-            st.markdown(f"[{row.article_title or row.article_url}]({row.article_url})")
+            show_text_line("chain: " + " ← ".join(f"{as_text(c.name)} ({as_text(c.role)})" for c in chain.itertuples()), caption=True)
+            show_text_line(article_link(row.article_title, row.article_url))
 
 
 def _int(value) -> int | None:
     return None if pd.isna(value) else int(value)
 
 
+@page
 def source_profile() -> None:
     st.title("Source profile")
     if not _has_runs():
@@ -127,8 +167,8 @@ def source_profile() -> None:
     st.query_params["source"] = source_id
     profile = read("source_profile", source_id)
     name, kind = profile["source"].iloc[0]
-    st.header(name)
-    st.markdown(f"type: **{kind}** · {int(profile['mentions']['statements'].sum())} statements")
+    show_text_line(f"<h2>{as_text(name)}</h2>")
+    show_text_line(f"type: <b>{as_text(kind)}</b> · {int(profile['mentions']['statements'].sum())} statements")
     left, right = st.columns(2)
     left.subheader("Written as")
     left.dataframe(profile["mentions"], hide_index=True)
@@ -147,6 +187,7 @@ def source_profile() -> None:
         right.dataframe(profile["through"], hide_index=True)
 
 
+@page
 def outlets() -> None:
     st.title("Outlets")
     if not _has_runs():
@@ -161,6 +202,7 @@ def outlets() -> None:
         _bar(profile, "outlet", column, title=title)
 
 
+@page
 def echoes() -> None:
     st.title("Echoes")
     if not _has_runs():
@@ -172,9 +214,16 @@ def echoes() -> None:
         return
     st.dataframe(found, hide_index=True)
     chosen = st.selectbox("Follow one statement", found["statement"].tolist(), key="echo")
-    st.dataframe(read("echo_carriers", chosen), hide_index=True, column_config={"url": st.column_config.LinkColumn()})
+    carriers = read("echo_carriers", chosen).copy()
+    # Only http(s) addresses become links; any other scheme stays text in a column of its own.
+    linkable = carriers["url"].map(is_linkable)
+    if not linkable.all():
+        carriers["not linked"] = carriers["url"].where(~linkable)
+        carriers["url"] = carriers["url"].where(linkable)
+    st.dataframe(carriers, hide_index=True, column_config={"url": st.column_config.LinkColumn()})
 
 
+@page
 def quality() -> None:
     st.title("Quality")
     if not _has_runs():

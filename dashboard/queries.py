@@ -8,6 +8,7 @@ modification time (`snapshot_version`).
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +27,20 @@ def snapshot_version(db: Path | str) -> int | None:
     return path.stat().st_mtime_ns if path.exists() else None
 
 
+# Streamlit runs each browser session's script in a thread of one process, and DuckDB gives connections
+# to one file in one process a shared database instance: a reader that locked the configuration made
+# the next session's open_reader fail ("the configuration has been locked") while the first was still
+# reading. One reader at a time: each closes before the next opens, so each gets a fresh instance.
+_ONE_READER = threading.Lock()
+
+
 def frame(db: Path | str, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-    con = open_reader(db)
-    try:
-        return con.execute(sql, params or {}).df()
-    finally:
-        con.close()
+    with _ONE_READER:
+        con = open_reader(db)
+        try:
+            return con.execute(sql, params or {}).df()
+        finally:
+            con.close()
 
 
 def last_runs(db, limit: int = 20) -> pd.DataFrame:
