@@ -60,18 +60,22 @@ class TfidfBlock:
         return cls(analyzer, {t: i for i, t in enumerate(terms)}, idf)
 
     def transform(self, texts: Iterable[str]) -> csr_matrix:
-        analyze, vocabulary = ANALYZERS[self.analyzer], self.vocabulary
-        indptr, indices, values = [0], [], []
+        # Per text only the counting is Python; tf, idf and the row norms are one array operation per batch.
+        analyze, lookup = ANALYZERS[self.analyzer], self.vocabulary.get
+        indptr, columns, counts = [0], [], []
         for text in texts:
-            counts = Counter(vocabulary[g] for g in analyze(text) if g in vocabulary)
-            columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            weights = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf[columns]
-            norm = np.sqrt((weights * weights).sum())
-            indices.append(columns)
-            values.append(weights / norm if norm else weights)
-            indptr.append(indptr[-1] + len(counts))
-        return csr_matrix((np.concatenate(values) if values else np.zeros(0), np.concatenate(indices) if indices else np.zeros(0, np.int64),
-                           np.array(indptr)), shape=(len(indptr) - 1, len(self.idf)))
+            for gram, count in Counter(analyze(text)).items():
+                column = lookup(gram)
+                if column is not None:
+                    columns.append(column)
+                    counts.append(count)
+            indptr.append(len(columns))
+        column_array = np.array(columns, dtype=np.int64)
+        weights = (1 + np.log(np.array(counts, dtype=np.float64))) * self.idf[column_array]
+        matrix = csr_matrix((weights, column_array, np.array(indptr)), shape=(len(indptr) - 1, len(self.idf)))
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        norms[norms == 0] = 1
+        return csr_matrix(matrix.multiply(1 / norms[:, None]))
 
     def terms(self) -> list[str]:
         """The vocabulary in column order, as stored in the model's JSON."""
