@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train_worthiness = sub.add_parser("train-check-worthiness", help="Retrain the check-worthiness model on ClaimBuster-style JSONL.",
                                       description="Train the check-worthiness model on JSONL with `text` and `label` (0/1), holding "
-                                                  "out a stratified 20%% for the scores on its card, and swap it into --out whole. "
+                                                  "out a stratified 20% for the scores on its card, and swap it into --out whole. "
                                                   "Deterministic for a seed.")
     train_worthiness.add_argument("data", metavar="DATA.jsonl", type=Path, nargs="?", default=None,
                                   help="training data (default ../shared/claimbuster/train.jsonl)")
