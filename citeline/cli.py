@@ -115,6 +115,27 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
     dashboard.add_argument("--port", type=int, default=8501, help="port (default 8501)")
 
+    worthiness = sub.add_parser("check-worthiness", help="Score sentences for how worth fact-checking they are (0-1).",
+                                description="Score each sentence (one a line; with --jsonl, the `text` of each JSON object) "
+                                            "with the check-worthiness model and print one JSON object a line, adding "
+                                            "`check_worthiness` (0-1) and `check_worthy` (at the threshold). `-` reads standard input.")
+    worthiness.add_argument("files", metavar="FILE", nargs="+")
+    worthiness.add_argument("--jsonl", action="store_true", help="each input line is a JSON object with a `text` field; other fields are passed through")
+    worthiness.add_argument("--threshold", type=float, help="score from which a sentence is check-worthy (default: the model card's)")
+    worthiness.add_argument("--model", metavar="DIR", type=Path, help="a model folder from train-check-worthiness (default: the shipped model)")
+
+    train_worthiness = sub.add_parser("train-check-worthiness", help="Retrain the check-worthiness model on ClaimBuster-style JSONL.",
+                                      description="Train the check-worthiness model on JSONL with `text` and `label` (0/1), holding "
+                                                  "out a stratified 20% for the scores on its card, and swap it into --out whole. "
+                                                  "Deterministic for a seed.")
+    train_worthiness.add_argument("data", metavar="DATA.jsonl", type=Path, nargs="?", default=None,
+                                  help="training data (default ../shared/claimbuster/train.jsonl)")
+    train_worthiness.add_argument("--out", type=Path, default=None, help="model folder to write (default: the shipped model's, transform/data/check_worthiness)")
+    train_worthiness.add_argument("--seed", type=int, default=0, help="the held-out split and the folds (default 0)")
+    train_worthiness.add_argument("--limit", type=int, help="train on this many sentences only (quick, weaker)")
+    train_worthiness.add_argument("--features", choices=("tfidf", "tfidf+embedding"), default="tfidf+embedding",
+                                  help="TF-IDF n-grams alone (fast), or with the sentence embedding (default, more accurate)")
+
     query = sub.add_parser("query", help="Run read-only SQL against the warehouse and print the result.",
                            description="Run read-only SQL (SELECT, or EXPLAIN of one) against the warehouse's snapshot and print "
                                        "the result; anything that would write or change a setting is refused before any of it runs.")
@@ -212,7 +233,8 @@ def _add_scale_flags(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     _quiet_telemetry()
     args = build_parser().parse_args(argv)
-    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "agreement": cmd_agreement, "search": cmd_search, "serve": cmd_serve, "reprocess": cmd_reprocess, "compact": cmd_compact, "dashboard": cmd_dashboard, "train": cmd_train}[args.command]
+    handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "agreement": cmd_agreement, "search": cmd_search, "serve": cmd_serve, "reprocess": cmd_reprocess, "compact": cmd_compact, "dashboard": cmd_dashboard, "train": cmd_train,
+               "check-worthiness": cmd_check_worthiness, "train-check-worthiness": cmd_train_check_worthiness}[args.command]
     try:
         return handler(args)
     except CitelineError as error:
@@ -759,3 +781,77 @@ def print_summary(summary: dict[str, Any], console) -> None:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+class CheckWorthinessInputError(CitelineError):
+    """A line given to `citeline check-worthiness` cannot be scored; the message names the file and line."""
+
+
+def _read_worthiness_input(name: str, jsonl: bool) -> list[dict[str, Any]]:
+    """Every scoreable line of one input (`-`: standard input), each as the record to print."""
+    label = "standard input" if name == "-" else repr(name)
+    try:
+        lines = sys.stdin.read().splitlines() if name == "-" else Path(name).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise CheckWorthinessInputError(f"cannot read {label}: {getattr(error, 'strerror', None) or error}") from None
+    records = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        if not jsonl:
+            records.append({"file": name, "line": number, "text": line})
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            raise CheckWorthinessInputError(f"{label} line {number}: not JSON") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise CheckWorthinessInputError(f"{label} line {number}: not a JSON object with a string `text`")
+        records.append(record)
+    return records
+
+
+def cmd_check_worthiness(args: argparse.Namespace) -> int:
+    from transform.check_worthiness import default_threshold, score_check_worthiness
+    from transform.check_worthiness.model import CheckWorthinessModelError
+
+    if args.threshold is not None and not 0 <= args.threshold <= 1:
+        raise UsageError(f"--threshold must be in [0, 1], not {args.threshold}")
+    if args.files.count("-") > 1:
+        raise UsageError("`-` (standard input) can be given once")
+    # Every input is read and checked before anything is printed: bad input prints nothing but the error.
+    records = [record for name in args.files for record in _read_worthiness_input(name, args.jsonl)]
+    try:
+        threshold = default_threshold(args.model) if args.threshold is None else args.threshold
+        scores = score_check_worthiness([r["text"] for r in records], model=args.model)
+    except CheckWorthinessModelError as error:
+        raise UsageError(str(error)) from None
+    out = sys.stdout
+    for record, score in zip(records, scores, strict=True):
+        record["check_worthiness"] = round(score, 4)
+        record["check_worthy"] = score >= threshold
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def cmd_train_check_worthiness(args: argparse.Namespace) -> int:
+    from transform.check_worthiness.model import SHIPPED_MODEL
+    from transform.check_worthiness.training import (DEFAULT_DATA, CheckWorthinessTrainingError, TrainingSettings,
+                                                     train)
+
+    if args.limit is not None and args.limit < 10:
+        raise UsageError(f"--limit must be at least 10, not {args.limit}")
+    data = args.data or DEFAULT_DATA
+    out = args.out or SHIPPED_MODEL
+    try:
+        card = train(data, out, seed=args.seed, limit=args.limit, settings=TrainingSettings(features=args.features),
+                     progress=lambda message: print(message, file=sys.stderr, flush=True))
+    except CheckWorthinessTrainingError as error:
+        raise UsageError(str(error)) from None
+    except ValueError as error:  # too few examples of a class for a stratified split or the folds
+        raise UsageError(f"{str(data)!r}: {error}") from None
+    h = card["held_out"]
+    print(f"model {card['model_id']} written to {out} in {card['training_seconds']:.0f} s; held-out F1 {h['f1']:.3f} "
+          f"(precision {h['precision']:.3f}, recall {h['recall']:.3f}) at threshold {card['threshold']:.3f}")
+    return 0
