@@ -15,6 +15,7 @@ from citeline.cli.run_commands import cmd_reprocess, cmd_run, cmd_serve, run_con
 from citeline.cli.scoring_commands import cmd_agreement, cmd_eval, cmd_train
 from citeline.cli.text_commands import cmd_attribute, cmd_extract
 from citeline.cli.warehouse_commands import cmd_compact, cmd_dashboard, cmd_query, cmd_search
+from citeline.cli.worthiness_commands import cmd_check_worthiness, cmd_train_check_worthiness
 from citeline.core import environment
 from citeline.core.disk_full import disk_full
 from citeline.core.errors import CitelineError
@@ -26,6 +27,7 @@ HANDLERS: dict[str, Callable] = {
     "extract": cmd_extract, "attribute": cmd_attribute,
     "eval": cmd_eval, "agreement": cmd_agreement, "train": cmd_train,
     "search": cmd_search, "query": cmd_query, "compact": cmd_compact, "dashboard": cmd_dashboard,
+    "check-worthiness": cmd_check_worthiness, "train-check-worthiness": cmd_train_check_worthiness,
 }
 
 

@@ -18,6 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_text_commands(sub)
     _add_scoring_commands(sub)
     _add_warehouse_commands(sub)
+    _add_worthiness_commands(sub)
+    _add_query_command(sub)
     return parser
 
 
@@ -92,7 +94,7 @@ def _add_scoring_commands(sub) -> None:
 
 
 def _add_warehouse_commands(sub) -> None:
-    """search, compact, dashboard, query: the published warehouse (citeline.cli.warehouse_commands)."""
+    """search, compact, dashboard: the published warehouse (citeline.cli.warehouse_commands)."""
     search = sub.add_parser("search", help="Rank statements by BM25 full-text relevance to some words.",
                             description="Rank published statements by BM25 full-text relevance to some words (over an index each publish updates).")
     search.add_argument("words", metavar="WORDS")
@@ -114,6 +116,9 @@ def _add_warehouse_commands(sub) -> None:
     dashboard.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
     dashboard.add_argument("--port", type=int, default=8501, help="port (default 8501)")
 
+
+def _add_query_command(sub) -> None:
+    """query: read-only SQL over the published warehouse (citeline.cli.warehouse_commands); listed last."""
     query = sub.add_parser("query", help="Run read-only SQL against the warehouse and print the result.",
                            description="Run read-only SQL (SELECT, or EXPLAIN of one) against the warehouse's snapshot and print "
                                        "the result; anything that would write or change a setting is refused before any of it runs.")
@@ -121,6 +126,31 @@ def _add_warehouse_commands(sub) -> None:
     query.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default table)")
     _add_reader_flags(query, rows=True)
+
+
+
+def _add_worthiness_commands(sub) -> None:
+    """check-worthiness, train-check-worthiness: the check-worthiness model (citeline.cli.worthiness_commands)."""
+    worthiness = sub.add_parser("check-worthiness", help="Score sentences for how worth fact-checking they are (0-1).",
+                                description="Score each sentence (one a line; with --jsonl, the `text` of each JSON object) "
+                                            "with the check-worthiness model and print one JSON object a line, adding "
+                                            "`check_worthiness` (0-1) and `check_worthy` (at the threshold). `-` reads standard input.")
+    worthiness.add_argument("files", metavar="FILE", nargs="+")
+    worthiness.add_argument("--jsonl", action="store_true", help="each input line is a JSON object with a `text` field; other fields are passed through")
+    worthiness.add_argument("--threshold", type=float, help="score from which a sentence is check-worthy (default: the model card's)")
+    worthiness.add_argument("--model", metavar="DIR", type=Path, help="a model folder from train-check-worthiness (default: the shipped model)")
+
+    train_worthiness = sub.add_parser("train-check-worthiness", help="Retrain the check-worthiness model on ClaimBuster-style JSONL.",
+                                      description="Train the check-worthiness model on JSONL with `text` and `label` (0/1), holding "
+                                                  "out a stratified 20% for the scores on its card, and swap it into --out whole. "
+                                                  "Deterministic for a seed.")
+    train_worthiness.add_argument("data", metavar="DATA.jsonl", type=Path, nargs="?", default=None,
+                                  help="training data (default ../shared/claimbuster/train.jsonl)")
+    train_worthiness.add_argument("--out", type=Path, default=None, help="model folder to write (default: the shipped model's, transform/data/check_worthiness)")
+    train_worthiness.add_argument("--seed", type=int, default=0, help="the held-out split and the folds (default 0)")
+    train_worthiness.add_argument("--limit", type=int, help="train on this many sentences only (quick, weaker)")
+    train_worthiness.add_argument("--features", choices=("tfidf", "tfidf+embedding"), default="tfidf+embedding",
+                                  help="TF-IDF n-grams alone (fast), or with the sentence embedding (default, more accurate)")
 
 
 # Flags for the fetch settings whose flag reads as the opposite of the setting.
