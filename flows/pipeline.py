@@ -201,12 +201,12 @@ def process_and_publish(
                 "cleared after runs whose processes died: staged rows of %d run(s), %d published run(s) given their "
                 "runs row, %d bytes of temporary files", len(recovery.staged_runs_cleared), len(recovery.runs_recorded),
                 recovery.temp_bytes_removed)
-        return _process_and_publish(run_id, started, inputs, outcomes, db_path, batch_size, model)
+        return _process_and_publish(run_id, started, inputs, outcomes, db_path, batch_size, model, max_chars)
 
 
 def _process_and_publish(
     run_id: str, started: datetime, inputs: list[str], outcomes: list[FetchOutcome], db_path: str, batch_size: int,
-    model: str | None,
+    model: str | None, max_chars: int,
 ) -> dict[str, Any]:
     raw_dir = str(raw_dir_for(Path(db_path)))
     model_id = model_id_at(model)
