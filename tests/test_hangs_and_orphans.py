@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -112,3 +114,147 @@ def test_kill_9_of_a_run_leaves_no_process_behind(tmp_path):
                 run.kill()
                 run.wait()
             _kill_leftovers(seen)
+
+
+# --- item 6: every wait has a bound ---------------------------------------------------------------
+
+class _StallingServer:
+    """A TCP server on 127.0.0.1 that accepts and then never answers: with `health`, it answers
+    GET /api/health (as a Prefect API does) and stalls every other request."""
+
+    def __init__(self, health: bool) -> None:
+        self.health = health
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.held: list[socket.socket] = []
+        self.requests: list[bytes] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.held.append(connection)  # kept open, never answered
+            if self.health:
+                threading.Thread(target=self._answer_health, args=(connection,), daemon=True).start()
+
+    def _answer_health(self, connection: socket.socket) -> None:
+        data = b""
+        try:
+            while b"\r\n\r\n" not in data:
+                chunk = connection.recv(4096)
+                if not chunk:
+                    return
+                data += chunk
+        except OSError:
+            return
+        line = data.split(b"\r\n", 1)[0]
+        self.requests.append(line)
+        if line.split()[1:2] == [b"/api/health"]:
+            connection.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 4\r\n"
+                               b"connection: close\r\n\r\ntrue")
+            connection.close()
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.held:
+            connection.close()
+
+
+def _citeline(args: list[str], env: dict[str, str], cwd: Path, timeout: float) -> tuple[subprocess.CompletedProcess, float]:
+    started = time.monotonic()
+    done = subprocess.run([CITELINE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    return done, time.monotonic() - started
+
+
+def _pages(tmp_path: Path) -> Path:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.html").write_text('<html><body><article><p>"It is ready," the mayor said.</p></article></body></html>')
+    return pages
+
+
+@pytest.mark.timeout(240)
+def test_a_prefect_api_that_stalls_after_its_health_check_stops_the_run(tmp_path):
+    """Before: Prefect's client waited 60 s per try, six tries with backoff (over 7 min), then a traceback."""
+    server = _StallingServer(health=True)
+    try:
+        env = _newcomer_env(tmp_path / "home")
+        env["PREFECT_API_URL"] = url = f"http://127.0.0.1:{server.port}/api"
+        done, seconds = _citeline(["run", str(_pages(tmp_path)), "--db", str(tmp_path / "w.duckdb")], env, tmp_path, timeout=200)
+    finally:
+        server.close()
+    assert any(b"/api/health" in line for line in server.requests)
+    assert any(b"/api/health" not in line for line in server.requests), "the run never got past the health check"
+    assert done.returncode == 2, done.stderr[-2000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("citeline run: ") and f"the Prefect API at {url} stopped answering" in last
+    assert "Traceback" not in done.stderr
+    assert seconds < 150
+
+
+@pytest.mark.timeout(180)
+def test_a_dask_address_that_accepts_and_never_answers_is_given_up(tmp_path):
+    """Before: Dask's client waited on the silent scheduler for over seven minutes."""
+    from citeline.cluster import CHECK_TIMEOUT
+
+    server = _StallingServer(health=False)
+    address = f"tcp://127.0.0.1:{server.port}"
+    try:
+        done, seconds = _citeline(["run", str(_pages(tmp_path)), "--db", str(tmp_path / "w.duckdb"), "--dask-address", address],
+                                  _newcomer_env(tmp_path / "home"), tmp_path, timeout=150)
+    finally:
+        server.close()
+    assert server.held, "the check never connected"
+    assert done.returncode == 2, done.stderr[-2000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert f"{address} accepted a connection but did not answer as a Dask scheduler within {CHECK_TIMEOUT:.0f} s" in last
+    assert seconds < CHECK_TIMEOUT + 60
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("setting,value,limit", [
+    ("per_host_delay", "1e300", "600"), ("timeout", "1e308", "3600"), ("max_attempts", "1000000000", "10")])
+def test_a_duration_past_its_bound_is_refused_by_name(tmp_path, setting, value, limit):
+    """Before: accepted (only inf was refused), and the run waited 1e300 s between two requests to a host."""
+    config, pages = tmp_path / "project" / "citeline.toml", _pages(tmp_path)  # not ./citeline.toml of the second run
+    config.parent.mkdir()
+    config.write_text(f"[citeline]\ninputs = [{str(pages)!r}]\n\n[citeline.fetch]\n{setting} = {value}\n")
+    env = _newcomer_env(tmp_path / "home")
+    done, _ = _citeline(["run", "--config", str(config), "--db", str(tmp_path / "w.duckdb")], env, tmp_path, timeout=90)
+    assert done.returncode == 2, done.stderr[-2000:]
+    message = done.stderr.strip()
+    assert len(message.splitlines()) == 1
+    assert str(config) in message and f"fetch.{setting}: Input should be less than or equal to {limit}" in message
+    flag = "--" + setting.replace("_", "-")
+    done, _ = _citeline(["run", str(pages), flag, value, "--db", str(tmp_path / "w.duckdb")], env, tmp_path, timeout=90)
+    assert done.returncode == 2 and f"{flag}: Input should be less than or equal to {limit}" in done.stderr
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("command,where", [
+    ("train", "text/doc.txt"), ("train", "attributions/doc_aa.ann"), ("eval", "text/two.txt"),
+    ("eval", "attributions/doc_aa.ann"), ("agreement", "text/two.txt"), ("agreement", "attributions/two_bb.ann")])
+def test_a_fifo_in_a_gold_folder_is_refused_by_name(tmp_path, command, where):
+    """Before: `open` on the FIFO waited for a writer that never came. `doc` has one annotator (trained
+    on), `two` has two (held out of training, scored by agreement)."""
+    gold = tmp_path / "gold"
+    (gold / "text").mkdir(parents=True)
+    (gold / "attributions").mkdir()
+    for name, annotators in (("doc", ["aa"]), ("two", ["aa", "bb"])):
+        (gold / "text" / f"{name}.txt").write_text('"It is ready," the mayor said.\n', encoding="utf-8")
+        for annotator in annotators:
+            (gold / "attributions" / f"{name}_{annotator}.ann").write_text("", encoding="utf-8")
+    fifo = gold / where
+    fifo.unlink()
+    os.mkfifo(fifo)
+    args = {"train": ["train", str(gold), "--out", str(tmp_path / "model")]}.get(command, [command, str(gold)])
+    done, _ = _citeline(args, _newcomer_env(tmp_path / "home"), tmp_path, timeout=90)
+    assert done.returncode == 2, done.stderr[-2000:]
+    message = done.stderr.strip()
+    assert len(message.splitlines()) == 1 and f"{str(fifo)!r} is not a regular file" in message, message
+    assert not (tmp_path / "model").exists()
