@@ -258,3 +258,18 @@ def test_a_fifo_in_a_gold_folder_is_refused_by_name(tmp_path, command, where):
     message = done.stderr.strip()
     assert len(message.splitlines()) == 1 and f"{str(fifo)!r} is " in message and "not a regular file" in message, message
     assert not (tmp_path / "model").exists()
+
+
+@pytest.mark.timeout(120)
+def test_a_fifo_as_the_predictions_file_is_refused_by_name(tmp_path):
+    gold = tmp_path / "gold"
+    (gold / "text").mkdir(parents=True)
+    (gold / "attributions").mkdir()
+    (gold / "text" / "doc.txt").write_text('"It is ready," the mayor said.\n', encoding="utf-8")
+    (gold / "attributions" / "doc_aa.ann").write_text("", encoding="utf-8")
+    fifo = tmp_path / "pred.jsonl"
+    os.mkfifo(fifo)
+    done, _ = _citeline(["eval", str(gold), "--pred", str(fifo)], _newcomer_env(tmp_path / "home"), tmp_path, timeout=90)
+    assert done.returncode == 2, done.stderr[-2000:]
+    message = done.stderr.strip()
+    assert len(message.splitlines()) == 1 and f"{str(fifo)!r} is " in message and "not a regular file" in message, message
