@@ -563,7 +563,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from citeline import progress, stage_clock
-    from citeline.prefect_api import prefect_api
+    from citeline.prefect_api import bounded_api, prefect_api
     from warehouse.store import WarehouseError
 
     if not args.db.exists():
@@ -579,9 +579,9 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
         from flows.pipeline import citeline_reprocess
     _check_writable(args.db)
     with stage_clock.timed("prefect_api"):
-        prefect_api()
+        api_url = prefect_api()
     console = Console(stderr=True)
-    with _progress_display(console) as sink:
+    with bounded_api(api_url), _progress_display(console) as sink:
         progress.set_sink(sink)
         try:
             summary = citeline_reprocess(db_path=str(args.db), since=args.since, model=args.model, everything=args.everything)
@@ -654,7 +654,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from citeline import progress, stage_clock
-    from citeline.prefect_api import prefect_api
+    from citeline.prefect_api import bounded_api, prefect_api
     from extract.inputs import plan_inputs
 
     stage_clock.take()  # what an earlier command in this process counted is not this run's
@@ -672,7 +672,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         api_url = prefect_api()
     console = Console(stderr=True)
     keep_reported_errors_off_console()
-    with _progress_display(console) as sink, _api_for_workers(api_url, config):
+    with bounded_api(api_url), _progress_display(console) as sink, _api_for_workers(api_url, config):
         progress.set_sink(sink)
         try:
             summary = flow_for(config)(config)
