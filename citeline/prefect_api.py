@@ -10,8 +10,11 @@ naming PREFECT_HOME and PREFECT_API_URL instead of a traceback.
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from citeline.core.errors import CitelineError
@@ -23,6 +26,12 @@ TEMPORARY_SERVER_STARTUP_LIMIT = 600.0
 PORT_CLASH_RESTARTS = 1
 # Seconds a running server (PREFECT_API_URL) has to answer its health check.
 RUNNING_SERVER_HEALTH_TIMEOUT = 15.0
+# During a run, seconds one request to the API may take and how often one that timed out is retried.
+# Prefect's own (60 s, 5 retries with backoff) let an API that answered its health check and then
+# stalled hold a run for over seven minutes per request, silently. With these a stalled API ends the
+# run in about 70 s (20 s x 3 tries + 2 + 4 s of backoff); a value set in PREFECT_* settings wins.
+API_REQUEST_TIMEOUT = 20.0
+API_MAX_RETRIES = 2
 
 
 class PrefectUnavailable(CitelineError):
@@ -38,6 +47,47 @@ def prefect_api(startup_limit: float = TEMPORARY_SERVER_STARTUP_LIMIT) -> str:
         _check_running_server(url)
         return url
     return start_temporary_server(startup_limit)
+
+
+@contextmanager
+def bounded_api(url: str) -> Iterator[None]:
+    """Within this block, Prefect's client gives up on the API at `url` within a bound (unless the user
+    set its timeout or retries), and an API that stops answering ends the run with one line naming it."""
+    from prefect.settings import PREFECT_API_REQUEST_TIMEOUT, PREFECT_CLIENT_MAX_RETRIES, get_current_settings, temporary_settings
+
+    settings = get_current_settings()
+    updates = {}
+    if "request_timeout" not in settings.api.model_fields_set:
+        updates[PREFECT_API_REQUEST_TIMEOUT] = API_REQUEST_TIMEOUT
+    if "max_retries" not in settings.client.model_fields_set:
+        updates[PREFECT_CLIENT_MAX_RETRIES] = API_MAX_RETRIES
+    with temporary_settings(updates=updates):
+        try:
+            yield
+        except Exception as error:
+            cause = _transport_error(error)
+            if cause is None:
+                raise
+            raise PrefectUnavailable(
+                f"the Prefect API at {url} stopped answering during the run ({type(cause).__name__}: "
+                f"{str(cause) or 'no answer'}; requests time out after "
+                f"{PREFECT_API_REQUEST_TIMEOUT.value():.0f} s, tried {PREFECT_CLIENT_MAX_RETRIES.value() + 1} times); "
+                "the run stopped. Check the server, or unset PREFECT_API_URL to run with a "
+                "temporary server") from None
+
+
+def _transport_error(error: BaseException) -> BaseException | None:
+    """The httpx timeout or connection error behind `error` (Prefect wraps some in a RuntimeError), if any."""
+    import httpx
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, httpx.TransportError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def require_running_server() -> str:
@@ -82,6 +132,7 @@ def start_temporary_server(startup_limit: float = TEMPORARY_SERVER_STARTUP_LIMIT
     server = SubprocessASGIServer()
     if server.running:
         return server.api_url
+    _tie_to_this_process(server)
     home = Path(PREFECT_HOME.value())
     try:
         home.mkdir(parents=True, exist_ok=True)  # the server's SQLite database cannot create its folder
@@ -120,6 +171,34 @@ def start_temporary_server(startup_limit: float = TEMPORARY_SERVER_STARTUP_LIMIT
         raise PrefectUnavailable(_dead_server_message(
             home, f"it did not answer within {waited:.0f} s ({(str(failure[0]) or type(failure[0]).__name__).splitlines()[0]})")) from failure[0]
     return server.api_url
+
+
+def _tie_to_this_process(server) -> None:
+    """Make the server Prefect starts (`python -m uvicorn ...`, its arguments and environment left as
+    Prefect sets them) die with this process: Prefect's atexit stop never runs after a kill -9."""
+    import prefect.server.api.server as server_module
+
+    from citeline.core.lifeline import tied_command
+
+    launch = server._run_uvicorn_command  # also what Prefect calls again to restart on another port
+
+    class _TiedSubprocess:
+        def __getattr__(self, name: str):
+            return getattr(subprocess, name)
+
+        @staticmethod
+        def Popen(args, *rest, **options):  # noqa: N802 - stands in for subprocess.Popen
+            return subprocess.Popen(tied_command(list(args)), *rest, **options)
+
+    def launch_tied():
+        # Only Prefect's server module sees the stand-in, and only while it launches the server.
+        server_module.subprocess = _TiedSubprocess()
+        try:
+            return launch()
+        finally:
+            server_module.subprocess = subprocess
+
+    server._run_uvicorn_command = launch_tied
 
 
 def _stop(server, starter: threading.Thread) -> None:

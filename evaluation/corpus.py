@@ -78,15 +78,15 @@ def _as_relation(record: dict) -> Relation:
 def load_predictions(path: Path) -> dict[str, list[Relation]]:
     """Predictions from `citeline attribute --jsonl` output, keyed by text file name without suffix."""
     by_name: dict[str, list[Relation]] = {}
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise GoldFolderError(f"{str(path)!r} line {number}: not JSON ({error.msg})") from error
-            by_name.setdefault(Path(record["file"]).stem, []).append(_as_relation(record))
+    # Only a regular file (read_user_file): a FIFO given as the predictions file hung `eval` on open().
+    for number, line in enumerate(read_user_file(path).decode("utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise GoldFolderError(f"{str(path)!r} line {number}: not JSON ({error.msg})") from error
+        by_name.setdefault(Path(record["file"]).stem, []).append(_as_relation(record))
     return by_name
 
 

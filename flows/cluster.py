@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -18,6 +19,9 @@ from citeline.core.errors import CitelineError
 # Seconds to open the scheduler's port and to read its list of workers. A scheduler answers in
 # milliseconds; past this it is not one that a run could use.
 CONNECT_TIMEOUT = 10.0
+# Seconds the whole check may take. Dask's client honours its timeout only until the port accepts: a
+# server that accepted and never answered held `citeline run` for over seven minutes.
+CHECK_TIMEOUT = 30.0
 
 
 class ClusterUnavailable(CitelineError):
@@ -60,16 +64,7 @@ def check_cluster(address: str, api_url: str | None = None) -> ClusterInfo:
         socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
     except OSError as error:
         raise ClusterUnavailable(f"cannot reach the Dask scheduler at {address} ({error.strerror or error}); {hint}") from None
-    from distributed import Client
-
-    try:
-        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError) as error:
-        raise ClusterUnavailable(f"{address} does not answer as a Dask scheduler ({error}); {hint}") from None
-    try:
-        workers = client.scheduler_info(n_workers=-1)["workers"]
-    finally:
-        client.close()
+    workers = _workers_of(address, hint)
     if not workers:
         raise ClusterUnavailable(f"the Dask scheduler at {address} has no workers; start some with "
                                  f"`dask worker {address} --nworkers N --nthreads 1` (see docs/scaling.md)")
@@ -82,6 +77,37 @@ def check_cluster(address: str, api_url: str | None = None) -> ClusterInfo:
                 "which only this machine reaches: start `prefect server start --host 0.0.0.0` and set "
                 "PREFECT_API_URL=http://THIS-HOST:4200/api (see docs/scaling.md)")
     return ClusterInfo(address, len(workers), sum(w.get("nthreads", 1) for w in workers.values()))
+
+
+def _workers_of(address: str, hint: str) -> dict:
+    """The scheduler's workers, asked within CHECK_TIMEOUT: in a daemon thread, since Dask's client can
+    wait on a silent peer for good; a thread still waiting is left to end with the process."""
+    answer: dict[str, object] = {}
+
+    def ask() -> None:
+        from distributed import Client
+
+        try:
+            client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+            try:
+                answer["workers"] = client.scheduler_info(n_workers=-1)["workers"]
+            finally:
+                client.close()
+        except BaseException as error:  # reported by the waiting thread below
+            answer["error"] = error
+
+    asking = threading.Thread(target=ask, name="citeline-dask-check", daemon=True)
+    asking.start()
+    asking.join(CHECK_TIMEOUT)
+    if asking.is_alive():
+        raise ClusterUnavailable(f"{address} accepted a connection but did not answer as a Dask scheduler "
+                                 f"within {CHECK_TIMEOUT:.0f} s; {hint}")
+    error = answer.get("error")
+    if isinstance(error, (OSError, TimeoutError)):
+        raise ClusterUnavailable(f"{address} does not answer as a Dask scheduler ({error}); {hint}") from None
+    if error is not None:
+        raise error
+    return answer["workers"]  # type: ignore[return-value]
 
 
 def dask_task_runner(address: str):

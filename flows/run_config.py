@@ -20,6 +20,14 @@ from extract.fetch import FetchPolicy
 _DEFAULTS = FetchPolicy()
 
 
+# Upper bounds of the settings that make a run wait: finite values past them (1e308 s) hung a run as
+# surely as `inf`. An hour for one request and ten minutes between two requests to a host are already
+# far past any site a run can use; attempts past ten meet max_retry_wait's limit first anyway.
+MAX_TIMEOUT = 3600.0
+MAX_PER_HOST_DELAY = 600.0
+MAX_ATTEMPTS = 10
+
+
 class RunConfigError(CitelineError):
     """A run setting (from a flag, the config file or a deployment) has a value that cannot be used."""
 
@@ -33,9 +41,9 @@ class FetchSettings(BaseModel):
     # strict: a real TOML/JSON boolean only; lax pydantic reads "yes", "off" or 0 as one.
     allow_private_hosts: bool = Field(_DEFAULTS.allow_private_hosts, strict=True, description="also fetch hosts on private, loopback or link-local addresses")
     respect_robots: bool = Field(_DEFAULTS.respect_robots, strict=True, description="honour robots.txt")
-    timeout: float = Field(_DEFAULTS.timeout, gt=0, description="seconds before one request times out")
-    max_attempts: int = Field(_DEFAULTS.max_attempts, ge=1, description="attempts per URL on timeouts, 429 and 5xx")
-    per_host_delay: float = Field(_DEFAULTS.per_host_delay, ge=0, description="seconds between requests to one host")
+    timeout: float = Field(_DEFAULTS.timeout, gt=0, le=MAX_TIMEOUT, description="seconds before one request times out")
+    max_attempts: int = Field(_DEFAULTS.max_attempts, ge=1, le=MAX_ATTEMPTS, description="attempts per URL on timeouts, 429 and 5xx")
+    per_host_delay: float = Field(_DEFAULTS.per_host_delay, ge=0, le=MAX_PER_HOST_DELAY, description="seconds between requests to one host")
     max_bytes: int = Field(_DEFAULTS.max_bytes, gt=0, description="largest page kept, in bytes after decompression")
     max_sitemaps: int = Field(_DEFAULTS.max_sitemaps, ge=0, description="most sitemaps a run reads from sitemap indexes (the rest recorded on the index's fetch_log row)")
     max_urls: int = Field(_DEFAULTS.max_urls, ge=1, description="most URLs a run fetches, listed or found in feeds and sitemaps (the rest recorded, not fetched)")

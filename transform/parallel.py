@@ -7,6 +7,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
+from citeline.core.lifeline import die_with_parent
 from transform.engine import attribute_many
 from transform.model import Statement
 
@@ -18,6 +19,12 @@ _pool_size = 0
 
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _start_worker(parent_pid: int) -> None:
+    # First, before the slow model load: a worker whose run was killed must not live on (issue 24).
+    die_with_parent(parent_pid)
+    _warm_up()
 
 
 def _warm_up() -> None:
@@ -35,7 +42,7 @@ def _shared_pool(workers: int) -> ProcessPoolExecutor:
         if _pool is not None:
             _pool.shutdown()
         # spawn, not fork: the parent runs Prefect's threads, which fork would copy mid-flight.
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up)
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(os.getpid(),))
         _pool_size = workers
         atexit.register(_pool.shutdown)
     return _pool

@@ -56,7 +56,7 @@ def _launch(db_path: Path, dask_address: str | None, start_flow: Callable[[], di
     from rich.console import Console
 
     from citeline.core import progress, stage_clock
-    from citeline.prefect_api import prefect_api
+    from citeline.prefect_api import bounded_api, prefect_api
 
     _check_writable(db_path)
     if dask_address:
@@ -68,7 +68,7 @@ def _launch(db_path: Path, dask_address: str | None, start_flow: Callable[[], di
         from citeline.cli.console_errors import keep_reported_errors_off_console
 
         keep_reported_errors_off_console()
-    with progress_display(console) as sink, _api_for_workers(api_url, dask_address):
+    with bounded_api(api_url), progress_display(console) as sink, _api_for_workers(api_url, dask_address):
         progress.set_sink(sink)
         try:
             summary = start_flow()
