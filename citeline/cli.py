@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from citeline import match_eval_command
 from citeline.errors import CitelineError
 from citeline.paths import DEFAULT_DB, DEFAULT_MODEL
 
@@ -132,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     train_worthiness.add_argument("--features", choices=("tfidf", "tfidf+embedding"), default="tfidf+embedding",
                                   help="TF-IDF n-grams alone (fast), or with the sentence embedding (default, more accurate)")
 
+    match_eval_command.add_parser(sub)
+
     query = sub.add_parser("query", help="Run read-only SQL against the warehouse and print the result.",
                            description="Run one read-only SQL statement against the warehouse and print the result.")
     query.add_argument("sql", metavar="SQL")
@@ -191,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     _quiet_telemetry()
     args = build_parser().parse_args(argv)
     handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "agreement": cmd_agreement, "search": cmd_search, "serve": cmd_serve, "reprocess": cmd_reprocess, "compact": cmd_compact, "dashboard": cmd_dashboard, "train": cmd_train,
-               "check-worthiness": cmd_check_worthiness, "train-check-worthiness": cmd_train_check_worthiness}[args.command]
+               "check-worthiness": cmd_check_worthiness, "train-check-worthiness": cmd_train_check_worthiness,
+               "match-eval": match_eval_command.cmd_match_eval}[args.command]
     try:
         return handler(args)
     except CitelineError as error:
