@@ -47,6 +47,11 @@ class BM25:
     def score(self, queries: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """(len(queries), documents) float32 BM25 scores, and each query's best possible score (each of its
         known terms matched at saturation), by which a score divides into a 0-1 coverage of the query."""
+        scores, ceiling = self.score_sparse(queries)
+        return scores.toarray().astype(np.float32, copy=False), ceiling
+
+    def score_sparse(self, queries: Sequence[Sequence[str]]) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """As `score`, the scores as a sparse matrix: only documents sharing a term with the query are stored."""
         rows, cols = [], []
         for row, query in enumerate(queries):
             for term in set(query):
@@ -56,6 +61,6 @@ class BM25:
                     cols.append(col)
         q = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
                               shape=(len(queries), self._weights_t.shape[0]))
-        scores = (q @ self._weights_t).toarray().astype(np.float32, copy=False)
+        scores = (q @ self._weights_t).tocsr()  # a product's entries are unique; their order does not matter here
         ceiling = np.asarray(q @ self.idf, dtype=np.float32).reshape(-1) * (self.k1 + 1)
         return scores, ceiling

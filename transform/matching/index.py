@@ -17,8 +17,9 @@ from transform.matching.bm25 import BM25
 from transform.matching.settings import DEFAULT_SETTINGS, MatcherSettings
 from transform.matching.text import clean_query, terms
 
-# Statements scored per matrix product: bounds the (batch x claims) score matrices' memory (~40 MB at 100,000).
-QUERY_BATCH = 100
+# (statements x claims) scores held per batch: bounds the score matrices' memory at ~8 MB each whatever the
+# index size (200 statements a batch at 10,000 claims, 20 at 100,000).
+BATCH_CELLS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,19 @@ class ClaimIndex:
         self.claim_vectors = np.ascontiguousarray(claim_vectors, dtype=np.float32)
         self.title_vectors = np.ascontiguousarray(title_vectors, dtype=np.float32)
         self.bm25 = BM25([terms(f"{c.claim} {c.title}", settings.stem) for c in self.claims])
+        # The dense part of the fused score as one matrix: a statement needs one product, not two.
+        self._dense_weighted = (settings.claim_cosine * self.claim_vectors
+                                + settings.title_cosine * self.title_vectors).astype(np.float32)
 
     def __len__(self) -> int:
         return len(self.claims)
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the vectors and the BM25 weights (the claims' texts not counted)."""
+        weights = self.bm25._weights_t
+        return (self.claim_vectors.nbytes + self.title_vectors.nbytes + self._dense_weighted.nbytes + weights.data.nbytes
+                + weights.indices.nbytes + weights.indptr.nbytes)
 
     def prepare(self, statements: Sequence[str]) -> list[str]:
         """The statements as the matcher reads them (tweet signatures and links cut when the settings say so)."""
@@ -125,27 +136,42 @@ class ClaimIndex:
         top_k = self.settings.top_k if top_k is None else top_k
         if vectors is None:
             vectors = self.encode_statements(statements)
+        if len(vectors) != len(statements):
+            raise ValueError(f"{len(vectors)} vectors for {len(statements)} statements")
         results: list[list[Match]] = []
         k = min(top_k, len(self.claims))
-        for start in range(0, len(statements), QUERY_BATCH):
-            batch = list(statements[start:start + QUERY_BATCH])
-            features = self.features(batch, vectors[start:start + QUERY_BATCH])
-            fused = self.fused(features)
+        step = max(1, BATCH_CELLS // max(len(self.claims), 1))
+        for start in range(0, len(statements), step):
+            batch = self.prepare(statements[start:start + step])
+            query_vectors = np.asarray(vectors[start:start + step], dtype=np.float32)
             if k == 0:
                 results.extend([] for _ in batch)
                 continue
+            # The fused score without materialising each feature: one matrix product against the weighted sum
+            # of claim and headline vectors, plus the BM25 scores (sparse) scaled per statement.
+            fused = query_vectors @ self._dense_weighted.T
+            bm25, ceiling = self.bm25.score_sparse([terms(text, self.settings.stem) for text in batch])
+            rows = np.repeat(np.arange(bm25.shape[0]), np.diff(bm25.indptr))
+            scale = self.settings.bm25_coverage / np.maximum(ceiling, 1e-6)
+            fused[rows, bm25.indices] += scale[rows] * bm25.data
             top = np.argpartition(-fused, k - 1, axis=1)[:, :k]
             for row in range(len(batch)):
                 # Best first; equal scores in index order, so the first-indexed of two identical fact-checks wins.
                 order = top[row][np.lexsort((top[row], -fused[row, top[row]]))]
                 calibrated = self.calibrate(fused[row, order])
+                claim_cosines = self.claim_vectors[order] @ query_vectors[row]
+                title_cosines = self.title_vectors[order] @ query_vectors[row]
+                # BM25's share is what the dense part leaves of the fused score (no sparse look-up needed).
+                dense = self.settings.claim_cosine * claim_cosines + self.settings.title_cosine * title_cosines
+                coverages = ((fused[row, order] - dense) / self.settings.bm25_coverage
+                             if self.settings.bm25_coverage else np.zeros(len(order)))
                 matches = []
-                for rank, (col, score) in enumerate(zip(order, calibrated, strict=True), start=1):
+                for rank, col in enumerate(order, start=1):
+                    score = float(calibrated[rank - 1])
                     if threshold is not None and score < threshold:
                         break
-                    matches.append(Match(self.claims[col].claim_id, rank, float(score), float(fused[row, col]),
-                                         float(features.claim_cosine[row, col]),
-                                         float(features.title_cosine[row, col]),
-                                         float(features.bm25_coverage[row, col])))
+                    matches.append(Match(self.claims[col].claim_id, rank, score, float(fused[row, col]),
+                                         float(claim_cosines[rank - 1]), float(title_cosines[rank - 1]),
+                                         float(coverages[rank - 1])))
                 results.append(matches)
         return results
