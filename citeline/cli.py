@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from citeline import match_eval_command
 from citeline.console_errors import keep_reported_errors_off_console
 from citeline.disk_full import disk_full
 from citeline.errors import CitelineError
@@ -136,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     train_worthiness.add_argument("--features", choices=("tfidf", "tfidf+embedding"), default="tfidf+embedding",
                                   help="TF-IDF n-grams alone (fast), or with the sentence embedding (default, more accurate)")
 
+    match_eval_command.add_parser(sub)
+
     query = sub.add_parser("query", help="Run read-only SQL against the warehouse and print the result.",
                            description="Run read-only SQL (SELECT, or EXPLAIN of one) against the warehouse's snapshot and print "
                                        "the result; anything that would write or change a setting is refused before any of it runs.")
@@ -234,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     _quiet_telemetry()
     args = build_parser().parse_args(argv)
     handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "agreement": cmd_agreement, "search": cmd_search, "serve": cmd_serve, "reprocess": cmd_reprocess, "compact": cmd_compact, "dashboard": cmd_dashboard, "train": cmd_train,
-               "check-worthiness": cmd_check_worthiness, "train-check-worthiness": cmd_train_check_worthiness}[args.command]
+               "check-worthiness": cmd_check_worthiness, "train-check-worthiness": cmd_train_check_worthiness,
+               "match-eval": match_eval_command.cmd_match_eval}[args.command]
     try:
         return handler(args)
     except CitelineError as error:
