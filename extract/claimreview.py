@@ -7,7 +7,8 @@ Nothing in here raises on a page's content: what cannot be used is left out, or 
 (reason, detail) saying so. The reasons are the names in REASONS.
 
 fact_check_id is the first 16 hex digits of SHA-256 over the review's identity and its claim:
-`canonical review URL` (else `origin:origin_id` for a dump row without a URL, else the page's canonical URL),
+`canonical review URL` (on a page, the page's URL when the review names none; in a dump without URLs,
+`checkthat2020:vclaim_id`, or for a feed item with no URL at all just `claimreview-feed`),
 a newline, then the claim with its case and spacing normalised. The same review read twice (a re-run, an
 import twice, or the same review in JSON-LD and microdata on one page) has one ID.
 """
@@ -325,7 +326,8 @@ class ReviewReader:
         rating_text = self.text(rating, "alternateName") or self.text(rating, "name")
         value, best, worst = (self.number(rating, key) for key in ("ratingValue", "bestRating", "worstRating"))
         return FactCheck(
-            fact_check_id=fact_check_id(review_url, claim, f"{origin}:{found_at}"),
+            # Without any URL (a feed item), the claim alone names it: the file it came in must not.
+            fact_check_id=fact_check_id(review_url, claim, origin),
             claim_reviewed=claim,
             claim_author=self.names(item, "author") or self.names(item, "creator"),
             claim_date=self.date(item, "datePublished") or self.date(item, "dateCreated"),

@@ -371,3 +371,11 @@ def test_the_pre_check_changes_cost_not_results(name: str) -> None:
     fast = find_claim_reviews(body, "https://page.example/article", today=TODAY)
     full = find_claim_reviews(body, "https://page.example/article", today=TODAY, precheck=False)
     assert fast.records == full.records and fast.records
+
+
+def test_a_feed_review_without_any_url_keeps_its_id_under_another_file_name() -> None:
+    body = json.dumps([{"@type": "ClaimReview", "claimReviewed": "No URL anywhere"}]).encode()
+    first = read_claimreview_feed(body, "/tmp/a/feed.json", today=TODAY).records
+    second = read_claimreview_feed(body, "https://dumps.example/feed.json", today=TODAY).records
+    assert first[0].review_url is None
+    assert first[0].fact_check_id == second[0].fact_check_id
