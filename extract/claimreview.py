@@ -151,7 +151,7 @@ def find_claim_reviews(page: str | bytes, url: str, limits: ClaimReviewLimits = 
     note_cap(nodes, limits.max_reviews, url, found.reasons)
     builder = ReviewReader(limits, today or date.today(), found.reasons)
     for origin, node, index in nodes[: limits.max_reviews]:
-        record = builder.record(node, index, origin=origin, found_at=url, base_url=url, fallback_url=url, language=page_language)
+        record = builder.record(node, index, origin=origin, found_at=url, base_url=url, fallback_url=url, language=page_language, id_key=url)
         if record is not None:
             found.records.append(record)
     found.records = dedupe(found.records, found.reasons)
@@ -288,13 +288,12 @@ def claimreview_nodes(data: Any, limits: ClaimReviewLimits, reasons: list[Reason
 
 
 def id_index(data: Any) -> dict[str, Any]:
-    """@id → node for nodes that say more than their @id (an @graph's references point at them)."""
+    """@id → node for nodes that say more than their @id (an @graph's references point at them). Iterative,
+    and linear in the input, which its reader has already bounded (a page's or a feed file's size)."""
     index: dict[str, Any] = {}
     stack = [data]
-    seen = 0
-    while stack and seen < 100_000:
+    while stack:
         value = stack.pop()
-        seen += 1
         if isinstance(value, list):
             stack.extend(value)
         elif isinstance(value, dict):
@@ -313,9 +312,12 @@ class ReviewReader:
         self.limits, self.today, self.reasons = limits, today, reasons
 
     def record(self, node: dict[str, Any], index: dict[str, Any], *, origin: str, found_at: str,
-               base_url: str | None, fallback_url: str | None, language: str | None) -> FactCheck | None:
+               base_url: str | None, fallback_url: str | None, language: str | None, id_key: str) -> FactCheck | None:
+        """The record of one ClaimReview node, or None (with a reason) if it has no claim; `id_key` names it
+        in its fact_check_id when it has no usable URL (see fact_check_id)."""
         self.index, self.base_url = index, base_url
-        review_url = self.url(node, "url", f"{found_at}: review") or (self._absolute(fallback_url) if fallback_url else None)
+        review_url = self.url(node, "url", f"{found_at}: review") or (
+            self._usable_url(fallback_url, "url", f"{found_at}: review's fallback") if fallback_url else None)
         self.where = f"{found_at}: review {review_url or '(no URL)'}"
         claim = self.text(node, "claimReviewed")
         if not claim:
@@ -326,8 +328,7 @@ class ReviewReader:
         rating_text = self.text(rating, "alternateName") or self.text(rating, "name")
         value, best, worst = (self.number(rating, key) for key in ("ratingValue", "bestRating", "worstRating"))
         return FactCheck(
-            # Without any URL (a feed item), the claim alone names it: the file it came in must not.
-            fact_check_id=fact_check_id(review_url, claim, origin),
+            fact_check_id=fact_check_id(review_url, claim, id_key),
             claim_reviewed=claim,
             claim_author=self.names(item, "author") or self.names(item, "creator"),
             claim_date=self.date(item, "datePublished") or self.date(item, "dateCreated"),

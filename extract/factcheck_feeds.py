@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import date
 
 from extract.claimreview import (
@@ -56,7 +55,9 @@ def read_claimreview_feed(body: bytes, source: str, limits: ClaimReviewLimits = 
     builder = ReviewReader(limits, today or date.today(), found.reasons)
     for node, fallback in nodes[: limits.max_feed_reviews]:
         record = builder.record(node, index, origin="claimreview-feed", found_at=source, base_url=None,
-                                fallback_url=fallback, language=None)
+                                fallback_url=fallback, language=None,
+                                # Without any URL, the claim alone names it: the file it came in must not.
+                                id_key="claimreview-feed")
         if record is not None:
             found.records.append(record)
     found.records = dedupe(found.records, found.reasons)

@@ -224,7 +224,7 @@ def test_demo_news_pages_have_no_reviews_and_fail_the_pre_check() -> None:
     pages = sorted(demo_corpus().glob("*.html"))
     assert len(pages) == 295
     assert not any(mentions_claimreview(page.read_bytes()) for page in pages)
-    assert find_claim_reviews(pages[0].read_bytes(), "https://demo.example/") .records == []
+    assert find_claim_reviews(pages[0].read_bytes(), "https://demo.example/").records == []
 
 
 def test_pre_check_sees_every_syntax() -> None:
@@ -379,3 +379,11 @@ def test_a_feed_review_without_any_url_keeps_its_id_under_another_file_name() ->
     second = read_claimreview_feed(body, "https://dumps.example/feed.json", today=TODAY).records
     assert first[0].review_url is None
     assert first[0].fact_check_id == second[0].fact_check_id
+
+
+def test_a_feed_items_url_is_checked_like_any_other() -> None:
+    feed = {"@type": "DataFeed", "dataFeedElement": [
+        {"@type": "DataFeedItem", "url": "javascript:alert(1)", "item": {"@type": "ClaimReview", "claimReviewed": "Scripted"}}]}
+    found = read_claimreview_feed(json.dumps(feed).encode(), "feed.json", today=TODAY)
+    assert found.records[0].review_url is None
+    assert any("javascript:" in detail for detail in reasons_named(found.reasons, "bad_url"))
