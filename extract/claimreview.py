@@ -222,6 +222,8 @@ def load_json(text: str) -> tuple[Any, str | None]:
         return json.loads(_WRAPPERS.sub("", text), strict=False), None
     except json.JSONDecodeError as error:
         return None, f"{error.msg} at line {error.lineno} column {error.colno}"
+    except ValueError as error:  # an integer past Python's int-to-text digit limit
+        return None, str(error)[:200]
     except RecursionError:
         return None, "nested too deep to read"
 
@@ -420,10 +422,14 @@ class ReviewReader:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.reasons.append(Reason("wrong_type", f"{self.where}: {key} is {_kind(value)}, not a number; null"))
             return None
+        try:
+            value = float(value)
+        except OverflowError:  # an integer past float's range
+            value = math.inf
         if not math.isfinite(value):
-            self.reasons.append(Reason("bad_number", f"{self.where}: {key} is {value}; null"))
+            self.reasons.append(Reason("bad_number", f"{self.where}: {key} is not a finite number; null"))
             return None
-        return float(value)
+        return value
 
     def date(self, node: Any, key: str) -> date | None:
         value = self.text(node, key)
