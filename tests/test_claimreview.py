@@ -389,3 +389,63 @@ def test_a_feed_items_url_is_checked_like_any_other() -> None:
     found = read_claimreview_feed(json.dumps(feed).encode(), "feed.json", today=TODAY)
     assert found.records[0].review_url is None
     assert any("javascript:" in detail for detail in reasons_named(found.reasons, "bad_url"))
+
+
+def test_microdata_review_nested_in_an_article() -> None:
+    page = """<div itemscope itemtype="https://schema.org/NewsArticle"><span itemprop="headline">Roundup</span>
+      <div itemprop="review" itemscope itemtype="https://schema.org/ClaimReview">
+        <link itemprop="url" href="https://nested.example/r"><span itemprop="claimReviewed">Nested in microdata</span>
+        <div itemprop="reviewRating" itemscope itemtype="https://schema.org/Rating"><span itemprop="alternateName">Unproven</span></div>
+      </div></div>"""
+    [record] = find_claim_reviews(page, "https://nested.example/page", today=TODAY).records
+    assert (record.claim_reviewed, record.origin, record.verdict) == ("Nested in microdata", "microdata", "other")
+
+
+def test_extruct_failing_on_a_page_is_a_reason_and_json_ld_still_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    import extruct
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("parser fell over")
+
+    monkeypatch.setattr(extruct, "extract", broken)
+    page = (FIXTURES / "both.html").read_bytes()
+    found = find_claim_reviews(page, "https://page.example/", today=TODAY)
+    assert [record.origin for record in found.records] == ["json-ld"]
+    [unreadable] = reasons_named(found.reasons, "markup_unreadable")
+    assert "microdata: RuntimeError: parser fell over" in unreadable
+
+
+def test_reading_rdfa_and_microdata_fetches_nothing() -> None:
+    """A page's vocab, profile and context URLs point at a real server on 127.0.0.1: none is requested."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    requests: list[str] = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ld+json")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *_args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        page = f"""<html lang="en"><head><link rel="profile" href="{base}/profile"></head><body>
+          <div vocab="{base}/vocab/" prefix="s: https://schema.org/" typeof="s:ClaimReview">
+            <span property="s:claimReviewed">Fetched nothing</span></div>
+          <div itemscope itemtype="{base}/ClaimReview"><span itemprop="claimReviewed">Also nothing</span></div>
+          <script type="application/ld+json">{{"@context": "{base}/context.jsonld", "@type": "ClaimReview", "claimReviewed": "Nor here"}}</script>
+          </body></html>"""
+        found = find_claim_reviews(page, "https://page.example/", today=TODAY)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert requests == []
+    assert {record.claim_reviewed for record in found.records} == {"Fetched nothing", "Also nothing", "Nor here"}
