@@ -312,6 +312,11 @@ class ReviewReader:
 
     def __init__(self, limits: ClaimReviewLimits, today: date, reasons: list[Reason]) -> None:
         self.limits, self.today, self.reasons = limits, today, reasons
+        # Set per review by record(): the node's @id index, the URL relative links resolve against, and
+        # the review's name in reasons.
+        self.index: dict[str, Any] = {}
+        self.base_url: str | None = None
+        self.where = ""
 
     def record(self, node: dict[str, Any], index: dict[str, Any], *, origin: str, found_at: str,
                base_url: str | None, fallback_url: str | None, language: str | None, id_key: str) -> FactCheck | None:
