@@ -31,7 +31,7 @@ from lxml import etree
 
 from extract.decode import decode_html
 from extract.urls import UnsupportedURL, canonicalize_url
-from transform.verdicts import verdict as verdict_of
+from extract.verdicts import verdict as verdict_of
 
 # Why a review, or part of one, was left out, cut or kept as null.
 REASONS = {

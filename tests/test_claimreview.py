@@ -12,7 +12,7 @@ import pytest
 from citeline.paths import demo_corpus
 from extract.claimreview import REASONS, ClaimReviewLimits, find_claim_reviews, mentions_claimreview
 from extract.factcheck_feeds import NotAFactCheckFeed, read_checkthat_claims, read_claimreview_feed, read_factcheck_file
-from transform.verdicts import VERDICTS, normalise_rating, scale_verdict, verdict, verdict_table
+from extract.verdicts import VERDICTS, normalise_rating, scale_verdict, verdict, verdict_table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "claimreview"
 TODAY = date(2024, 12, 1)

@@ -1,4 +1,4 @@
-"""Fact-checkers' ratings → one of six verdicts, from the reviewable table transform/data/verdicts.csv.
+"""Fact-checkers' ratings → one of six verdicts, from the reviewable table extract/data/verdicts.csv.
 
 Pure text normalisation: the same rating written "Pants on Fire!", "pants-on-fire" or "PANTS ON FIRE" gives
 one verdict; a bare number on a best/worst scale is scaled linearly; anything unknown is "other".
@@ -33,8 +33,8 @@ def normalise_rating(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def verdict_table() -> dict[str, str]:
-    """Normalised rating → verdict, from transform/data/verdicts.csv, each verdict checked against VERDICTS."""
-    text = resources.files("transform").joinpath("data", "verdicts.csv").read_text(encoding="utf-8")
+    """Normalised rating → verdict, from extract/data/verdicts.csv, each verdict checked against VERDICTS."""
+    text = resources.files("extract").joinpath("data", "verdicts.csv").read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     table: dict[str, str] = {}
     for row in csv.DictReader(lines):
