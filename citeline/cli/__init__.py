@@ -1,7 +1,7 @@
 """The `citeline` command: run the pipeline, and look at extraction and attribution one file at a time.
 
 parser: the commands and their flags; one module per family of commands (run_commands, text_commands,
-scoring_commands, warehouse_commands); display: progress and the run summary.
+scoring_commands, warehouse_commands, worthiness_commands, match_eval_commands); display: progress and the run summary.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 
 from citeline.cli.display import EXAMPLE_SQL
+from citeline.cli.match_eval_commands import cmd_match_eval
 from citeline.cli.parser import build_parser
 from citeline.cli.run_commands import cmd_reprocess, cmd_run, cmd_serve, run_configuration
 from citeline.cli.scoring_commands import cmd_agreement, cmd_eval, cmd_train
@@ -28,6 +29,7 @@ HANDLERS: dict[str, Callable] = {
     "eval": cmd_eval, "agreement": cmd_agreement, "train": cmd_train,
     "search": cmd_search, "query": cmd_query, "compact": cmd_compact, "dashboard": cmd_dashboard,
     "check-worthiness": cmd_check_worthiness, "train-check-worthiness": cmd_train_check_worthiness,
+    "match-eval": cmd_match_eval,
 }
 
 

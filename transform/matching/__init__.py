@@ -1,0 +1,9 @@
+"""Matching statements against fact-checked claims: BM25 retrieval and sentence-vector re-ranking, fused and
+calibrated to a 0-1 score (see index.py); the constants in settings.py."""
+
+from transform.matching.index import ClaimIndex, FactCheckClaim, Match, encode_claims
+from transform.matching.settings import DEFAULT_SETTINGS, MatcherSettings
+from transform.matching.text import clean_query, terms
+
+__all__ = ["DEFAULT_SETTINGS", "ClaimIndex", "FactCheckClaim", "Match", "MatcherSettings", "clean_query",
+           "encode_claims", "terms"]
