@@ -9,20 +9,9 @@ import csv
 import io
 from datetime import date
 
-from extract.claimreview import (
-    DEFAULT_LIMITS,
-    ClaimReviewLimits,
-    ClaimReviews,
-    FactCheck,
-    Reason,
-    ReviewReader,
-    claimreview_nodes,
-    dedupe,
-    fact_check_id,
-    id_index,
-    load_json,
-    note_cap,
-)
+from extract.claimreview import claimreview_nodes, dedupe, id_index, load_json
+from extract.claimreview_fields import ReviewReader
+from extract.fact_checks import DEFAULT_LIMITS, ClaimReviewLimits, ClaimReviews, FactCheck, Reason, fact_check_id, note_cap
 
 # CheckThat! 2020's verified claims are all Snopes fact-checks (its README); its rows carry no rating.
 CHECKTHAT_REVIEWER = "Snopes"

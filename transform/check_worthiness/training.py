@@ -7,7 +7,6 @@ card; C and the threshold are chosen by cross-validation inside the rest, on the
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -20,6 +19,7 @@ import numpy as np
 
 from transform.check_worthiness.features import ANALYZERS, TfidfBlock
 from transform.check_worthiness.model import CARD_FILE, FEATURE_SETS, FORMAT, MODEL_FILES, CheckWorthinessModel, model_id, save_model
+from transform.model_folder import replace_folder
 
 DEFAULT_DATA = Path("..") / "shared" / "claimbuster" / "train.jsonl"
 ATTRIBUTION = ("ClaimBuster: Fatma Arslan, Naeemul Hassan, Chengkai Li and Mark Tremayne, \"A Benchmark Dataset of "
@@ -204,13 +204,7 @@ def write_atomically(out: Path, model: CheckWorthinessModel) -> None:
         readme = out / "README.md"
         if readme.exists():
             shutil.copy2(readme, staging / "README.md")
-        if out.exists():
-            retired = out.with_name(f".{out.name}.old-{os.getpid()}")
-            out.rename(retired)
-            staging.rename(out)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            staging.rename(out)
+        replace_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

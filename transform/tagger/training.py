@@ -8,7 +8,6 @@ CRFsuite's L-BFGS has no randomness of its own, so one seed and one corpus give 
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from citeline.core.errors import CitelineError
+from transform.model_folder import replace_folder
 from transform.tagger.features import paragraph_features
 from transform.tagger.labels import relation_ranges, statement_ranges, token_labels
 from transform.tagger.model import CARD_FILE, CHECKSUM_KEY, FORMAT, WEIGHTS_FILE, model_id_of, weights_checksum
@@ -120,7 +120,7 @@ def train_model(
         trainer.train(str(weights))
         card = _card(out.name, weights, chosen, tokens, seed, settings, source, time.perf_counter() - started)
         write_card(staging, card)
-        _replace_folder(staging, out)
+        replace_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -158,13 +158,3 @@ def _check_replaceable(out: Path) -> None:
     if names is None or not names <= {WEIGHTS_FILE, CARD_FILE}:
         raise TrainingError(f"{str(out)!r} exists and is not a model folder (it holds more than "
                             f"{WEIGHTS_FILE} and {CARD_FILE}): give --out a new folder, or a model's own")
-
-
-def _replace_folder(staging: Path, out: Path) -> None:
-    if out.exists():
-        retired = out.with_name(f".{out.name}.old-{os.getpid()}")
-        out.rename(retired)
-        staging.rename(out)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        staging.rename(out)
