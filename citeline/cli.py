@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from citeline import match_eval_command
+from citeline import same_claim_eval_command
 from citeline.console_errors import keep_reported_errors_off_console
 from citeline.disk_full import disk_full
 from citeline.errors import CitelineError
@@ -138,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
                                   help="TF-IDF n-grams alone (fast), or with the sentence embedding (default, more accurate)")
 
     match_eval_command.add_parser(sub)
+    same_claim_eval_command.add_parser(sub)
 
     query = sub.add_parser("query", help="Run read-only SQL against the warehouse and print the result.",
                            description="Run read-only SQL (SELECT, or EXPLAIN of one) against the warehouse's snapshot and print "
@@ -238,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"run": cmd_run, "extract": cmd_extract, "attribute": cmd_attribute, "query": cmd_query, "eval": cmd_eval, "agreement": cmd_agreement, "search": cmd_search, "serve": cmd_serve, "reprocess": cmd_reprocess, "compact": cmd_compact, "dashboard": cmd_dashboard, "train": cmd_train,
                "check-worthiness": cmd_check_worthiness, "train-check-worthiness": cmd_train_check_worthiness,
-               "match-eval": match_eval_command.cmd_match_eval}[args.command]
+               "match-eval": match_eval_command.cmd_match_eval,
+               "same-claim-eval": same_claim_eval_command.cmd_same_claim_eval}[args.command]
     try:
         return handler(args)
     except CitelineError as error:
