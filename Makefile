@@ -6,10 +6,8 @@ ifeq ($(UV),)
 UV := .tools/bin/uv
 endif
 export UV_PYTHON_DOWNLOADS := never
-export PREFECT_SERVER_ANALYTICS_ENABLED := false
-export GX_ANALYTICS_ENABLED := false
 
-.PHONY: run test install clean chromium
+.PHONY: run test lint install clean chromium
 
 install: .venv/.synced
 
@@ -32,7 +30,13 @@ chromium:
 	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "make: /usr/bin/chromium is missing and only root can install it (apt-get install -y chromium); the browser test will be skipped"
 
-test: install chromium
+# The layers' contract (pyproject.toml [tool.importlinter]) and the linter first: a backward import or a
+# pyflakes/bugbear finding fails the test run before any test starts.
+lint: install
+	$(UV) run --frozen --no-sync lint-imports
+	$(UV) run --frozen --no-sync ruff check --no-cache .
+
+test: install chromium lint
 	$(UV) run --frozen --no-sync pytest
 
 clean:

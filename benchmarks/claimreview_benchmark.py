@@ -53,7 +53,7 @@ def main() -> None:
     options = parser.parse_args()
     import extruct
 
-    from citeline.paths import demo_corpus
+    from citeline.core.workspace import demo_corpus
     from extract.claimreview import _jsonld_blocks, _parse_html, find_claim_reviews, load_json, mentions_claimreview
     from extract.decode import decode_html
 

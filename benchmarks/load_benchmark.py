@@ -7,7 +7,7 @@ over the rows of N real articles, as the flow loads them (batches of 500 staged,
 The rows are made once per N (the benchmark corpus of pipeline_benchmark.py, extracted and
 attributed) and kept under the system temp folder, so a measurement times loading only. Each
 measurement runs in a fresh process into a new warehouse, through the flow's own Prefect tasks
-(`stage batch` per batch, then `load warehouse` with a fetch-log row per page) in a flow on a
+(`stage batch` per batch, then `quality gate` and `publish` with a fetch-log row per page) in a flow on a
 temporary Prefect server, so what Prefect costs per task counts; --repeat loads the same rows again
 as a second run into it (every row replaced), the case of a reprocess.
 """
@@ -48,6 +48,7 @@ def make_rows(n: int) -> Path:
     from extract.pages import extract_pages
     from transform.engine import ENGINE_VERSION
     from transform.parallel import attribute_texts
+    from warehouse.batch_rows import article_row
     from warehouse.rows import RunRows, add_article
 
     pages = build_pages(n)
@@ -60,23 +61,23 @@ def make_rows(n: int) -> Path:
         articles, _failures = extract_pages(outcomes)
         rows = RunRows()
         for article, statements in zip(articles, attribute_texts([a.text for a in articles])):
-            add_article(rows, article=article.row(), text=article.text, statements=statements, engine_version=ENGINE_VERSION)
+            add_article(rows, article=article_row(article), text=article.text, statements=statements, engine_version=ENGINE_VERSION)
         batches.append(rows)
     target.write_bytes(pickle.dumps(batches))
     return target
 
 
 def measure(n: int, repeat: bool, profile: bool) -> dict:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    import citeline.core  # noqa: F401  (its environment switches: no telemetry)
+
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    import warehouse.store as store
-    from citeline import stage_clock
+    import warehouse.publish as publish
+    from citeline.core import stage_clock
 
     batches = pickle.loads(rows_file(n).read_bytes())
     db = Path(tempfile.mkdtemp(prefix="citeline-load-")) / "load.duckdb"
     statements: dict[str, float] = defaultdict(float)
-    plain = store.run_script
+    plain = publish.run_script
 
     def timed_script(con, sql, params):
         # Per statement of the publish scripts, so a slow one is named.
@@ -86,14 +87,14 @@ def measure(n: int, repeat: bool, profile: bool) -> dict:
                 plain(con, statement, params)
                 statements[" ".join(statement.split())[:90]] += time.perf_counter() - began
 
-    store.run_script = timed_script
+    publish.run_script = timed_script
     from prefect import flow
     from prefect.testing.utilities import prefect_test_harness
     from prefect.utilities.annotations import quote
 
     from extract.fetch import FetchOutcome
-    from extract.pages import fetch_log_row
-    from flows.pipeline import load_task, stage_task
+    from flows.pipeline import load, stage_task
+    from warehouse.batch_rows import fetch_log_row
 
     fetch_rows = [fetch_log_row(FetchOutcome(url=a["url"], canonical_url=a["canonical_url"], outcome="fetched", status=200,
                                              final_url=a["final_url"], raw_sha256=a["raw_sha256"], content_type="text/html"))
@@ -101,11 +102,11 @@ def measure(n: int, repeat: bool, profile: bool) -> dict:
 
     @flow(name="load-benchmark")
     def load_only(run_id: str) -> bool:
-        # As flows.pipeline.process_and_publish loads: each batch staged by its task, then one load.
+        # As flows.pipeline.process_and_publish loads: each batch staged by its task, then the gate and the publish.
         with stage_clock.timed("stage"):
             for index, rows in enumerate(batches):
                 stage_task(str(db), run_id, quote(rows), first=index == 0)
-        return load_task(str(db), run_id, quote(fetch_rows), quote([])).published
+        return load(str(db), run_id, quote(fetch_rows), quote([])).published
 
     runs = []
     profiler = cProfile.Profile() if profile else None

@@ -41,7 +41,7 @@ print(json.dumps({"seconds": seconds, "load_seconds": loaded, "statements": len(
 
 def demo_text() -> str:
     """The demo corpus's article text, extracted as the pipeline does."""
-    from citeline.paths import demo_corpus
+    from citeline.core.workspace import demo_corpus
     from extract.extraction import extract_article
 
     texts = [extract_article(page.read_text(encoding="utf-8")).text for page in sorted(demo_corpus().glob("*.html"))]

@@ -33,7 +33,7 @@ sys.path.insert(0, str(PROJECT))
 
 def build_pages(n: int) -> dict[str, bytes]:
     """N distinct pages: demo pages in turn, each with its own canonical URL and an added quoted paragraph."""
-    from citeline.paths import demo_corpus
+    from citeline.core.workspace import demo_corpus
 
     sources = sorted(demo_corpus().glob("*.html"))
     pages = {}
@@ -111,13 +111,13 @@ def peak_child_rss_mb() -> float:
 def flow_over_served_pages(n: int, db: Path, **settings) -> Iterator:
     """A `run()` that runs the real flow, in this process, over the N served pages into `db` (with
     `settings`: other RunConfig fields, such as batch_size or scale)."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import citeline.core  # noqa: F401  (its environment switches: no telemetry)
+
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from prefect.testing.utilities import prefect_test_harness
 
-    from citeline.run_config import FetchSettings, RunConfig
     from flows.pipeline import flow_for
+    from flows.run_config import FetchSettings, RunConfig
 
     with page_server(n) as base, prefect_test_harness(server_startup_timeout=180):
         urls = db.parent / "urls.txt"
@@ -184,7 +184,7 @@ def measure_dask(n: int, workers: int, batch_size: int) -> dict:
     worker processes on 127.0.0.1 (the model loaded in each before the clock starts)."""
     from distributed import Client, LocalCluster
 
-    from citeline.run_config import ScaleSettings
+    from flows.run_config import ScaleSettings
 
     work = Path(tempfile.mkdtemp(prefix="citeline-bench-dask-"))
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:

@@ -22,8 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evaluation.same_claim_eval import in_tuning_part, read_pairs, scores_of  # noqa: E402
 from transform.encoder import encode  # noqa: E402
-from transform.same_claim import (COEFFICIENTS, DEFAULT_THRESHOLD, numbers_conflict, pair_features,  # noqa: E402
-                                  same_claim_scores)
+from transform.same_claim import COEFFICIENTS, DEFAULT_THRESHOLD, numbers_conflict, pair_features, same_claim_scores  # noqa: E402
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent.parent / "shared" / "msrp" / "train.tsv"
 

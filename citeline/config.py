@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from citeline.errors import CitelineError
-from citeline.run_config import RunConfig, RunConfigError, run_config
+from citeline.core.errors import CitelineError
+from flows.run_config import RunConfig, RunConfigError, run_config
 
 CONFIG_FILE = Path("citeline.toml")
 SCHEDULE_KEYS = {"schedule": "0 * * * *", "timezone": "UTC"}

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from citeline.errors import CitelineError
+from citeline.core.errors import CitelineError
 
 # Seconds a temporary server may take to start. A first start on an empty PREFECT_HOME took 11-16 s on
 # an idle 2-core machine and over 30 s with its cores busy; a dead server process is noticed at once.
@@ -178,7 +178,7 @@ def _tie_to_this_process(server) -> None:
     Prefect sets them) die with this process: Prefect's atexit stop never runs after a kill -9."""
     import prefect.server.api.server as server_module
 
-    from citeline.lifeline import tied_command
+    from citeline.core.lifeline import tied_command
 
     launch = server._run_uvicorn_command  # also what Prefect calls again to restart on another port
 

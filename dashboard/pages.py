@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from citeline.paths import DEFAULT_DB
+from citeline.core.workspace import DEFAULT_DB
 from dashboard import queries
 from dashboard.marking import marked_sentence
 from dashboard.page_text import article_link, as_text, is_linkable

@@ -13,7 +13,7 @@ from itertools import permutations
 from pathlib import Path
 
 from evaluation.corpus import MAX_FILE_BYTES, GoldFolderError, annotated_texts, engine_relations, gold_relations, read_text
-from evaluation.metrics import Tally, score_document
+from evaluation.metrics import DEFAULT_OVERLAP, Tally, score_document
 
 
 @dataclass
@@ -26,7 +26,7 @@ class Agreement:
     engine: Tally
 
 
-def agreement(folder: Path, overlap: float = 0.5, model=None, max_bytes: int = MAX_FILE_BYTES) -> Agreement:
+def agreement(folder: Path, overlap: float = DEFAULT_OVERLAP, model=None, max_bytes: int = MAX_FILE_BYTES) -> Agreement:
     """Score every ordered pair of annotators of a text, and the engine against each annotator of it.
 
     Ordered pairs make the human figure symmetric, each annotator once the gold and once the prediction, and

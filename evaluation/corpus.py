@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from citeline.errors import CitelineError
-from citeline.user_files import read_user_file
+from citeline.core.errors import CitelineError
+from citeline.core.user_files import read_user_file
 from evaluation.brat import Relation, parse_ann
-from evaluation.metrics import Tally, score_document
+from evaluation.metrics import DEFAULT_OVERLAP, Tally, score_document
 
 if TYPE_CHECKING:
     from transform.tagger.training import GoldDocument
@@ -115,7 +115,7 @@ def engine_relations(text: str, model=None) -> list[Relation]:
     return [_as_relation(statement.as_json()) for statement in attribute(text, model=model)]
 
 
-def evaluate(folder: Path, overlap: float = 0.5, predictions: Path | None = None, model=None,
+def evaluate(folder: Path, overlap: float = DEFAULT_OVERLAP, predictions: Path | None = None, model=None,
              max_bytes: int = MAX_FILE_BYTES) -> Tally:
     """Score the attribution engine (with `model` beside the rules, if given), or a predictions file,
     on every document of a gold folder."""

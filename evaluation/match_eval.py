@@ -18,10 +18,9 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
-from citeline.errors import CitelineError
+from citeline.core.errors import CitelineError
 
 if TYPE_CHECKING:  # numpy and the matcher load on use, so `citeline --help` does not pay for them
     import numpy as np

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 from evaluation.brat import Relation
 
+# Share of the larger content a predicted relation must overlap to pair with a gold one (PolNeAR's 0.5):
+# the one default of eval, agreement and the scores on a trained model's card.
+DEFAULT_OVERLAP = 0.5
+
 
 def content_chars(text: str, ranges: tuple[tuple[int, int], ...]) -> frozenset[int]:
     """Offsets of the content's characters, whitespace and punctuation left out."""
@@ -82,7 +86,7 @@ def pair_relations(text: str, gold: list[Relation], predicted: list[Relation], o
     return pairs
 
 
-def score_document(text: str, gold: list[Relation], predicted: list[Relation], overlap: float = 0.5) -> Tally:
+def score_document(text: str, gold: list[Relation], predicted: list[Relation], overlap: float = DEFAULT_OVERLAP) -> Tally:
     tally = Tally(gold=len(gold), predicted=len(predicted), documents=1)
     for gi, pi in pair_relations(text, gold, predicted, overlap):
         g, p = gold[gi], predicted[pi]

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from citeline.errors import CitelineError
+from citeline.core.errors import CitelineError
 
 COLUMNS = 5
 # Share of pairs in the tuning part; the rest is held out. Chosen by a hash of the two ids, so a pair stays

@@ -1,1 +1,1 @@
-import citeline  # noqa: F401  (configures DuckDB's allocator before duckdb is first imported)
+import citeline.core  # noqa: F401  (applies the environment switches, DuckDB's allocator among them, before duckdb is first imported)

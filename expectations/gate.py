@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -14,46 +11,7 @@ from typing import Any
 import duckdb
 
 from warehouse.buffer_pool import release_cached_blocks
-from warehouse.sql_script import run_script
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-
-# The key that names a row of each staged table in the quarantine.
-ROW_KEYS = {
-    "articles": ["article_id"],
-    "statements": ["statement_id"],
-    "sources": ["source_id"],
-    "statement_sources": ["statement_id", "position"],
-}
-
-
-@dataclass(frozen=True)
-class QuarantinedRow:
-    table: str
-    key: dict[str, Any]
-    expectation: str
-    column: str
-    row: dict[str, Any]
-
-
-@dataclass
-class Verdict:
-    """`passed` is the batch-level verdict (may the run publish?); row-level failures are quarantined."""
-
-    passed: bool
-    checked: bool = True  # False when the run staged nothing, so no suite ran
-    evaluated: int = 0
-    failures: list[str] = field(default_factory=list)
-    quarantined: list[QuarantinedRow] = field(default_factory=list)
-    results: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        if not self.checked:
-            return "nothing to check"
-        if not self.passed:
-            return "fail"
-        return "pass with quarantine" if self.quarantined else "pass"
+from warehouse.quality import ROW_KEYS, QuarantinedRow, Verdict, failure_label
 
 
 def check_queries(filename: str = "checks.sql") -> dict[str, str]:
@@ -70,9 +28,6 @@ def _column_of(config) -> str:
     return kwargs.get("column") or kwargs.get("column_A") or ",".join(kwargs.get("column_list", []))
 
 
-def _failure_label(suite: str, expectation: str, column: str) -> str:
-    """How a batch-level failure is named in a verdict: `batch: expect_...(column)`."""
-    return f"{suite}: {expectation}({column})"
 
 
 def _jsonable(value: Any) -> Any:
@@ -88,13 +43,10 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def data_docs_index(docs_root: Path) -> Path:
-    return docs_root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-
-
 # The Data Docs index lists this many of the latest validation results. Building it reads each result
 # it lists, so without a limit every run got slower as the history of a scheduled deployment grew.
 DOCS_INDEX_RESULTS = 200
+COMPLETE = {"result_format": "COMPLETE"}
 
 
 def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path | None = None) -> Verdict:
@@ -105,95 +57,117 @@ def validate_staged(con: duckdb.DuckDBPyConnection, run_id: str, docs_root: Path
     run's results are rendered as static HTML Data Docs once at the end (`data_docs_index(docs_root)`);
     without it, in memory.
     """
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
-
     from expectations.suites import BATCH_SUITE, SUITES
 
-    if docs_root is not None:
-        context = gx.get_context(mode="file", project_root_dir=str(docs_root))
-        datasource = context.data_sources.add_or_update_pandas("staging")
-    else:
-        context = gx.get_context(mode="ephemeral")
-        datasource = context.data_sources.add_pandas("staging")
-    # GX's metric progress bars would garble the run's own progress display.
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    suites = _SuiteRun(docs_root)
     verdict = Verdict(passed=True)
-    now = datetime.now(UTC)
-    complete = {"result_format": "COMPLETE"}
-    tallies: dict[tuple[str, str, str], dict[str, Any]] = {}
-    documented: list = []
+    batches = staged_batches(con, run_id)
+    for name, sql in check_queries().items():
+        suite = SUITES[name]()
+        for frame in batch_frames(con, sql, run_id, batches, unique_keys(suite)):
+            verdict.quarantined += _quarantined(name, frame, suites.run(name, suite, frame, "row"))
+    batch_frame = con.execute(check_queries("batch_checks.sql")["batch"], {"run_id": run_id}).df()
+    for outcome in suites.run("batch", BATCH_SUITE(), batch_frame, "batch"):
+        if not outcome.success:
+            verdict.failures.append(failure_label("batch", outcome.expectation_config.type, _column_of(outcome.expectation_config)))
+    suites.build_docs()
+    verdict.results = list(suites.tallies.values())
+    verdict.evaluated = len(verdict.results)
+    verdict.passed = not verdict.failures
+    return verdict
 
-    def batch_of(name: str):
-        names = [asset.name for asset in datasource.assets]
-        asset = datasource.get_asset(name) if name in names else datasource.add_dataframe_asset(name)
+
+def _quarantined(name: str, frame, outcomes: list) -> list[QuarantinedRow]:
+    """The rows of `frame` (a frame of staged table `name`) that failed a row-level expectation."""
+    rows = []
+    for outcome in outcomes:
+        if outcome.success:
+            continue
+        config = outcome.expectation_config
+        for index in outcome.result.get("unexpected_index_list") or []:
+            row = frame.loc[index]
+            key = {k: _jsonable(row[k]) for k in ROW_KEYS[name]}
+            rows.append(QuarantinedRow(
+                name, key, config.type, _column_of(config),
+                {k: _jsonable(v) for k, v in row.items() if k != "text"},
+            ))
+    return rows
+
+
+class _SuiteRun:
+    """One run's suites in a Great Expectations context (file-backed under `docs_root`, else in memory):
+    each frame validated, the results tallied per suite, expectation and column over the frames."""
+
+    def __init__(self, docs_root: Path | None) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.gx = gx
+        self.docs_root = docs_root
+        if docs_root is not None:
+            self.context = gx.get_context(mode="file", project_root_dir=str(docs_root))
+            self.datasource = self.context.data_sources.add_or_update_pandas("staging")
+        else:
+            self.context = gx.get_context(mode="ephemeral")
+            self.datasource = self.context.data_sources.add_pandas("staging")
+        # GX's metric progress bars would garble the run's own progress display.
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.now = datetime.now(UTC)
+        self.tallies: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.documented: list = []
+        self.checkpoints: dict[str, Any] = {}
+
+    def _batch_of(self, name: str):
+        names = [asset.name for asset in self.datasource.assets]
+        asset = self.datasource.get_asset(name) if name in names else self.datasource.add_dataframe_asset(name)
         return asset.get_batch_definition("run") if asset.batch_definitions else asset.add_batch_definition_whole_dataframe("run")
 
-    checkpoints: dict[str, Any] = {}
-
-    def validate_frame(name: str, suite, frame):
-        if docs_root is None:
-            return batch_of(name).get_batch(batch_parameters={"dataframe": frame}).validate(
-                context.suites.add_or_update(suite), result_format=complete)
-        if name not in checkpoints:
+    def _validate_frame(self, name: str, suite, frame):
+        context, gx = self.context, self.gx
+        if self.docs_root is None:
+            return self._batch_of(name).get_batch(batch_parameters={"dataframe": frame}).validate(
+                context.suites.add_or_update(suite), result_format=COMPLETE)
+        if name not in self.checkpoints:
             # Saved to the file-backed context once per suite and run, not once per frame.
             suite = context.suites.add_or_update(suite)
-            definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=batch_of(name), suite=suite))
+            definition = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=name, data=self._batch_of(name), suite=suite))
             # No Data Docs action: the docs are built once for the whole run below, not once per frame.
-            checkpoints[name] = context.checkpoints.add_or_update(gx.Checkpoint(
-                name=f"citeline-{name}", validation_definitions=[definition], actions=[], result_format=complete,
+            self.checkpoints[name] = context.checkpoints.add_or_update(gx.Checkpoint(
+                name=f"citeline-{name}", validation_definitions=[definition], actions=[], result_format=COMPLETE,
             ))
-        identifier, result = next(iter(checkpoints[name].run(batch_parameters={"dataframe": frame}).run_results.items()))
-        documented.append(identifier)
+        identifier, result = next(iter(self.checkpoints[name].run(batch_parameters={"dataframe": frame}).run_results.items()))
+        self.documented.append(identifier)
         return result
 
-    def run_suite(name: str, suite, frame, level: str) -> list:
-        result = validate_frame(name, suite, frame)
+    def run(self, name: str, suite, frame, level: str) -> list:
+        """Validate `frame` with `suite` (named `name`), tally its results; the expectations' outcomes."""
+        result = self._validate_frame(name, suite, frame)
         # GX's execution engine caches every batch's frame for the life of the (process-wide) context;
         # dropping them keeps one frame in memory at a time, not the whole run's.
-        manager = datasource.get_execution_engine().batch_manager
+        manager = self.datasource.get_execution_engine().batch_manager
         manager.batch_data_cache.clear()
         manager.reset_batch_cache()
         for outcome in result.results:
             config = outcome.expectation_config
-            tally = tallies.setdefault((name, config.type, _column_of(config)), {
+            tally = self.tallies.setdefault((name, config.type, _column_of(config)), {
                 "suite": name, "expectation": config.type, "column_name": _column_of(config), "level": level,
-                "success": True, "element_count": 0, "unexpected_count": 0, "evaluated_at": now,
+                "success": True, "element_count": 0, "unexpected_count": 0, "evaluated_at": self.now,
             })
             tally["success"] = tally["success"] and bool(outcome.success)
             for count in ("element_count", "unexpected_count"):
                 tally[count] += outcome.result.get(count) or 0
         return result.results
 
-    batches = staged_batches(con, run_id)
-    for name, sql in check_queries().items():
-        suite = SUITES[name]()
-        for frame in batch_frames(con, sql, run_id, batches, unique_keys(suite)):
-            for outcome in run_suite(name, suite, frame, "row"):
-                if outcome.success:
-                    continue
-                config = outcome.expectation_config
-                for index in outcome.result.get("unexpected_index_list") or []:
-                    row = frame.loc[index]
-                    key = {k: _jsonable(row[k]) for k in ROW_KEYS[name]}
-                    verdict.quarantined.append(QuarantinedRow(
-                        name, key, config.type, _column_of(config),
-                        {k: _jsonable(v) for k, v in row.items() if k != "text"},
-                    ))
-    batch_frame = con.execute(check_queries("batch_checks.sql")["batch"], {"run_id": run_id}).df()
-    for outcome in run_suite("batch", BATCH_SUITE(), batch_frame, "batch"):
-        if not outcome.success:
-            verdict.failures.append(_failure_label("batch", outcome.expectation_config.type, _column_of(outcome.expectation_config)))
-    if documented:
+    def build_docs(self) -> None:
+        """Render the Data Docs of this run's results (file-backed context only), once for the whole run."""
+        if not self.documented:
+            return
+        from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
         # GX renders pages only for the results within the index's limit, so it never falls below this run's.
-        _limit_docs_index(context, max(DOCS_INDEX_RESULTS, len(documented)))
-        suites = [ExpectationSuiteIdentifier(name=name) for name in {identifier.expectation_suite_identifier.name for identifier in documented}]
-        context.build_data_docs(resource_identifiers=[*documented, *suites])
-    verdict.results = list(tallies.values())
-    verdict.evaluated = len(verdict.results)
-    verdict.passed = not verdict.failures
-    return verdict
+        _limit_docs_index(self.context, max(DOCS_INDEX_RESULTS, len(self.documented)))
+        names = {identifier.expectation_suite_identifier.name for identifier in self.documented}
+        self.context.build_data_docs(resource_identifiers=[*self.documented, *[ExpectationSuiteIdentifier(name=name) for name in names]])
 
 
 def _limit_docs_index(context, limit: int) -> None:
@@ -271,70 +245,3 @@ def _frame_ranges(con: duckdb.DuckDBPyConnection, sql: str, whole_run: dict[str,
             ranges.append((batch, batch))
             rows = count
     return ranges
-
-
-QUARANTINE_CASCADE = {
-    # Deleting a staged row takes the rows that depend on it along, so what publishes stays consistent.
-    "articles": [
-        "DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IN "
-        "(SELECT statement_id FROM stg_statements WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR))",
-        "DELETE FROM stg_statements WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
-        "DELETE FROM stg_articles WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
-    ],
-    "statements": [
-        "DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
-        "DELETE FROM stg_statements WHERE run_id = $run_id AND statement_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
-    ],
-    "sources": [
-        "DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IN "
-        "(SELECT statement_id FROM stg_statement_sources WHERE run_id = $run_id AND source_id IS NOT DISTINCT FROM CAST($key AS VARCHAR))",
-        "DELETE FROM stg_statements WHERE run_id = $run_id AND statement_id NOT IN "
-        "(SELECT statement_id FROM stg_statement_sources WHERE run_id = $run_id)",
-        "DELETE FROM stg_sources WHERE run_id = $run_id AND source_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
-    ],
-    "statement_sources": [
-        "DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
-        "DELETE FROM stg_statements WHERE run_id = $run_id AND statement_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
-    ],
-}
-
-
-def apply_quarantine(con: duckdb.DuckDBPyConnection, run_id: str, verdict: Verdict) -> None:
-    """Move row-level failures out of staging into `quarantine`, with the failed expectation and key."""
-    con.execute("DELETE FROM quarantine WHERE run_id = ?", [run_id])
-    now = datetime.now(UTC)
-    for row in verdict.quarantined:
-        key_text = json.dumps(row.key, sort_keys=True)
-        con.execute(
-            "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [run_id, row.table, key_text, row.expectation, row.column, json.dumps(row.row, default=str), now],
-        )
-        primary = row.key[ROW_KEYS[row.table][0]]
-        for sql in QUARANTINE_CASCADE[row.table]:
-            run_script(con, sql, {"run_id": run_id, "key": primary})
-
-
-def recorded_verdict(con: duckdb.DuckDBPyConnection, run_id: str) -> Verdict:
-    """The verdict a run's validation left in `quality_results` and `quarantine`: for a retried load
-    that finds its run already published, so it reports what was checked without checking again."""
-    columns = ["suite", "expectation", "column_name", "level", "success", "element_count", "unexpected_count", "evaluated_at"]
-    results = [dict(zip(columns, row)) for row in con.execute(
-        f"SELECT {', '.join(columns)} FROM quality_results WHERE run_id = ? ORDER BY suite, expectation, column_name", [run_id]).fetchall()]
-    quarantined = [
-        QuarantinedRow(table, json.loads(key), expectation, column, json.loads(row))
-        for table, key, expectation, column, row in con.execute(
-            "SELECT table_name, row_key, expectation, column_name, row_json FROM quarantine WHERE run_id = ? ORDER BY table_name, row_key",
-            [run_id]).fetchall()
-    ]
-    failures = [_failure_label(r["suite"], r["expectation"], r["column_name"]) for r in results if r["level"] == "batch" and not r["success"]]
-    return Verdict(passed=not failures, evaluated=len(results), failures=failures, quarantined=quarantined, results=results)
-
-
-def record_results(con: duckdb.DuckDBPyConnection, run_id: str, verdict: Verdict) -> None:
-    con.execute("DELETE FROM quality_results WHERE run_id = ?", [run_id])
-    for result in verdict.results:
-        con.execute(
-            "INSERT INTO quality_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, result["suite"], result["expectation"], result["column_name"], result["level"],
-             result["success"], result["element_count"], result["unexpected_count"], result["evaluated_at"]],
-        )

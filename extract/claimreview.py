@@ -69,6 +69,9 @@ class ClaimReviewLimits:
     max_depth: int = 64  # JSON-LD nesting searched for reviews (a DataFeed sits 4 deep)
 
 
+DEFAULT_LIMITS = ClaimReviewLimits()  # the one source of the defaults, for every reader of reviews
+
+
 class Reason(NamedTuple):
     """One thing left out, cut or nulled, and where: `reason` is a key of REASONS."""
 
@@ -125,7 +128,7 @@ def mentions_claimreview(page: str | bytes) -> bool:
     return _MENTION.search(page.encode("utf-8", "replace") if isinstance(page, str) else page) is not None
 
 
-def find_claim_reviews(page: str | bytes, url: str, limits: ClaimReviewLimits = ClaimReviewLimits(),
+def find_claim_reviews(page: str | bytes, url: str, limits: ClaimReviewLimits = DEFAULT_LIMITS,
                        today: date | None = None, precheck: bool = True) -> ClaimReviews:
     """Every ClaimReview in a page's HTML (bytes or text), read from JSON-LD, microdata and RDFa; `url` is
     the page's own (relative URLs resolve against it, and it is the review URL when a review names none).

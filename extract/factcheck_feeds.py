@@ -10,8 +10,18 @@ import io
 from datetime import date
 
 from extract.claimreview import (
-    ClaimReviewLimits, ClaimReviews, FactCheck, Reason, ReviewReader, id_index, note_cap, load_json, claimreview_nodes, dedupe,
+    DEFAULT_LIMITS,
+    ClaimReviewLimits,
+    ClaimReviews,
+    FactCheck,
+    Reason,
+    ReviewReader,
+    claimreview_nodes,
+    dedupe,
     fact_check_id,
+    id_index,
+    load_json,
+    note_cap,
 )
 
 # CheckThat! 2020's verified claims are all Snopes fact-checks (its README); its rows carry no rating.
@@ -23,7 +33,7 @@ class NotAFactCheckFeed(ValueError):
     """The file is not a fact-check dump citeline reads, or is larger than the limit; the message names it."""
 
 
-def read_factcheck_file(body: bytes, source: str, limits: ClaimReviewLimits = ClaimReviewLimits(),
+def read_factcheck_file(body: bytes, source: str, limits: ClaimReviewLimits = DEFAULT_LIMITS,
                         today: date | None = None) -> ClaimReviews:
     """A ClaimReview feed or a CheckThat! verified_claims file, told apart by content; `source` names the
     file or URL (in reasons, errors and each record's found_at)."""
@@ -36,7 +46,7 @@ def read_factcheck_file(body: bytes, source: str, limits: ClaimReviewLimits = Cl
     raise NotAFactCheckFeed(f"{source}: neither a ClaimReview JSON feed nor a CheckThat! verified_claims.docs.tsv")
 
 
-def read_claimreview_feed(body: bytes, source: str, limits: ClaimReviewLimits = ClaimReviewLimits(),
+def read_claimreview_feed(body: bytes, source: str, limits: ClaimReviewLimits = DEFAULT_LIMITS,
                           today: date | None = None) -> ClaimReviews:
     """Every ClaimReview in a JSON(-LD) document: a DataFeed's dataFeedElement items, a list, an @graph, or
     reviews nested anywhere; a DataFeedItem's url is the review URL when its review names none."""
@@ -64,7 +74,7 @@ def read_claimreview_feed(body: bytes, source: str, limits: ClaimReviewLimits = 
     return found
 
 
-def read_checkthat_claims(body: bytes, source: str, limits: ClaimReviewLimits = ClaimReviewLimits()) -> ClaimReviews:
+def read_checkthat_claims(body: bytes, source: str, limits: ClaimReviewLimits = DEFAULT_LIMITS) -> ClaimReviews:
     """Rows of a CheckThat! 2020 verified_claims.docs.tsv (vclaim_id, vclaim, title: tab-separated, CSV-quoted,
     claims may span lines): claim and headline, verdict other (no rating), reviewer Snopes, no review URL."""
     _check_size(body, source, limits)

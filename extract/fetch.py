@@ -16,7 +16,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from citeline import __version__
+from citeline.core import __version__
 from extract.bounded_body import ACCEPT_ENCODING, BodyTooLarge, UnsupportedEncoding, read_bounded
 from extract.feeds import looks_like_feed
 from extract.host_guard import PrivateHostRefused, check_public_host, pinned_transport
@@ -51,13 +51,24 @@ class FetchPolicy:
     max_urls: int = 10_000
 
 
+class Outcome:
+    """What became of one URL or page: `FetchOutcome.outcome`, the fetch log's `outcome` column. Plain
+    strings (they are stored and counted as such), named once here."""
+
+    FETCHED = "fetched"  # its body is in the raw store (or carried along), ready for extraction
+    NOT_MODIFIED = "not_modified"  # a 304 to a conditional request; collect.mark_unchanged resolves it
+    REPROCESSED = "reprocessed"  # not fetched: a published article's stored page, read back by a reprocess
+    SKIPPED = "skipped"  # refused before or while fetching (robots.txt, a private host, too large, not HTML...)
+    FAILED = "failed"  # tried and failed (network, HTTP error after retries, a missing raw page)
+
+
 @dataclass
 class FetchOutcome:
     """One URL's fetch: the row for the fetch log, and the body when it was kept."""
 
     url: str
     canonical_url: str
-    outcome: str  # fetched | skipped | failed
+    outcome: str  # an Outcome
     final_url: str | None = None
     status: int | None = None
     error_class: str | None = None
@@ -77,7 +88,7 @@ class FetchOutcome:
 
 
 class _Refused(Exception):
-    def __init__(self, error_class: str, message: str, status: int | None = None, outcome: str = "failed") -> None:
+    def __init__(self, error_class: str, message: str, status: int | None = None, outcome: str = Outcome.FAILED) -> None:
         super().__init__(message)
         self.error_class = error_class
         self.status = status
@@ -135,7 +146,7 @@ class Fetcher:
 
     async def fetch_one(self, client: httpx.AsyncClient, url: str, canonical: str, accept_feeds: bool) -> FetchOutcome:
         started = time.monotonic()
-        outcome = FetchOutcome(url=url, canonical_url=canonical, outcome="failed")
+        outcome = FetchOutcome(url=url, canonical_url=canonical, outcome=Outcome.FAILED)
         try:
             await self._fetch_with_retries(client, canonical, outcome, accept_feeds)
         except _Refused as refused:
@@ -145,7 +156,7 @@ class Fetcher:
             outcome.status = refused.status if refused.status is not None else outcome.status
             outcome.body = None
         except Exception as error:  # a bug or an unforeseen network error must not stop the other URLs
-            outcome.outcome = "failed"
+            outcome.outcome = Outcome.FAILED
             outcome.error_class = f"error:{type(error).__name__}"
             outcome.error = str(error)[:500]
             outcome.body = None
@@ -190,12 +201,12 @@ class Fetcher:
                             await self._read(response, current, outcome, accept_feeds)
                             return
                 except PrivateHostRefused as error:  # the host's answer changed since it was checked
-                    raise _Refused("private_host", f"{error}; pass --allow-private-hosts to fetch it", outcome="skipped") from None
+                    raise _Refused("private_host", f"{error}; pass --allow-private-hosts to fetch it", outcome=Outcome.SKIPPED) from None
                 except (httpx.TimeoutException, TimeoutError) as error:
                     raise _Retryable("timeout", f"no whole answer within {self.policy.timeout}s ({type(error).__name__})") from None
                 except httpx.RemoteProtocolError as error:
                     if OVERSIZED_HEAD in str(error):  # h11's words for a head past its 64 KiB limit: no retry helps
-                        raise _Refused("header_too_large", f"the response head exceeds h11's limit ({error})", outcome="skipped") from None
+                        raise _Refused("header_too_large", f"the response head exceeds h11's limit ({error})", outcome=Outcome.SKIPPED) from None
                     raise _Retryable("protocol_error", f"{type(error).__name__}: {error}") from None
                 except httpx.TransportError as error:
                     raise _Retryable("connect_error", f"{type(error).__name__}: {error}") from None
@@ -217,7 +228,7 @@ class Fetcher:
         parts = urlsplit(url)
         host = parts.hostname or ""
         if self.policy.respect_robots and not await self._robots_allow(client, url):
-            raise _Refused("robots_disallowed", f"robots.txt of {host} disallows {parts.path or '/'}", outcome="skipped")
+            raise _Refused("robots_disallowed", f"robots.txt of {host} disallows {parts.path or '/'}", outcome=Outcome.SKIPPED)
         return f"{parts.scheme}://{parts.netloc}"
 
     async def _check_host(self, url: str) -> None:
@@ -226,19 +237,19 @@ class Fetcher:
         try:
             canonicalize_url(url)
         except UnsupportedURL as error:
-            raise _Refused(error.error_class, str(error), outcome="skipped") from None
+            raise _Refused(error.error_class, str(error), outcome=Outcome.SKIPPED) from None
         if not self.policy.allow_private_hosts:
             try:
                 await check_public_host(urlsplit(url).hostname or "")
             except PrivateHostRefused as error:
-                raise _Refused("private_host", f"{error}; pass --allow-private-hosts to fetch it", outcome="skipped") from None
+                raise _Refused("private_host", f"{error}; pass --allow-private-hosts to fetch it", outcome=Outcome.SKIPPED) from None
 
     async def _read(self, response: httpx.Response, url: str, outcome: FetchOutcome, accept_feeds: bool) -> None:
         status = response.status_code
         outcome.status = status
         outcome.final_url = url
         if status == 304:
-            outcome.outcome = "not_modified"
+            outcome.outcome = Outcome.NOT_MODIFIED
             outcome.unchanged = True
             outcome.etag, outcome.last_modified = self._validators.get(outcome.canonical_url, (None, None))
             return
@@ -254,11 +265,11 @@ class Fetcher:
         outcome.last_modified = response.headers.get("last-modified")
         declared = int(response.headers.get("content-length", "0") or 0) if response.headers.get("content-length", "").isdigit() else 0
         if declared > self.policy.max_bytes:
-            raise _Refused("too_large", f"Content-Length {declared} exceeds the {self.policy.max_bytes}-byte cap", status, outcome="skipped")
+            raise _Refused("too_large", f"Content-Length {declared} exceeds the {self.policy.max_bytes}-byte cap", status, outcome=Outcome.SKIPPED)
         is_html = media_type in HTML_TYPES
         is_feed = accept_feeds and media_type in FEED_TYPES
         if media_type and not (is_html or is_feed):
-            raise _Refused("not_html", f"content type {media_type} is not HTML", status, outcome="skipped")
+            raise _Refused("not_html", f"content type {media_type} is not HTML", status, outcome=Outcome.SKIPPED)
         body = await self._body(response, self.policy.max_bytes)
         size = len(body)
         if not media_type:
@@ -266,7 +277,7 @@ class Fetcher:
         outcome.is_feed = bool(is_feed and looks_like_feed(body))
         outcome.bytes = size
         outcome.body = body
-        outcome.outcome = "fetched"
+        outcome.outcome = Outcome.FETCHED
 
     @asynccontextmanager
     async def _host_slot(self, host: str) -> AsyncIterator[None]:
@@ -296,14 +307,14 @@ class Fetcher:
         """The decoded body, refused (or cut, with `truncate`) past `limit` bytes, checked while decompressing."""
         if response.is_stream_consumed:  # read already (httpx reads a body given to a Response as bytes)
             if len(response.content) > limit and not truncate:
-                raise _Refused("too_large", f"body exceeds the {limit}-byte cap", response.status_code, outcome="skipped")
+                raise _Refused("too_large", f"body exceeds the {limit}-byte cap", response.status_code, outcome=Outcome.SKIPPED)
             return response.content[:limit]
         try:
             return await read_bounded(response.aiter_raw(), response.headers.get("content-encoding", ""), limit, truncate)
         except BodyTooLarge as error:
-            raise _Refused("too_large", str(error), response.status_code, outcome="skipped") from None
+            raise _Refused("too_large", str(error), response.status_code, outcome=Outcome.SKIPPED) from None
         except UnsupportedEncoding as error:
-            raise _Refused("unsupported_encoding", str(error), response.status_code, outcome="skipped") from None
+            raise _Refused("unsupported_encoding", str(error), response.status_code, outcome=Outcome.SKIPPED) from None
         except zlib.error as error:
             raise _Refused("bad_encoding", f"the body does not decompress ({error})", response.status_code) from None
 

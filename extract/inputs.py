@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from citeline.errors import CitelineError
+from citeline.core.errors import CitelineError
 from extract.feeds import NotAFeed, looks_like_feed, parse_feed
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}

@@ -9,7 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from citeline.disk_full import named_when_full
+from citeline.core.disk_full import named_when_full
 
 
 class RawStore:
@@ -22,7 +22,7 @@ class RawStore:
         return self.root / digest[:2] / f"{digest}.html.gz"
 
     def put(self, body: bytes) -> str:
-        """Store `body` if new; return its SHA-256. Written to a temp file and renamed, so never half-written."""
+        """Store `body` if new; return its SHA-256. Written to a temp file, synced and renamed, so never half-written."""
         digest = hashlib.sha256(body).hexdigest()
         target = self.path_for(digest)
         if target.exists():
@@ -40,6 +40,10 @@ class RawStore:
             fcntl.flock(fd, fcntl.LOCK_EX)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(gzip.compress(body, compresslevel=6, mtime=0))
+                handle.flush()
+                # On disk before the rename (as warehouse.snapshot does): after a crash the page is whole
+                # or absent, never an empty file under its hash that `has` would vouch for.
+                os.fsync(handle.fileno())
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

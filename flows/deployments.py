@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from prefect.deployments.runner import RunnerDeployment
 
-from citeline.config import ProjectConfig
 from flows.pipeline import flow_for
+from flows.run_config import RunConfig
 
 DEPLOYMENT_NAME = "citeline-scheduled"
 
 
-def scheduled_deployment(config: ProjectConfig) -> RunnerDeployment:
+class ScheduledRun(Protocol):
+    """What a schedule serves: a run configuration, a cron schedule and its time zone (the shell's
+    citeline.config.ProjectConfig, read from citeline.toml)."""
+
+    run: RunConfig
+    schedule: str
+    timezone: str
+
+
+def scheduled_deployment(config: ScheduledRun) -> RunnerDeployment:
     """The flow with the config's cron schedule and parameters."""
     from prefect.client.schemas.schedules import CronSchedule
 
@@ -24,7 +35,7 @@ def scheduled_deployment(config: ProjectConfig) -> RunnerDeployment:
     )
 
 
-def serve(config: ProjectConfig) -> None:
+def serve(config: ScheduledRun) -> None:
     """Serve the scheduled deployment until interrupted (Prefect's `serve`)."""
     from prefect import serve as prefect_serve
 

@@ -1,11 +1,13 @@
-"""The citeline flow: fetch → extract → attribute → load (write, audit, publish), as coarse Prefect tasks."""
+"""The citeline flow: fetch → extract → attribute → stage → quality gate → publish → snapshot, each a Prefect task."""
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter, deque
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,39 +15,32 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.utilities.annotations import quote
 
-from citeline import progress, stage_clock
-from citeline.batches import MAX_ATTRIBUTED_CHARS, BatchRows, bound_attribution, rows_for_pages, rows_of_articles
-from citeline.cluster import ClusterUnavailable
-from citeline.disk_full import DiskFull, named_when_full
-from citeline.paths import DEFAULT_DB, data_docs_root, demo_corpus, raw_dir_for
-from citeline.run_config import RunConfig
-from expectations.gate import data_docs_index
+from citeline.core import progress, stage_clock
+from citeline.core.disk_full import DiskFull, named_when_full
+from citeline.core.workspace import DEFAULT_DB, Workspace, demo_corpus
+from extract.collect import fetch_inputs, mark_unchanged, read_local_pages
 from extract.extraction import EXTRACTOR_VERSION
-from extract.fetch import FetchOutcome
+from extract.fetch import FetchOutcome, FetchPolicy
 from extract.inputs import plan_inputs
-from extract.pages import (
-    ArticleRecord,
-    PageFailure,
-    extract_pages,
-    fetch_inputs,
-    fetch_log_row,
-    mark_unchanged,
-    needs_extraction,
-    read_local_pages,
-    stored_pages,
-    with_bodies,
-)
+from extract.pages import ArticleRecord, PageFailure, extract_pages, needs_extraction, with_bodies
 from extract.raw_store import RawStore
+from flows.batches import MAX_ATTRIBUTED_CHARS, BatchRows, bound_attribution, rows_for_pages
+from flows.cluster import ClusterUnavailable
+from flows.run_config import RunConfig
+from flows.summary import build_summary, publish_artifacts
 from transform.engine import ENGINE_VERSION
-from transform.scope import NOT_ENGLISH, TEXT_CUT
-from transform.parallel import attribute_texts
 from transform.model import Statement
+from transform.parallel import attribute_texts
 from transform.tagger.model import model_id_at
+from warehouse.batch_rows import fetch_log_row, rows_of_articles
 from warehouse.incremental import PriorState, prior_state
-from warehouse.rows import RunRows, RunTally
 from warehouse.liveness import run_held
-from warehouse.snapshot import publish_marker, publish_snapshot, snapshot_is_current, snapshot_path
-from warehouse.store import PublishResult, connect, load_run, record_run, recover_dead_runs, stage_batch
+from warehouse.recovery import recover_dead_runs
+from warehouse.rows import RunRows, RunTally
+from warehouse.snapshot import publish_marker, publish_snapshot, snapshot_is_current
+from warehouse.staging import record_run
+from warehouse.store import PublishResult, audit_run, connect, publish_run, stage_batch
+from warehouse.stored_pages import stored_pages
 
 
 def _unless_disk_full(task, task_run, state) -> bool:
@@ -88,7 +83,7 @@ def extract_task(outcomes: list[FetchOutcome], raw_dir: str) -> tuple[list[Artic
 def attribute_task(articles: list[ArticleRecord], model: str | None = None) -> list[list[Statement]]:
     """Attribution for a batch of articles: the slow, CPU-bound step, spread over worker processes;
     `model` is the folder of a trained model to stack on the rules. Each article's attributed part only
-    (citeline.batches.bound_attribution has set it)."""
+    (flows.batches.bound_attribution has set it)."""
     results = attribute_texts([a.attributed_text() for a in articles], model=model)
     progress.advance("statements", sum(map(len, results)))
     get_run_logger().info("found %d statements in %d articles", sum(map(len, results)), len(articles))
@@ -110,24 +105,44 @@ def stage_task(db_path: str, run_id: str, rows: RunRows, first: bool) -> None:
     stage_batch(db_path, run_id, rows, first)
 
 
-@task(name="load warehouse", retries=2, retry_delay_seconds=3, retry_condition_fn=_unless_disk_full, cache_policy=NONE)
-def load_task(db_path: str, run_id: str, fetch_rows: list[dict], failure_rows: list[dict]) -> PublishResult:
-    """Validate the run's staged rows with the quality suites and publish only what passes; record its
-    fetch log and failures either way."""
-    from functools import partial
-
+@task(name="quality gate", retries=2, retry_delay_seconds=3, retry_condition_fn=_unless_disk_full, cache_policy=NONE)
+def gate_task(db_path: str, run_id: str, fetch_rows: list[dict], failure_rows: list[dict]) -> PublishResult:
+    """Validate the run's staged rows with the quality suites (row-level failures quarantined) and, if
+    they pass, commit the run to publishing; record its fetch log and failures either way."""
     from expectations.gate import validate_staged
 
-    validate = partial(validate_staged, docs_root=data_docs_root(Path(db_path)))
-    result = load_run(db_path, run_id, None, fetch_rows, failure_rows, validate)
+    validate = partial(validate_staged, docs_root=Workspace(db_path).data_docs_root)
+    result = audit_run(db_path, run_id, None, fetch_rows, failure_rows, validate)
     logger = get_run_logger()
     if not result.checked:
         logger.info("nothing new staged: quality gate, publish and snapshot skipped")
     elif result.published:
-        logger.info("quality gate: %s (%d expectations, %d rows quarantined); run published",
+        logger.info("quality gate: %s (%d expectations, %d rows quarantined)",
                     result.verdict.label, result.verdict.evaluated, len(result.verdict.quarantined))
     else:
         logger.error("quality gate failed: %s; published data left unchanged", "; ".join(result.verdict.failures))
+    return result
+
+
+@task(name="publish", retries=2, retry_delay_seconds=3, retry_condition_fn=_unless_disk_full, cache_policy=NONE)
+def publish_task(db_path: str, run_id: str) -> None:
+    """Publish the run the gate passed, a chunk a transaction (a retry resumes where it stopped)."""
+    publish_run(db_path, run_id)
+    get_run_logger().info("run published")
+
+
+@task(name="snapshot", cache_policy=NONE)
+def snapshot_task(db_path: str) -> None:
+    """Swap in the readers' snapshot of the warehouse (dashboards, `citeline query`)."""
+    with stage_clock.timed("snapshot"):
+        publish_snapshot(db_path)
+
+
+def load(db_path: str, run_id: str, fetch_rows: list[dict], failure_rows: list[dict]) -> PublishResult:
+    """The gate, then the publish, of a run whose batches are staged: as the flow loads (benchmarks)."""
+    result = gate_task(db_path, run_id, fetch_rows, failure_rows)
+    if result.pending:
+        publish_task(db_path, run_id)
     return result
 
 
@@ -151,7 +166,7 @@ def flow_for(config: RunConfig):
     fixes a flow's task runner before any parameter is read, so it is chosen here, not in the flow."""
     if not config.scale.dask_address:
         return citeline_run
-    from citeline.cluster import dask_task_runner
+    from flows.cluster import dask_task_runner
 
     return citeline_run.with_options(task_runner=dask_task_runner(config.scale.dask_address))
 
@@ -169,7 +184,7 @@ def citeline_run(config: RunConfig = RunConfig()) -> dict[str, Any]:
     inputs = list(config.inputs or [str(demo_corpus())])
     plan = plan_inputs(inputs)
     db_path = config.db
-    raw_dir = str(raw_dir_for(config.db_path))
+    raw_dir = str(Workspace(config.db_path).raw_dir)
     policy = config.fetch.policy()
     model = config.attribution.model
     prior = prior_state(db_path, EXTRACTOR_VERSION, ENGINE_VERSION, model_id_at(model))
@@ -187,7 +202,7 @@ def process_and_publish(
     run_id: str, started: datetime, inputs: list[str], outcomes: list[FetchOutcome], db_path: str, batch_size: int,
     model: str | None = None, max_chars: int = MAX_ATTRIBUTED_CHARS,
 ) -> dict[str, Any]:
-    """Extract and attribute the pages in batches, then load, record the run, snapshot and report it.
+    """Extract, attribute and stage the pages in batches, then gate, publish, record and snapshot the run.
 
     Only what changed costs time: batches with no new article stage nothing, and a run that staged
     nothing skips the gate (and its Great Expectations import) and the publish, and the snapshot
@@ -208,44 +223,59 @@ def _process_and_publish(
     run_id: str, started: datetime, inputs: list[str], outcomes: list[FetchOutcome], db_path: str, batch_size: int,
     model: str | None, max_chars: int,
 ) -> dict[str, Any]:
-    raw_dir = str(raw_dir_for(Path(db_path)))
     model_id = model_id_at(model)
-    tally = RunTally()
-    failures: list[PageFailure] = []
-    n_extracted = 0
-    batches = [outcomes[start : start + batch_size] for start in range(0, len(outcomes), batch_size)]
-    batches = [batch for batch in batches if any(needs_extraction(o) for o in batch)]
     runner = _dask_runner()
-    cluster_batches: list[dict[str, Any]] = []
-    processed = (_on_cluster(batches, raw_dir, runner, cluster_batches, model, max_chars) if runner
-                 else _in_this_process(batches, raw_dir, model, model_id, max_chars))
-    for rows, batch_failures, extracted in processed:
-        failures += batch_failures
-        n_extracted += extracted
-        if not rows.articles:
-            continue
-        with stage_clock.timed("stage"):
-            # Each batch goes to staging at once, so a run's memory does not grow with its size. Quoted:
-            # Prefect otherwise walks every row dict of a parameter looking for futures (about 3.8 s a
-            # batch of 500 articles, 15 of the stage's 16 s at N = 2,000).
-            stage_task(db_path, run_id, quote(rows), first=tally.articles == 0)
-        tally.add(rows)
-
-    result = load_task(db_path, run_id, quote([fetch_log_row(o) for o in outcomes]), quote([f.row() for f in failures]))
-    summary = build_summary(run_id, started, inputs, outcomes, failures, tally, result, db_path, n_extracted, model_id)
+    staged = _stage_batches(run_id, outcomes, db_path, batch_size, model, model_id, runner, max_chars)
+    result = gate_task(db_path, run_id, quote([fetch_log_row(o) for o in outcomes]), quote([f.row() for f in staged.failures]))
+    if result.pending:
+        publish_task(db_path, run_id)
+    summary = build_summary(run_id, started, inputs, outcomes, staged.failures, staged.tally, result, db_path, staged.extracted,
+                            model_id, ENGINE_VERSION)
     summary["timings"] = summary["run"]["stage_seconds"] = stage_clock.take()
     marker = _record(db_path, summary["run"])  # before the snapshot, so readers see the run that published it
-    snapshot = snapshot_path(db_path)
+    snapshot = Workspace(db_path).snapshot
     if result.checked or not snapshot_is_current(db_path, marker):
-        with stage_clock.timed("snapshot"):
-            publish_snapshot(db_path)
+        snapshot_task(db_path)
         summary["timings"]["snapshot"] = stage_clock.take()["snapshot"]
         _record(db_path, summary["run"])  # its time, in the warehouse's row (the snapshot's row lacks only that)
     summary["snapshot_path"] = str(snapshot)
     if runner:
-        summary["cluster_batches"] = cluster_batches
-    publish_artifacts(summary, tally, result)
+        summary["cluster_batches"] = staged.cluster_batches
+    publish_artifacts(summary, staged.tally, result)
     return summary
+
+
+@dataclass
+class _Staged:
+    """What staging a run's batches gave: counts of what was staged, the pages extraction failed on."""
+
+    tally: RunTally = field(default_factory=RunTally)
+    failures: list[PageFailure] = field(default_factory=list)
+    extracted: int = 0
+    cluster_batches: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _stage_batches(run_id: str, outcomes: list[FetchOutcome], db_path: str, batch_size: int, model: str | None,
+                   model_id: str | None, runner, max_chars: int) -> _Staged:
+    """Slice the fetch outcomes into batches of `batch_size` pages, extract and attribute each (here, or on
+    the Dask cluster of `runner`) and stage its rows at once, so a run's memory does not grow with its size."""
+    staged = _Staged()
+    raw_dir = str(Workspace(db_path).raw_dir)
+    batches = [outcomes[start : start + batch_size] for start in range(0, len(outcomes), batch_size)]
+    batches = [batch for batch in batches if any(needs_extraction(o) for o in batch)]
+    processed = (_on_cluster(batches, raw_dir, runner, staged.cluster_batches, model, max_chars) if runner
+                 else _in_this_process(batches, raw_dir, model, model_id, max_chars))
+    for rows, batch_failures, extracted in processed:
+        staged.failures += batch_failures
+        staged.extracted += extracted
+        if not rows.articles:
+            continue
+        with stage_clock.timed("stage"):
+            # Quoted: Prefect otherwise walks every row dict of a parameter looking for futures (about
+            # 3.8 s a batch of 500 articles, 15 of the stage's 16 s at N = 2,000).
+            stage_task(db_path, run_id, quote(rows), first=staged.tally.articles == 0)
+        staged.tally.add(rows)
+    return staged
 
 
 def _in_this_process(batches: list[list[FetchOutcome]], raw_dir: str, model: str | None,
@@ -313,7 +343,7 @@ def _record(db_path: str, run: dict[str, Any]) -> tuple[Any, ...]:
 def stored_pages_task(db_path: str, since: date | None, made_by: tuple[str, str, str | None] | None) -> list[FetchOutcome]:
     """Published articles' raw pages from the raw store, as if fetched again: no network; with `made_by`,
     only those another extractor, engine or model made."""
-    outcomes = stored_pages(db_path, RawStore(raw_dir_for(Path(db_path))), since, made_by)
+    outcomes = stored_pages(db_path, RawStore(Workspace(db_path).raw_dir), since, made_by)
     get_run_logger().info("read %d stored pages to reprocess", len(outcomes))
     return outcomes
 
@@ -334,57 +364,3 @@ def citeline_reprocess(db_path: str = str(DEFAULT_DB), since: date | None = None
     outcomes = stored_pages_task(db_path, since, made_by)
     label = ("reprocess" if everything else "reprocess out of date") + (f" since {since}" if since else "")
     return process_and_publish(_run_id(), started, [label], outcomes, db_path, batch_size, model, max_chars)
-
-
-def publish_artifacts(summary: dict[str, Any], tally: RunTally, result: PublishResult) -> None:
-    """A markdown summary and a table of the run's new statements, shown with the flow run in Prefect."""
-    from prefect.artifacts import create_markdown_artifact, create_table_artifact
-
-    run = summary["run"]
-    lines = [f"# citeline run `{run['run_id']}`", "", "| stage | count |", "|---|---:|"]
-    for label, key in (("pages fetched", "n_fetched"), ("unchanged since last run", "n_unchanged"),
-                       ("fetch failed", "n_fetch_failed"), ("fetch skipped", "n_fetch_skipped"),
-                       ("articles extracted", "n_extracted"), ("extraction failed", "n_extract_failed"),
-                       ("text cut for attribution", "n_text_cut"), ("not attributed: not English", "n_not_english"),
-                       ("statements", "n_statements"), ("sources", "n_sources")):
-        lines.append(f"| {label} | {run[key]} |")
-    lines += ["", f"**Quality gate:** {run['quality_verdict']} ({run['n_quarantined']} rows quarantined); status `{run['status']}`", ""]
-    if summary["failures_by_reason"]:
-        lines += ["## Failures by reason", "", *[f"- `{reason}`: {n}" for reason, n in summary["failures_by_reason"].items()], ""]
-    lines += ["## Most cited sources", "", *[f"1. {s['name']} ({s['type']}): {s['statements']}" for s in summary["top_sources"]]]
-    create_markdown_artifact(markdown="\n".join(lines), key="citeline-run-summary", description="Counts, failures, quality verdict, top sources")
-    quarantined = {q.key.get("statement_id") for q in result.verdict.quarantined if q.table == "statements"}
-    new = [
-        {"speaker": tally.sources[s["source_id"]]["name"], "kind": s["kind"], "stance": s["stance"], "content": s["content"][:300]}
-        for s in tally.sample if s["statement_id"] not in quarantined
-    ][:1000] if result.published else []
-    create_table_artifact(table=new or [{"speaker": "", "kind": "", "stance": "", "content": "no new statements"}],
-                          key="citeline-new-statements", description="Statements this run published (first 1,000)")
-
-
-def build_summary(run_id, started, inputs, outcomes, failures, tally: RunTally, result: PublishResult, db_path, n_extracted,
-                  model_id: str | None = None) -> dict[str, Any]:
-    """Counts per stage, failures by reason, top sources and the quality verdict, for the CLI and `runs`."""
-    outcome_counts = Counter(o.outcome for o in outcomes)
-    reasons = Counter(o.error_class for o in outcomes if o.error_class)
-    reasons.update(f.error_class for f in failures)
-    top_sources = [
-        {"name": tally.sources[sid]["name"], "type": tally.sources[sid]["type"], "statements": n}
-        for sid, n in tally.cited.most_common(10)
-    ]
-    status = "published" if result.published else "failed_quality"
-    run = {
-        "run_id": run_id, "started_at": started, "ended_at": datetime.now(UTC), "status": status,
-        "inputs": inputs, "n_inputs": len(inputs), "n_fetched": outcome_counts.get("fetched", 0),
-        "n_fetch_failed": outcome_counts.get("failed", 0), "n_fetch_skipped": outcome_counts.get("skipped", 0),
-        "n_unchanged": sum(1 for o in outcomes if o.unchanged),
-        "n_extracted": n_extracted, "n_extract_failed": len(failures), "n_articles": tally.articles,
-        "n_statements": tally.statements, "n_sources": len(tally.sources),
-        "n_text_cut": tally.limits[TEXT_CUT], "n_not_english": tally.limits[NOT_ENGLISH],
-        "quality_verdict": result.verdict.label, "n_quarantined": len(result.verdict.quarantined),
-        "quality_details": {"evaluated": result.verdict.evaluated, "failures": result.verdict.failures,
-                            "quarantined": sorted({f"{q.table}: {q.expectation}({q.column})" for q in result.verdict.quarantined})},
-        "engine_version": ENGINE_VERSION, "extractor_version": EXTRACTOR_VERSION, "model_id": model_id,
-        "data_docs": str(data_docs_index(data_docs_root(Path(db_path)))) if result.checked else None,
-    }
-    return {"run": run, "failures_by_reason": dict(reasons.most_common()), "top_sources": top_sources, "db_path": str(db_path)}

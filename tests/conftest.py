@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-# Before Prefect is imported anywhere: a throwaway home, and no telemetry from tests.
+import citeline.core  # noqa: F401, E402  (its environment switches: no telemetry from tests, nor from the servers they start)
+
+# Before Prefect is imported anywhere: a throwaway home.
 _PREFECT_HOME = tempfile.mkdtemp(prefix="citeline-prefect-")
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
-os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-os.environ["GX_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -40,9 +40,9 @@ def seed_text() -> str:
 @pytest.fixture(scope="session")
 def demo_warehouse(tmp_path_factory, prefect_server) -> Path:
     """A warehouse built by the real flow from the whole demo corpus (295 Wikinews articles), published."""
-    from citeline.paths import demo_corpus
-    from citeline.run_config import RunConfig
+    from citeline.core.workspace import demo_corpus
     from flows.pipeline import citeline_run
+    from flows.run_config import RunConfig
 
     db = tmp_path_factory.mktemp("demo") / "citeline.duckdb"
     summary = citeline_run(RunConfig(inputs=[str(demo_corpus())], db=str(db)))

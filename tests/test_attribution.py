@@ -5,14 +5,13 @@ import random
 import pytest
 
 from citeline.cli import main
+from tests.test_attribution_cases import content as _content
+from tests.test_attribution_cases import find as _by_cue
 from transform.engine import attribute
 from transform.model import Span
 from transform.nlp import PARSE_BATCH_CHARS, parse_paragraphs, parser_input
 from transform.quotes import find_quotes, first_quote_from, quotes_between
 from transform.spans import SpanIndex
-
-from tests.test_attribution_cases import content as _content
-from tests.test_attribution_cases import find as _by_cue
 
 
 def test_direct_quote_before_the_attribution():

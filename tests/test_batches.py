@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 
-from citeline.paths import demo_corpus
-from citeline.run_config import RunConfig
 from flows.pipeline import citeline_run
+from flows.run_config import RunConfig
+from tests.support.pages import copy_demo_pages
 
 QUERIES = {
     "articles": "SELECT article_id, canonical_url, title FROM articles ORDER BY 1",
@@ -25,9 +23,7 @@ def _published(db):
 
 def test_small_batches_publish_the_same_rows_as_one_batch(tmp_path, prefect_server):
     folder = tmp_path / "pages"
-    folder.mkdir()
-    for page in sorted(demo_corpus().glob("*.html"))[40:45]:
-        shutil.copy(page, folder / page.name)
+    copy_demo_pages(folder, slice(40, 45))
     small = citeline_run(RunConfig(inputs=[str(folder)], db=str(tmp_path / "small.duckdb"), batch_size=2))
     whole = citeline_run(RunConfig(inputs=[str(folder)], db=str(tmp_path / "whole.duckdb"), batch_size=500))
     assert small["run"]["quality_verdict"] == whole["run"]["quality_verdict"] == "pass"

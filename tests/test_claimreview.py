@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from citeline.paths import demo_corpus
+from citeline.core.workspace import demo_corpus
 from extract.claimreview import REASONS, ClaimReviewLimits, find_claim_reviews, mentions_claimreview
 from extract.factcheck_feeds import NotAFactCheckFeed, read_checkthat_claims, read_claimreview_feed, read_factcheck_file
 from extract.verdicts import VERDICTS, normalise_rating, scale_verdict, verdict, verdict_table

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from citeline.cli import EXAMPLE_SQL, build_parser, main
-from citeline.paths import demo_corpus
+from tests.support.pages import copy_demo_pages, demo_pages
 from warehouse.search import search_statements
 
 
@@ -26,7 +26,7 @@ def test_every_subcommand_has_help():
 
 
 def test_extract_prints_one_json_object_per_file(capsys):
-    page = sorted(demo_corpus().glob("*.html"))[0]
+    page = demo_pages()[0]
     assert main(["extract", "--jsonl", str(page)]) == 0
     [line] = capsys.readouterr().out.splitlines()
     record = json.loads(line)
@@ -73,9 +73,7 @@ def test_console_script_is_installed():
 
 def test_run_on_a_local_folder_prints_the_summary_and_loads_everything(tmp_path, capsys, prefect_server):
     folder = tmp_path / "pages"
-    folder.mkdir()
-    for page in sorted(demo_corpus().glob("*.html"))[:6]:
-        shutil.copy(page, folder / page.name)
+    copy_demo_pages(folder, slice(None, 6))
     db = tmp_path / "w.duckdb"
     assert main(["run", str(folder), "--db", str(db)]) == 0
     out = capsys.readouterr().out
@@ -132,7 +130,7 @@ def test_a_warehouse_locked_by_another_process_is_named_and_exit_2(tmp_path, cap
     db = tmp_path / "w.duckdb"
     pages = tmp_path / "pages"
     pages.mkdir()
-    shutil.copy(sorted(demo_corpus().glob("*.html"))[0], pages / "one.html")
+    shutil.copy(demo_pages()[0], pages / "one.html")
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\ncon = duckdb.connect(sys.argv[1])\n"
                                "print('holding', flush=True)\ntime.sleep(60)\n", str(db)], stdout=subprocess.PIPE, text=True)
     try:
@@ -164,8 +162,7 @@ HOSTILE_QUERIES = {
 @pytest.fixture(scope="module")
 def published_warehouse(tmp_path_factory, prefect_server):
     folder = tmp_path_factory.mktemp("pages")
-    for page in sorted(demo_corpus().glob("*.html"))[30:32]:
-        shutil.copy(page, folder / page.name)
+    copy_demo_pages(folder, slice(30, 32))
     db = tmp_path_factory.mktemp("warehouse") / "w.duckdb"
     assert main(["run", str(folder), "--db", str(db)]) == 0
     return db

@@ -5,26 +5,23 @@ from __future__ import annotations
 import duckdb
 
 from citeline.cli import main
-from expectations.gate import Verdict, validate_staged
+from expectations.gate import validate_staged
+from tests.support.warehouse import NEWS_TEXT, article, stage_and_load
+from tests.support.warehouse import passes as _passes
 from transform.engine import attribute
-from warehouse import compaction, store
+from warehouse import compaction, staging
 from warehouse.rows import RunRows, add_article
 from warehouse.search import search_statements
 
-TEXT = '"We will win," the coach said. The club said that tickets had sold out, according to the BBC.'
+TEXT = NEWS_TEXT
 
 
 def _rows(article_ids: tuple[str, ...], text: str = TEXT) -> RunRows:
     rows = RunRows()
     for article_id in article_ids:
-        article = {"article_id": article_id, "canonical_url": f"https://news.test/{article_id}", "url": f"https://news.test/{article_id}",
-                   "title": "T", "sitename": "News Test", "published_date": None}
-        add_article(rows, article=article, text=f"{text} Story {article_id}.", statements=attribute(text), engine_version="test")
+        # The statements of `text` alone: the story's own words after it differ from article to article.
+        add_article(rows, article=article(article_id), text=f"{text} Story {article_id}.", statements=attribute(text), engine_version="test")
     return rows
-
-
-def _passes(con, run_id):
-    return Verdict(passed=True)
 
 
 def _storage(db, table):
@@ -42,19 +39,19 @@ def _everything(db):
 def test_each_publish_chunk_lands_in_row_groups_of_its_own(tmp_path, monkeypatch):
     # With DuckDB's vacuum on, a chunk's checkpoint merges it into the row group before, rewriting
     # (and holding in memory) everything published so far.
-    monkeypatch.setattr(store, "PUBLISH_CHUNK_ARTICLES", 1)
+    monkeypatch.setattr(staging, "PUBLISH_CHUNK_ARTICLES", 1)
     db = tmp_path / "w.duckdb"
-    store.load_run(db, "run-1", _rows(("a1", "a2", "a3")), [], [], _passes)
+    stage_and_load(db, "run-1", _rows(("a1", "a2", "a3")), [], [], _passes)
     assert _storage(db, "articles").row_groups == 3
     assert _storage(db, "statements").row_groups == 3
 
 
 def test_compaction_merges_row_groups_and_keeps_every_row_view_and_search_hit(tmp_path, monkeypatch):
-    monkeypatch.setattr(store, "PUBLISH_CHUNK_ARTICLES", 2)  # a1 and a2 share row groups, a3 has its own
+    monkeypatch.setattr(staging, "PUBLISH_CHUNK_ARTICLES", 2)  # a1 and a2 share row groups, a3 has its own
     monkeypatch.setattr(compaction, "MAX_DEAD_SHARE", 1.0)  # so publishing leaves the compaction to the command
     db = tmp_path / "w.duckdb"
-    store.load_run(db, "run-1", _rows(("a1", "a2", "a3")), [], [], validate_staged)
-    store.load_run(db, "run-2", _rows(("a2",), text='"Tickets are gone," the club said.'), [], [], validate_staged)
+    stage_and_load(db, "run-1", _rows(("a1", "a2", "a3")), [], [], validate_staged)
+    stage_and_load(db, "run-2", _rows(("a2",), text='"Tickets are gone," the club said.'), [], [], validate_staged)
     before = _everything(db)
     fragmented = _storage(db, "statements")
     assert fragmented.row_groups == 3 and fragmented.stored_rows > fragmented.live_rows  # run-2 replaced a2's rows
@@ -75,26 +72,26 @@ def test_a_publish_compacts_a_table_once_it_is_fragmented(tmp_path, monkeypatch)
     monkeypatch.setattr(compaction, "SPARE_ROW_GROUPS", 2)
     db = tmp_path / "w.duckdb"
     for number in range(1, 4):
-        store.load_run(db, f"run-{number}", _rows((f"a{number}",)), [], [], _passes)
+        stage_and_load(db, f"run-{number}", _rows((f"a{number}",)), [], [], _passes)
     assert _storage(db, "articles").row_groups == 3  # one per run, not yet more than 1 + 2
-    store.load_run(db, "run-4", _rows(("a4",)), [], [], _passes)
+    stage_and_load(db, "run-4", _rows(("a4",)), [], [], _passes)
     articles = _storage(db, "articles")
     assert (articles.row_groups, articles.live_rows) == (1, 4)
 
 
 def test_a_publish_compacts_a_table_full_of_replaced_rows(tmp_path):
     db = tmp_path / "w.duckdb"
-    store.load_run(db, "run-1", _rows(("a1", "a2", "a3", "a4")), [], [], _passes)
-    store.load_run(db, "run-2", _rows(("a1",)), [], [], _passes)  # 1 of 5 stored rows dead: under a quarter
+    stage_and_load(db, "run-1", _rows(("a1", "a2", "a3", "a4")), [], [], _passes)
+    stage_and_load(db, "run-2", _rows(("a1",)), [], [], _passes)  # 1 of 5 stored rows dead: under a quarter
     assert _storage(db, "articles").stored_rows == 5
-    store.load_run(db, "run-3", _rows(("a2",)), [], [], _passes)  # 2 of 6: over a quarter
+    stage_and_load(db, "run-3", _rows(("a2",)), [], [], _passes)  # 2 of 6: over a quarter
     articles = _storage(db, "articles")
     assert (articles.stored_rows, articles.live_rows) == (4, 4)
 
 
 def test_compact_says_when_nothing_is_fragmented_and_names_a_missing_warehouse(tmp_path, capsys):
     db = tmp_path / "w.duckdb"
-    store.load_run(db, "run-1", _rows(("a1",)), [], [], _passes)
+    stage_and_load(db, "run-1", _rows(("a1",)), [], [], _passes)
     assert main(["compact", "--db", str(db)]) == 0
     assert "nothing to compact" in capsys.readouterr().out
     missing = tmp_path / "missing.duckdb"

@@ -16,9 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from citeline.paths import demo_corpus
+from citeline.core.workspace import demo_corpus
 from tests.conftest import PROJECT
-from warehouse import store
+from tests.support.warehouse import stage_and_load
+from warehouse import recovery, staging, store
 from warehouse.snapshot import snapshot_path
 
 CITELINE = str(Path(sys.executable).with_name("citeline"))
@@ -109,7 +110,7 @@ def test_staged_rows_of_a_run_killed_before_its_publish_are_cleared_by_the_next_
 
     done = _run(args)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert all(_read(db, f"SELECT count(*) FROM stg_{table}") == [(0,)] for table in store.STAGED_TABLES)
+    assert all(_read(db, f"SELECT count(*) FROM stg_{table}") == [(0,)] for table in staging.STAGED_TABLES)
     assert _counts(db)["articles"] == 4 and _reader_counts(db) == _counts(db)
     assert _leftovers(db) == []
 
@@ -154,13 +155,13 @@ def test_a_live_runs_rows_are_left_alone_and_a_dead_ones_put_right(tmp_path):
 
     db = tmp_path / "w.duckdb"
     store.stage_batch(db, "staging", _rows(), first=True)
-    store.load_run(db, "published", _rows(article_ids=("b1",)), [], [], validate_staged)
+    stage_and_load(db, "published", _rows(article_ids=("b1",)), [], [], validate_staged)
     with run_held(db, "staging"), run_held(db, "published"):  # other processes' runs, still alive
-        kept = store.recover_dead_runs(db, "mine")  # one between two staged batches, one about to record itself
+        kept = recovery.recover_dead_runs(db, "mine")  # one between two staged batches, one about to record itself
         assert (kept.staged_runs_cleared, kept.runs_recorded) == ([], [])
         assert _read(db, "SELECT count(*) FROM stg_articles WHERE run_id = 'staging'") == [(1,)]
         assert _read(db, "SELECT count(*) FROM runs") == [(0,)]
-    recovered = store.recover_dead_runs(db, "mine")
+    recovered = recovery.recover_dead_runs(db, "mine")
     assert (recovered.staged_runs_cleared, recovered.runs_recorded) == (["staging"], ["published"])
     assert _read(db, "SELECT count(*) FROM stg_articles") == [(0,)]
     assert _read(db, "SELECT run_id, status, n_articles FROM runs") == [("published", "published", 1)]
@@ -206,12 +207,12 @@ def test_a_full_disk_is_one_line_exit_2_and_the_next_run_publishes_everything(tm
     done = _run([str(pages), "--db", str(db)])
     assert done.returncode == 0, done.stderr[-3000:]
     assert _counts(db) == expected and _reader_counts(db) == expected
-    assert all(_read(db, f"SELECT count(*) FROM stg_{table}") == [(0,)] for table in store.STAGED_TABLES)
+    assert all(_read(db, f"SELECT count(*) FROM stg_{table}") == [(0,)] for table in staging.STAGED_TABLES)
     assert _leftovers(db) == []
 
 
 def test_a_disk_full_during_the_snapshot_copy_names_the_copy_and_keeps_the_old_snapshot(small_disk):
-    from citeline.disk_full import DiskFull
+    from citeline.core.disk_full import DiskFull
     from warehouse.snapshot import publish_snapshot
 
     db = small_disk / "w.duckdb"

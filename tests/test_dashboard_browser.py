@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from citeline.paths import demo_corpus
+from tests.support.pages import demo_pages
 
 pytestmark = pytest.mark.e2e
 
@@ -72,7 +72,7 @@ def _no_error(page) -> None:
 def test_every_page_in_a_browser_while_a_run_publishes(chromium, tmp_path, prefect_server):
     from prefect.settings import PREFECT_API_URL
 
-    corpus = sorted(demo_corpus().glob("*.html"))
+    corpus = demo_pages()
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()

@@ -8,14 +8,13 @@ import os
 import signal
 import threading
 import time
-
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from citeline.run_config import FetchSettings, RunConfig, ScaleSettings
 from flows.pipeline import citeline_run, flow_for
+from flows.run_config import FetchSettings, RunConfig, ScaleSettings
 from tests.news_server import NewsServer
 
 pytestmark = pytest.mark.e2e
@@ -215,7 +214,7 @@ def test_citeline_run_with_dask_address_runs_on_the_cluster(cluster, site, tmp_p
 
 
 def test_a_dask_address_in_the_config_without_the_dask_runner_is_refused(site, tmp_path, prefect_server):
-    from citeline.cluster import ClusterUnavailable
+    from flows.cluster import ClusterUnavailable
 
     with pytest.raises(ClusterUnavailable, match="tcp://127.0.0.1:1.*not Dask"):
         citeline_run(_config(site, tmp_path, tmp_path / "never.duckdb", "tcp://127.0.0.1:1"))
@@ -295,7 +294,7 @@ def _this_machines_address() -> str | None:
 def test_workers_on_another_address_than_a_loopback_prefect_api_are_refused():
     from distributed import LocalCluster
 
-    from citeline.cluster import ClusterUnavailable, check_cluster
+    from flows.cluster import ClusterUnavailable, check_cluster
 
     host = _this_machines_address()
     if host is None:

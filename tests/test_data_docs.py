@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from citeline.core.workspace import data_docs_index
 from expectations import gate
 from tests.test_quality_gate import make_rows
-from warehouse import store
+from warehouse import staging, store
 
 SUITES = {"articles", "statements", "sources", "statement_sources", "batch"}
 
@@ -16,12 +17,12 @@ def _validate_runs(tmp_path, runs: int):
     for i in range(runs):
         con = store.connect(db)
         try:
-            store.stage(con, f"run{i}", make_rows([f"r{i}"]))
+            staging.stage(con, f"run{i}", make_rows([f"r{i}"]))
             assert gate.validate_staged(con, f"run{i}", docs_root=docs).passed
-            store.clear_staging(con, f"run{i}")
+            staging.clear_staging(con, f"run{i}")
         finally:
             con.close()
-    return gate.data_docs_index(docs)
+    return data_docs_index(docs)
 
 
 def test_every_runs_results_get_a_page_but_the_index_lists_only_the_latest(tmp_path, monkeypatch):

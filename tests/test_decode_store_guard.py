@@ -42,10 +42,11 @@ def test_private_loopback_and_link_local_addresses_are_not_public():
 
 def test_stored_pages_leave_memory_and_extraction_reads_them_back(tmp_path):
     """A run keeps no page bodies in memory: each page is read back from the raw store when its batch is extracted."""
-    from citeline.paths import demo_corpus
-    from extract.pages import extract_pages, read_local_pages
+    from extract.collect import read_local_pages
+    from extract.pages import extract_pages
+    from tests.support.pages import demo_pages
 
-    page = sorted(demo_corpus().glob("*.html"))[0]
+    page = demo_pages()[0]
     store = RawStore(tmp_path / "raw")
     outcomes = read_local_pages([page], store)
     digest = outcomes[0].raw_sha256

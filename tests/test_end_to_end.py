@@ -8,9 +8,10 @@ from urllib.parse import urlsplit
 import duckdb
 import pytest
 
-from citeline.run_config import FetchSettings, RunConfig
 from flows.pipeline import citeline_run
+from flows.run_config import FetchSettings, RunConfig
 from tests.news_server import NewsServer
+from tests.support.warehouse import table_counts
 
 pytestmark = pytest.mark.e2e
 
@@ -18,8 +19,7 @@ PUBLISHED = ("articles", "statements", "sources", "statement_sources")
 
 
 def _counts(db):
-    with duckdb.connect(str(db), read_only=True) as con:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in PUBLISHED}
+    return table_counts(db, PUBLISHED)
 
 
 @pytest.fixture(scope="module")
@@ -118,9 +118,9 @@ def test_flow_against_a_real_server_then_rerun_without_duplicates(site, tmp_path
 
 
 def test_malformed_lines_of_a_url_list_are_rows_and_an_ipv6_literal_is_fetched(site, tmp_path):
-    from citeline.run_config import FetchSettings
+    from extract.collect import fetch_inputs
     from extract.inputs import plan_inputs
-    from extract.pages import fetch_inputs
+    from flows.run_config import FetchSettings
 
     urls = tmp_path / "urls.txt"
     with NewsServer("::1") as v6:

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-import pytest
 
-from citeline.paths import demo_corpus
+from citeline.core.workspace import demo_corpus
+from tests.support.pages import copy_demo_pages, demo_pages
 
 PROJECT = Path(__file__).resolve().parent.parent
 BUSY_LOOP = "import sys, time\nend = time.monotonic() + float(sys.argv[1])\nwhile time.monotonic() < end: pass\n"
@@ -46,9 +46,7 @@ def _run(args: list[str], env: dict[str, str], timeout: float) -> subprocess.Com
 
 def test_first_run_on_an_empty_prefect_home_publishes(tmp_path):
     pages = tmp_path / "pages"
-    pages.mkdir()
-    for page in sorted(demo_corpus().glob("*.html"))[:3]:
-        shutil.copy(page, pages / page.name)
+    copy_demo_pages(pages, slice(None, 3))
     home = tmp_path / "new-prefect-home"
     home.mkdir()
     db = tmp_path / "w.duckdb"
@@ -69,7 +67,7 @@ def test_a_prefect_home_that_cannot_serve_is_named_and_exits_2(tmp_path):
     (home / "prefect.db").write_bytes(b"not a database\x00" * 5000)
     pages = tmp_path / "pages"
     pages.mkdir()
-    shutil.copy(sorted(demo_corpus().glob("*.html"))[0], pages / "one.html")
+    shutil.copy(demo_pages()[0], pages / "one.html")
     began = time.monotonic()
     done = _run(["run", str(pages), "--db", str(tmp_path / "w.duckdb")], _newcomer_env(home), timeout=300)
     assert done.returncode == 2

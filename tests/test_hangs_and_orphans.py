@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from citeline.paths import demo_corpus
+from citeline.core.workspace import demo_corpus
 
 PROJECT = Path(__file__).resolve().parent.parent
 CITELINE = str(Path(sys.executable).with_name("citeline"))
@@ -198,7 +198,7 @@ def test_a_prefect_api_that_stalls_after_its_health_check_stops_the_run(tmp_path
 @pytest.mark.timeout(180)
 def test_a_dask_address_that_accepts_and_never_answers_is_given_up(tmp_path):
     """Before: Dask's client waited on the silent scheduler for over seven minutes."""
-    from citeline.cluster import CHECK_TIMEOUT
+    from flows.cluster import CHECK_TIMEOUT
 
     server = _StallingServer(health=False)
     address = f"tcp://127.0.0.1:{server.port}"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from citeline.run_config import AttributionSettings, FetchSettings, RunConfig
 from extract.urls import same_site
 from flows.pipeline import citeline_run
+from flows.run_config import AttributionSettings, FetchSettings, RunConfig
 from tests.hostile_server import HostileServer, page
 from tests.news_server import article_page
 
@@ -114,7 +114,7 @@ def test_a_sitemap_index_is_read_up_to_the_runs_caps_and_what_was_left_is_record
 
 
 def test_listed_urls_past_the_cap_are_recorded_not_fetched(tmp_path):
-    from extract.pages import fetch_inputs
+    from extract.collect import fetch_inputs
 
     with HostileServer("127.0.0.1", {}) as site:
         urls = [site.url(f"/a/{i}.html") for i in range(5)]

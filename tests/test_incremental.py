@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from citeline.run_config import FetchSettings, RunConfig
 import flows.pipeline as pipeline
+from flows.run_config import FetchSettings, RunConfig
 from tests.news_server import NewsHandler, NewsServer
 
 

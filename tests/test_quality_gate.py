@@ -10,8 +10,9 @@ import pytest
 
 from expectations import gate
 from expectations.gate import validate_staged
+from tests.support.warehouse import article, stage_and_load
 from transform.engine import attribute
-from warehouse import store
+from warehouse import staging, store
 from warehouse.rows import RunRows, add_article
 
 TEXT = '"We will win the final," the coach said. Officials said that every ticket had sold out, according to the BBC.'
@@ -26,11 +27,8 @@ def make_rows(article_ids: list[str], text: str = TEXT) -> RunRows:
     for article_id in article_ids:
         if article_id == "b2":
             text = OTHER_TEXT  # b2 cites other sources than b1, so corrupting one of b1's leaves b2 whole
-        statements = attribute(text)
-        article = {"article_id": article_id, "canonical_url": f"https://news.test/{article_id}",
-                   "url": f"https://news.test/{article_id}", "title": article_id, "sitename": "News Test",
-                   "published_date": date(2024, 3, 1), "fetched_at": datetime(2024, 3, 2, tzinfo=UTC)}
-        add_article(rows, article=article, text=text, statements=statements, engine_version="test")
+        fields = {"title": article_id, "published_date": date(2024, 3, 1), "fetched_at": datetime(2024, 3, 2, tzinfo=UTC)}
+        add_article(rows, article=article(article_id, **fields), text=text, statements=attribute(text), engine_version="test")
     return rows
 
 
@@ -42,7 +40,7 @@ def snapshot(db) -> dict[str, list]:
 @pytest.fixture()
 def warehouse(tmp_path):
     db = tmp_path / "w.duckdb"
-    result = store.load_run(db, "good", make_rows(["a1", "a2"]), [], [], validate_staged)
+    result = stage_and_load(db, "good", make_rows(["a1", "a2"]), [], [], validate_staged)
     assert result.published and result.verdict.label == "pass"
     return db
 
@@ -76,7 +74,7 @@ def test_row_level_failures_are_quarantined_and_the_rest_publishes(warehouse, ca
     before = snapshot(warehouse)
     rows = make_rows(["b1", "b2"])
     corrupt(rows)
-    result = store.load_run(warehouse, "corrupt", rows, [], [], validate_staged)
+    result = stage_and_load(warehouse, "corrupt", rows, [], [], validate_staged)
     assert result.published and result.verdict.label == "pass with quarantine"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         quarantined = con.execute("SELECT table_name, row_key, expectation FROM quarantine WHERE run_id = 'corrupt'").fetchall()
@@ -97,7 +95,7 @@ def test_twenty_articles_in_a_row_without_statements_block_the_publish(warehouse
     before = snapshot(warehouse)
     rows = make_rows([f"e{i:02d}" for i in range(20)], text="Nothing anybody says here. The sky was grey all day long.")
     assert not rows.statements
-    result = store.load_run(warehouse, "broken-attributor", rows, [], [], validate_staged)
+    result = stage_and_load(warehouse, "broken-attributor", rows, [], [], validate_staged)
     assert not result.published
     assert result.verdict.failures == ["batch: expect_column_values_to_be_between(longest_run_without_statements)"]
     assert snapshot(warehouse) == before
@@ -107,7 +105,7 @@ def test_too_many_pages_without_text_block_the_publish(warehouse):
     before = snapshot(warehouse)
     failures = [{"stage": "extract", "url": f"https://news.test/x{i}", "error_class": "no_text", "detail": "main text is empty"}
                 for i in range(5)]
-    result = store.load_run(warehouse, "broken-extractor", make_rows(["c1"]), [], failures, validate_staged)
+    result = stage_and_load(warehouse, "broken-extractor", make_rows(["c1"]), [], failures, validate_staged)
     assert not result.published
     assert result.verdict.failures == ["batch: expect_column_values_to_be_between(share_without_text)"]
     assert snapshot(warehouse) == before
@@ -126,13 +124,13 @@ def test_validating_batch_by_batch_finds_what_one_frame_finds(tmp_path, monkeypa
     _table, corrupt = SLICING_CASES[case]
 
     def verdict_with_batches_of(articles: int, db):
-        monkeypatch.setattr(store, "PUBLISH_CHUNK_ARTICLES", articles)
+        monkeypatch.setattr(staging, "PUBLISH_CHUNK_ARTICLES", articles)
         monkeypatch.setattr(gate, "FRAME_ROWS", 1)  # a frame per staged batch
         rows = make_rows(["b1", "b2", "b3", "b4"])
         corrupt(rows)
         con = store.connect(db)
         try:
-            store.stage(con, "corrupt", rows)
+            staging.stage(con, "corrupt", rows)
             assert con.execute("SELECT count(DISTINCT batch) FROM stg_articles").fetchone()[0] == -(-4 // articles)
             return validate_staged(con, "corrupt")
         finally:

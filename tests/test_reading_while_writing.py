@@ -11,15 +11,15 @@ import time
 
 import duckdb
 
-from citeline.paths import demo_corpus
-from citeline.run_config import RunConfig
 from flows.pipeline import citeline_run
+from flows.run_config import RunConfig
 from tests.conftest import PROJECT
+from tests.support.pages import demo_pages
 from warehouse.snapshot import snapshot_path
 
 
 def test_a_reader_in_another_process_only_ever_sees_whole_runs(tmp_path, prefect_server):
-    pages = sorted(demo_corpus().glob("*.html"))
+    pages = demo_pages()
     first, second = tmp_path / "first", tmp_path / "second"
     for folder, chosen in ((first, pages[:25]), (second, pages[25:50])):
         folder.mkdir()

@@ -7,22 +7,20 @@ from datetime import date, timedelta
 
 import duckdb
 
-from citeline.run_config import RunConfig
 import flows.pipeline as pipeline
 from citeline.cli import main
-from citeline.paths import demo_corpus
+from flows.run_config import RunConfig
+from tests.support.pages import copy_demo_pages
+from tests.support.warehouse import table_counts
 
 
 def _table_counts(db):
-    with duckdb.connect(str(db), read_only=True) as con:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "statements", "statement_sources")}
+    return table_counts(db, ("articles", "statements", "statement_sources"))
 
 
 def test_reprocess_replaces_rows_with_the_new_version_from_raw_pages(tmp_path, prefect_server, monkeypatch):
     folder = tmp_path / "pages"
-    folder.mkdir()
-    for page in sorted(demo_corpus().glob("*.html"))[20:24]:
-        shutil.copy(page, folder / page.name)
+    copy_demo_pages(folder, slice(20, 24))
     db = tmp_path / "w.duckdb"
     pipeline.citeline_run(RunConfig(inputs=[str(folder)], db=str(db)))
     before = _table_counts(db)

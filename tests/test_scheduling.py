@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import shutil
 
 import pytest
 
 from citeline.cli import build_parser, run_configuration
 from citeline.config import ConfigError, load_config
-from citeline.paths import demo_corpus
-from citeline.run_config import FetchSettings, RunConfig
 from extract.fetch import FetchPolicy
+from flows.run_config import FetchSettings, RunConfig
+from tests.support.pages import copy_demo_pages
 
 CONFIG = """
 [citeline]
@@ -85,9 +83,7 @@ def test_each_run_publishes_a_summary_and_a_table_of_new_statements(tmp_path, pr
     from flows.pipeline import citeline_run
 
     folder = tmp_path / "pages"
-    folder.mkdir()
-    for page in sorted(demo_corpus().glob("*.html"))[10:13]:
-        shutil.copy(page, folder / page.name)
+    copy_demo_pages(folder, slice(10, 13))
     summary = citeline_run(RunConfig(inputs=[str(folder)], db=str(tmp_path / "w.duckdb")))
     markdown = Artifact.get("citeline-run-summary")
     table = Artifact.get("citeline-new-statements")

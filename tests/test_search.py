@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import duckdb
 
-from expectations.gate import Verdict
-from transform.engine import attribute
-from warehouse import store
-from warehouse.rows import RunRows, add_article
+from tests.support.warehouse import passes as _passes
+from tests.support.warehouse import run_rows, stage_and_load
+from warehouse import schema, staging, store
 from warehouse.search import INDEX_UNINDEXED_SQL, load_fts, search_statements
+from warehouse.sql_script import run_script
 
-
-def _rows(texts: dict[str, str]) -> RunRows:
-    rows = RunRows()
-    for article_id, text in texts.items():
-        article = {"article_id": article_id, "canonical_url": f"https://news.test/{article_id}", "url": f"https://news.test/{article_id}",
-                   "title": "T", "sitename": "News Test", "published_date": None}
-        add_article(rows, article=article, text=text, statements=attribute(text), engine_version="test")
-    return rows
-
-
-def _passes(con, run_id):
-    return Verdict(passed=True)
+_rows = run_rows
 
 
 def _index(con) -> list[tuple]:
@@ -37,21 +26,21 @@ def _index_from_scratch(db) -> list[tuple]:
         con.execute("CREATE TABLE search_terms (statement_id VARCHAR, term VARCHAR, tf INTEGER)")
         con.execute("CREATE TABLE search_docs (statement_id VARCHAR, terms INTEGER)")
         load_fts(con)
-        store.run_script(con, INDEX_UNINDEXED_SQL, {})
+        run_script(con, INDEX_UNINDEXED_SQL, {})
         return _index(con)
     finally:
         con.close()
 
 
 def test_the_index_follows_replaced_statements_and_ranks_the_matching_one_first(tmp_path, monkeypatch):
-    monkeypatch.setattr(store, "PUBLISH_CHUNK_ARTICLES", 1)
+    monkeypatch.setattr(staging, "PUBLISH_CHUNK_ARTICLES", 1)
     db = tmp_path / "w.duckdb"
-    store.load_run(db, "run-1", _rows({
+    stage_and_load(db, "run-1", _rows({
         "a1": '"The harbour bridge will close for repairs," the mayor said.',
         "a2": 'Farmers said that the drought had ruined the wheat harvest.',
         "a3": '"Tickets for the final sold out in minutes," the club said.',
     }), [], [], _passes)
-    store.load_run(db, "run-2", _rows({"a2": 'Farmers said that heavy rain had saved the barley.'}), [], [], _passes)
+    stage_and_load(db, "run-2", _rows({"a2": 'Farmers said that heavy rain had saved the barley.'}), [], [], _passes)
 
     with duckdb.connect(str(db), read_only=True) as con:
         assert _index(con) == _index_from_scratch(db)
@@ -64,11 +53,11 @@ def test_the_index_follows_replaced_statements_and_ranks_the_matching_one_first(
 
 def test_a_warehouse_from_before_the_search_tables_is_indexed_when_opened(tmp_path):
     db = tmp_path / "w.duckdb"
-    store.load_run(db, "run-1", _rows({"a1": '"The harbour bridge will close for repairs," the mayor said.'}), [], [], _passes)
+    stage_and_load(db, "run-1", _rows({"a1": '"The harbour bridge will close for repairs," the mayor said.'}), [], [], _passes)
     with duckdb.connect(str(db)) as con:  # as if migration 007 had never run
         for table in ("search_terms", "search_docs", "search_stopwords"):
             con.execute(f"DROP TABLE {table}")
-        con.execute(f"DELETE FROM schema_migrations WHERE version >= {store.SEARCH_TERMS_MIGRATION}")
+        con.execute(f"DELETE FROM schema_migrations WHERE version >= {schema.SEARCH_TERMS_MIGRATION}")
     store.connect(db).close()
     with duckdb.connect(str(db), read_only=True) as con:
         assert _index(con) and _index(con) == _index_from_scratch(db)

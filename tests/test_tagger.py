@@ -13,9 +13,9 @@ import pytest
 
 import flows.pipeline as pipeline
 from citeline.cli import main
-from citeline.paths import demo_corpus
-from citeline.run_config import RunConfig
 from evaluation.corpus import training_documents
+from flows.run_config import RunConfig
+from tests.support.pages import copy_demo_pages
 from transform.engine import attribute
 from transform.tagger.model import CARD_FILE, WEIGHTS_FILE, ModelError, load_model
 from transform.tagger.training import TrainingError, TrainingSettings, train_model
@@ -166,9 +166,7 @@ def test_cli_refuses_to_train_on_dev_and_names_a_missing_model(tmp_path, capsys)
 
 def test_a_run_and_a_reprocess_record_the_model(training, tmp_path, prefect_server):
     folder = tmp_path / "pages"
-    folder.mkdir()
-    for page in sorted(demo_corpus().glob("*.html"))[30:36]:
-        shutil.copy(page, folder / page.name)
+    copy_demo_pages(folder, slice(30, 36))
     db = tmp_path / "w.duckdb"
     model = load_model(training[0])
     summary = pipeline.citeline_run(RunConfig(inputs=[str(folder)], db=str(db), attribution={"model": str(training[0])}))

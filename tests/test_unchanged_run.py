@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 
-from citeline.paths import demo_corpus
-from expectations.gate import data_docs_index
+from citeline.core.workspace import data_docs_index
+from tests.support.pages import copy_demo_pages
+from tests.support.warehouse import table_counts
 from warehouse.snapshot import snapshot_path
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -32,9 +32,7 @@ def test_an_unchanged_rerun_records_the_run_and_does_nothing_else(tmp_path, pref
     from prefect.settings import PREFECT_API_URL
 
     pages = tmp_path / "pages"
-    pages.mkdir()
-    for page in sorted(demo_corpus().glob("*.html"))[20:23]:
-        shutil.copy(page, pages / page.name)
+    copy_demo_pages(pages, slice(20, 23))
     db = tmp_path / "w.duckdb"
     args = [str(pages), "--db", str(db)]
 
@@ -45,8 +43,7 @@ def test_an_unchanged_rerun_records_the_run_and_does_nothing_else(tmp_path, pref
     before = {"snapshot": snapshot.stat(), "docs": docs.stat()}
     with duckdb.connect(str(snapshot), read_only=True) as con:  # readers see the run that published the snapshot
         assert con.execute("SELECT status, n_articles FROM runs").fetchall() == [("published", 3)]
-    with duckdb.connect(str(db), read_only=True) as con:
-        published = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "statements", "search_docs")}
+    published = table_counts(db, ("articles", "statements", "search_docs"))
 
     second, second_imports = _citeline_run(args, PREFECT_API_URL.value())
     assert second.returncode == 0, second.stderr[-2000:]
@@ -55,8 +52,8 @@ def test_an_unchanged_rerun_records_the_run_and_does_nothing_else(tmp_path, pref
 
     assert (snapshot.stat().st_ino, snapshot.stat().st_mtime_ns) == (before["snapshot"].st_ino, before["snapshot"].st_mtime_ns)
     assert docs.stat().st_mtime_ns == before["docs"].st_mtime_ns
+    assert table_counts(db, published) == published
     with duckdb.connect(str(db), read_only=True) as con:
-        assert {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in published} == published
         runs = con.execute("SELECT run_id, status, quality_verdict, n_unchanged, n_articles, data_docs, stage_seconds "
                            "FROM runs ORDER BY started_at").fetchall()
         assert [r[1:6] for r in runs] == [("published", "pass", 0, 3, str(docs)), ("published", "nothing to check", 3, 0, None)]

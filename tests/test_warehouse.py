@@ -7,42 +7,36 @@ import json
 import duckdb
 import pytest
 
-from expectations.gate import Verdict, validate_staged
-from transform.engine import attribute
-from warehouse import store
-from warehouse.rows import RunRows, add_article
+from expectations.gate import validate_staged
+from tests.support.warehouse import NEWS_TEXT, passes, run_rows, stage_and_load, table_counts
+from warehouse import publish, schema, staging, store
+from warehouse.rows import RunRows
 
-TEXT = '"We will win," the coach said. The club said that tickets had sold out, according to the BBC.'
+TEXT = NEWS_TEXT
 
 
 def _rows(text: str = TEXT, article_ids: tuple[str, ...] = ("a1",)) -> RunRows:
-    rows = RunRows()
-    for article_id in article_ids:
-        article = {"article_id": article_id, "canonical_url": f"https://news.test/{article_id}", "url": f"https://news.test/{article_id}",
-                   "title": "T", "sitename": "News Test", "published_date": None}
-        add_article(rows, article=article, text=text, statements=attribute(text), engine_version="test")
-    return rows
+    return run_rows(dict.fromkeys(article_ids, text))
 
 
 def _counts(db):
-    with duckdb.connect(str(db), read_only=True) as con:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in store.STAGED_TABLES}
+    return table_counts(db, staging.STAGED_TABLES)
 
 
 def test_loading_the_same_run_twice_keeps_row_counts(tmp_path):
     db = tmp_path / "w.duckdb"
-    first = store.load_run(db, "run-1", _rows(), [], [], validate_staged)
+    first = stage_and_load(db, "run-1", _rows(), [], [], validate_staged)
     assert first.published and first.verdict.passed
     counts = _counts(db)
     assert counts["articles"] == 1 and counts["statements"] >= 2
-    store.load_run(db, "run-2", _rows(), [], [], validate_staged)
+    stage_and_load(db, "run-2", _rows(), [], [], validate_staged)
     assert _counts(db) == counts
 
 
 def test_a_split_quote_keeps_its_quoted_parts_without_the_attribution(tmp_path):
     text = '"We will win this league," the coach said on Friday, "and then we will win the cup."'
     db = tmp_path / "w.duckdb"
-    store.load_run(db, "run", _rows(text=text), [], [], validate_staged)
+    stage_and_load(db, "run", _rows(text=text), [], [], validate_staged)
     with duckdb.connect(str(db), read_only=True) as con:
         stored = con.execute("SELECT content, content_parts FROM statements").fetchall()
     split = [(content, [text[start:end] for start, end in json.loads(parts)]) for content, parts in stored]
@@ -55,31 +49,31 @@ def test_a_split_quote_keeps_its_quoted_parts_without_the_attribution(tmp_path):
 
 def _staged_and_pending(db):
     with duckdb.connect(str(db), read_only=True) as con:
-        staged = sum(con.execute(f"SELECT count(*) FROM stg_{t}").fetchone()[0] for t in store.STAGED_TABLES)
+        staged = sum(con.execute(f"SELECT count(*) FROM stg_{t}").fetchone()[0] for t in staging.STAGED_TABLES)
         pending = con.execute("SELECT count(*) FROM publish_log WHERE finished_at IS NULL").fetchone()[0]
     return staged, pending
 
 
 def test_a_failing_publish_chunk_changes_nothing_published(tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
-    store.load_run(db, "good", _rows(), [], [], validate_staged)
+    stage_and_load(db, "good", _rows(), [], [], validate_staged)
     before = _counts(db)
-    broken_sql = store.PUBLISH_CHUNK_SQL.replace("INSERT INTO statement_sources", "INSERT INTO no_such_table")
-    monkeypatch.setattr(store, "PUBLISH_CHUNK_SQL", broken_sql)
+    broken_sql = publish.PUBLISH_CHUNK_SQL.replace("INSERT INTO statement_sources", "INSERT INTO no_such_table")
+    monkeypatch.setattr(publish, "PUBLISH_CHUNK_SQL", broken_sql)
     with pytest.raises(duckdb.Error):
-        store.load_run(db, "crash", _rows(text=TEXT + " Rain is due, forecasters said."), [], [], lambda con, run: Verdict(passed=True))
+        stage_and_load(db, "crash", _rows(text=TEXT + " Rain is due, forecasters said."), [], [], passes)
     assert _counts(db) == before  # the chunk's deletes of the old rows were rolled back with its inserts
 
 
 def test_a_publish_cut_short_is_finished_by_the_next_writer_without_duplicates(tmp_path, monkeypatch):
     expected_db = tmp_path / "whole.duckdb"
-    store.load_run(expected_db, "whole", _rows(article_ids=("a1", "a2", "a3")), [], [], validate_staged)
+    stage_and_load(expected_db, "whole", _rows(article_ids=("a1", "a2", "a3")), [], [], validate_staged)
     expected = _counts(expected_db)
     assert expected["articles"] == 3
 
     db = tmp_path / "w.duckdb"
-    monkeypatch.setattr(store, "PUBLISH_CHUNK_ARTICLES", 1)
-    real_chunk, calls = store._publish_chunk, []
+    monkeypatch.setattr(staging, "PUBLISH_CHUNK_ARTICLES", 1)
+    real_chunk, calls = publish.publish_chunk, []
 
     def chunk_then_crash(con, run_id):
         calls.append(run_id)
@@ -87,13 +81,13 @@ def test_a_publish_cut_short_is_finished_by_the_next_writer_without_duplicates(t
             raise OSError("disk unplugged")
         return real_chunk(con, run_id)
 
-    monkeypatch.setattr(store, "_publish_chunk", chunk_then_crash)
+    monkeypatch.setattr(publish, "publish_chunk", chunk_then_crash)
     with pytest.raises(OSError, match="disk unplugged"):
-        store.load_run(db, "cut", _rows(article_ids=("a1", "a2", "a3")), [], [], validate_staged)
+        stage_and_load(db, "cut", _rows(article_ids=("a1", "a2", "a3")), [], [], validate_staged)
     assert _counts(db)["articles"] == 1
     assert _staged_and_pending(db)[1] == 1
 
-    monkeypatch.setattr(store, "_publish_chunk", real_chunk)
+    monkeypatch.setattr(publish, "publish_chunk", real_chunk)
     store.connect(db).close()  # any writer opening the warehouse finishes the publish first
     assert _counts(db) == expected
     assert _staged_and_pending(db) == (0, 0)
@@ -120,7 +114,7 @@ def test_each_staged_batch_publishes_in_a_transaction_of_its_own(tmp_path):
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT chunks FROM publish_log WHERE run_id = 'batched'").fetchone() == (2,)
     expected_db = tmp_path / "whole.duckdb"
-    store.load_run(expected_db, "whole", _rows(article_ids=("a1", "a2", "a3")), [], [], validate_staged)
+    stage_and_load(expected_db, "whole", _rows(article_ids=("a1", "a2", "a3")), [], [], validate_staged)
     assert _counts(db) == _counts(expected_db)
 
 
@@ -129,13 +123,13 @@ def test_migrate_is_idempotent_and_versioned(tmp_path):
     store.connect(db).close()
     con = store.connect(db)
     assert con.execute("SELECT max(version), count(*) FROM schema_migrations").fetchone() == (
-        store.SCHEMA_VERSION, len(store.migrations()))
+        schema.SCHEMA_VERSION, len(schema.migrations()))
     con.close()
 
 
 def test_a_version_1_warehouse_upgrades_itself_without_losing_rows(tmp_path):
     db = tmp_path / "old.duckdb"
-    version, base_sql = store.migrations()[0]
+    version, base_sql = schema.migrations()[0]
     assert version == 1
     with duckdb.connect(str(db)) as old:  # a warehouse as version 1 left it, with data
         old.execute(base_sql)
@@ -144,7 +138,7 @@ def test_a_version_1_warehouse_upgrades_itself_without_losing_rows(tmp_path):
         old.execute("INSERT INTO sources VALUES ('s1', 'Reuters', 'news_agency', 'old-run')")
     con = store.connect(db)
     try:
-        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.SCHEMA_VERSION
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == schema.SCHEMA_VERSION
         assert con.execute("SELECT run_id, status, n_quarantined FROM runs").fetchall() == [("old-run", "published", None)]
         assert con.execute("SELECT name FROM sources").fetchall() == [("Reuters",)]
         assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0

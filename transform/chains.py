@@ -10,7 +10,6 @@ from transform.sources import ArticleContext, resolve_source
 from transform.spans import SpanIndex, span_of
 from transform.tokens import lemma_of
 
-
 # Verbs that report a stance rather than an utterance ("she could not support the deal"). Inside
 # what someone else is reported to have said they are part of that statement, not one of their own.
 NESTED_STANCE_LEMMAS = word_list("nested_stance_verbs")

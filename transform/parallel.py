@@ -7,7 +7,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from citeline.lifeline import die_with_parent
+from citeline.core.lifeline import die_with_parent
 from transform.engine import attribute_many
 from transform.model import Statement
 

@@ -11,7 +11,6 @@ from transform.quotes import QUOTE_MARKS
 from transform.rules.reactions import RECEIVING_FORMS
 from transform.tokens import cue_forms
 
-
 MAX_PARAGRAPH_CHARS = 20_000
 
 

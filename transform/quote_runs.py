@@ -10,7 +10,6 @@ from transform.quotes import QUOTE_CHARACTERS, WITHOUT_QUOTE_CHARACTERS, first_q
 from transform.spans import trim
 from transform.tokens import cue_forms
 
-
 WORD_WITH_CASE = re.compile(r"[A-Za-z]+")
 
 

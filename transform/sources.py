@@ -30,7 +30,7 @@ VAGUE_HEADS = {
     "polls", "activists", "supporters", "opponents", "voters", "democrats", "republicans",
     "investigators", "prosecutors", "doctors", "aides", "insiders", "others", "many", "some",
     "commentators", "historians", "advocates", "campaigners", "leaders", "officers", "rescuers",
-    "media", "organizers", "organisers", "residents", "locals", "members", "staff", "workers",
+    "media", "organizers", "organisers", "locals", "members", "staff", "workers",
 }
 ANONYMOUS_HEADS = {"source", "sources", "official", "officials", "person", "people", "aide", "aides", "insider", "insiders", "individual"}
 ANONYMITY_MARKERS = re.compile(

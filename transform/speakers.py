@@ -14,7 +14,6 @@ from transform.sources import ANONYMITY_MARKERS, ANONYMOUS_HEADS, PERSONAL_TITLE
 from transform.spans import span_of
 from transform.tokens import COPULAS, DESCRIPTION_TAGS, NOUN_PHRASE_TAGS, NOUN_TAGS, SUBJECT_DEPS, is_proper_noun, is_verb, lemma_of, nearest_subject
 
-
 UNRESOLVABLE_PRONOUNS = {"i", "you", "we", "me", "us", "one", "y'all", "this"}
 
 
@@ -107,16 +106,7 @@ def source_for(token, offset: int, text: str, context: ArticleContext) -> Speake
     if subject is None:
         return None
     if subject.lower_ in RELATIVE_PRONOUNS and token.dep_ == "relcl" and token.head.i != token.i:
-        # "analysts who say ...": the mention is "who", the speaker is the noun it stands for.
-        span = Span(offset + subject.idx, offset + subject.idx + len(subject.text))
-        antecedent = token.head
-        named = span_of([t for t in antecedent.subtree if t.i < subject.i], offset, text)
-        named_text = text[named.start : named.end] if named else antecedent.text
-        resolved = resolve_source(
-            named_text, entity_label=head_entity(named_text, antecedent.text)[0], head_lemma=lemma_of(antecedent),
-            head_text=antecedent.text, position=span.start, context=context,
-        )
-        return Speaker(span, subject.text, resolved)
+        return _speaker_of_relative_pronoun(token, subject, offset, text, context)
     # A misparse can hang later words on the subject; the mention stays on its own side of the cue.
     tokens = [t for t in subject.subtree if (t.i < token.i) == (subject.i < token.i)]
     tokens = without_relative_clauses(tokens)
@@ -144,6 +134,19 @@ def source_for(token, offset: int, text: str, context: ArticleContext) -> Speake
                 resolved = ResolvedSource(resolved.name, kind)
             return Speaker(span, mention, resolved)
     return resolved_mention(span, subject, text, context)
+
+
+def _speaker_of_relative_pronoun(token, subject, offset: int, text: str, context: ArticleContext) -> Speaker:
+    """"analysts who say ...": the mention is "who", the speaker is the noun it stands for."""
+    span = Span(offset + subject.idx, offset + subject.idx + len(subject.text))
+    antecedent = token.head
+    named = span_of([t for t in antecedent.subtree if t.i < subject.i], offset, text)
+    named_text = text[named.start : named.end] if named else antecedent.text
+    resolved = resolve_source(
+        named_text, entity_label=head_entity(named_text, antecedent.text)[0], head_lemma=lemma_of(antecedent),
+        head_text=antecedent.text, position=span.start, context=context,
+    )
+    return Speaker(span, subject.text, resolved)
 
 
 def without_relative_clauses(tokens: list) -> list:

@@ -6,7 +6,6 @@ from functools import lru_cache
 
 from transform.lexicon import cue_stances, irregular_forms
 
-
 COPULAS = {"is", "was", "be", "been", "are", "were", "'s", "’s"}
 
 

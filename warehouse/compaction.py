@@ -1,6 +1,6 @@
 """Compaction: rewriting a published table whose storage has fragmented into small row groups.
 
-Writers open the warehouse with DuckDB's vacuum turned off (see `store._open`), so every publish
+Writers open the warehouse with DuckDB's vacuum turned off (see `schema.open_file`), so every publish
 chunk lands in row groups of its own and nothing published before is rewritten. That keeps a run's
 memory bounded by its chunk, but leaves many small row groups behind (one per chunk and table), and
 rows replaced by later runs stay as tombstones. Compaction rewrites such a table in one transaction,
@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+
+from warehouse.schema import transaction, views
 
 PUBLISHED_TABLES = ("articles", "statements", "statement_sources", "sources", "search_terms", "search_docs")
 ROW_GROUP_ROWS = 122_880  # DuckDB's default row group size
@@ -46,8 +48,6 @@ def table_storage(con: duckdb.DuckDBPyConnection, table: str) -> TableStorage:
 def compact(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[TableStorage]:
     """Rewrite the published tables that are fragmented (all of them with `force`), in one transaction;
     returns their storage as it was before. The views are re-created."""
-    from warehouse.store import transaction, views
-
     before = [table_storage(con, table) for table in PUBLISHED_TABLES]
     chosen = [storage for storage in before if force or storage.fragmented]
     if not chosen:

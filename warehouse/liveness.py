@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from citeline.core.workspace import Workspace
+
 
 def runs_dir(db_path: Path | str) -> Path:
-    path = Path(db_path)
-    return path.with_name(f".{path.name}.runs")
+    """The lock files of live runs (citeline.core.workspace.Workspace.runs_dir)."""
+    return Workspace(db_path).runs_dir
 
 
 def run_lock_path(db_path: Path | str, run_id: str) -> Path:

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from citeline.errors import CitelineError
+from citeline.core.errors import CitelineError
 from warehouse.search import load_fts
 from warehouse.snapshot import snapshot_path
 from warehouse.store import WarehouseError, connect

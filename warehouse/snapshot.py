@@ -19,17 +19,19 @@ from typing import Any
 
 import duckdb
 
-from citeline.disk_full import named_when_full
+from citeline.core.disk_full import named_when_full
 from warehouse.liveness import lock_while_writing, remove_if_dead
 
 # Which publishes a file holds: how many finished, and when the last one did. A run published again
 # (same run_id) rewrites its row, so the time changes even where the count does not.
 PUBLISH_MARKER_SQL = "SELECT count(*), max(finished_at) FROM publish_log WHERE finished_at IS NOT NULL"
 
+from citeline.core.workspace import Workspace
+
 
 def snapshot_path(db_path: Path | str) -> Path:
-    path = Path(db_path)
-    return path.with_name(f"{path.stem}.snapshot{path.suffix or '.duckdb'}")
+    """`<name>.snapshot.duckdb` beside the warehouse (citeline.core.workspace.Workspace.snapshot)."""
+    return Workspace(db_path).snapshot
 
 
 def _temp_prefix(source: Path) -> str:

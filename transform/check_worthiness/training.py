@@ -19,8 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from transform.check_worthiness.features import ANALYZERS, TfidfBlock
-from transform.check_worthiness.model import (CARD_FILE, FEATURE_SETS, FORMAT, MODEL_FILES, CheckWorthinessModel,
-                                             model_id, save_model)
+from transform.check_worthiness.model import CARD_FILE, FEATURE_SETS, FORMAT, MODEL_FILES, CheckWorthinessModel, model_id, save_model
 
 DEFAULT_DATA = Path("..") / "shared" / "claimbuster" / "train.jsonl"
 ATTRIBUTION = ("ClaimBuster: Fatma Arslan, Naeemul Hassan, Chengkai Li and Mark Tremayne, \"A Benchmark Dataset of "

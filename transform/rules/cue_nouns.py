@@ -12,7 +12,6 @@ from transform.spans import span_of
 from transform.speakers import UNRESOLVABLE_PRONOUNS
 from transform.tokens import lemma_of
 
-
 NOUN_CONTENT_PREPOSITIONS = {"of", "for", "on", "about", "against", "over", "to", "that"}
 
 

@@ -11,7 +11,6 @@ from transform.spans import span_of
 from transform.speakers import UNRESOLVABLE_PRONOUNS, resolved_mention, without_relative_clauses
 from transform.tokens import lemma_of
 
-
 # Verbs whose passive ("is expected to", "are said to") or raising use ("seems") attributes to nobody named.
 RAISING_LEMMAS = word_list("raising_verbs")
 

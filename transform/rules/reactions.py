@@ -8,7 +8,6 @@ from transform.spans import span_of
 from transform.speakers import RELATIVE_PRONOUNS, UNRESOLVABLE_PRONOUNS, resolved_mention, without_relative_clauses
 from transform.tokens import lemma_of, nearest_subject
 
-
 # "drew criticism from", "earned the support of": verbs by which a subject receives others' reaction
 RECEIVING_FORMS = {
     f"{stem}{ending}" for stem in ("draw", "attract", "receiv", "earn", "garner", "gain", "spark", "provok", "fac")

@@ -11,7 +11,6 @@ from transform.relation import Relation
 from transform.sources import ArticleContext, resolve_source
 from transform.spans import SpanIndex, trim
 
-
 LETTER_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two or more letters
 
 

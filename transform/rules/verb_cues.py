@@ -15,7 +15,6 @@ from transform.spans import overlap, span_of, trim
 from transform.speakers import names_no_source, source_for, speaker_between_quote_and_cue
 from transform.tokens import COPULAS, SUBJECT_DEPS, is_verb, lemma_of, nearest_subject
 
-
 # Plain verbs of saying: 'She says A. "B."' goes on in a quote after the sentence that has no cue of its own.
 SAYING_LEMMAS = word_list("saying_verbs")
 

@@ -21,8 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from citeline.errors import CitelineError
-from citeline.user_files import UserFileError, read_user_file
+from citeline.core.errors import CitelineError
+from citeline.core.user_files import UserFileError, read_user_file
 
 WEIGHTS_FILE = "tagger.crfsuite"
 CARD_FILE = "model.json"

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from citeline.errors import CitelineError
+from citeline.core.errors import CitelineError
 from transform.tagger.features import paragraph_features
 from transform.tagger.labels import relation_ranges, statement_ranges, token_labels
 from transform.tagger.model import CARD_FILE, CHECKSUM_KEY, FORMAT, WEIGHTS_FILE, model_id_of, weights_checksum
@@ -129,7 +129,7 @@ def train_model(
 
 def _card(name, weights: Path, documents: Sequence[GoldDocument], tokens: int, seed: int,
           settings: TrainingSettings, source: str, seconds: float) -> dict[str, Any]:
-    from citeline import __version__
+    from citeline.core import __version__
     from transform.engine import ENGINE_VERSION
 
     checksum = weights_checksum(weights.read_bytes())

@@ -55,9 +55,9 @@ def tied_command(command: list[str], parent_pid: int | None = None) -> list[str]
 
 
 def _main(argv: list[str]) -> None:
-    # python -m citeline.lifeline PARENT_PID -m MODULE ARGS...: MODULE runs as `python -m` would run it.
+    # python -m citeline.core.lifeline PARENT_PID -m MODULE ARGS...: MODULE runs as `python -m` would run it.
     if len(argv) < 3 or argv[1] != "-m":
-        raise SystemExit("usage: python -m citeline.lifeline PARENT_PID -m MODULE [ARGS...]")
+        raise SystemExit("usage: python -m citeline.core.lifeline PARENT_PID -m MODULE [ARGS...]")
     die_with_parent(int(argv[0]))
     module = argv[2]
     sys.argv = [module, *argv[3:]]

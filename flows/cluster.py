@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from citeline.errors import CitelineError
+from citeline.core.errors import CitelineError
 
 # Seconds to open the scheduler's port and to read its list of workers. A scheduler answers in
 # milliseconds; past this it is not one that a run could use.

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from citeline.errors import CitelineError
-from citeline.paths import DEFAULT_DB
+from citeline.core.errors import CitelineError
+from citeline.core.workspace import DEFAULT_DB
 from extract.fetch import FetchPolicy
 
 _DEFAULTS = FetchPolicy()
@@ -88,7 +88,7 @@ class RunConfig(BaseModel):
     db: str = Field(str(DEFAULT_DB), min_length=1, description="warehouse file")
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     attribution: AttributionSettings = Field(default_factory=AttributionSettings)
-    batch_size: int = Field(500, ge=1, description="articles extracted, attributed and staged together")
+    batch_size: int = Field(500, ge=1, description="fetched pages extracted, attributed and staged together (one batch)")
     scale: ScaleSettings = Field(default_factory=ScaleSettings)
 
     @property

@@ -11,15 +11,15 @@ import socket
 import time
 from dataclasses import dataclass, field
 
-from citeline.run_config import AttributionSettings
 from extract.fetch import FetchOutcome
 from extract.pages import ArticleRecord, PageFailure, extract_pages
+from flows.run_config import AttributionSettings
 from transform.engine import ENGINE_VERSION
-from transform.model import Statement
 from transform.parallel import attribute_texts
 from transform.scope import attribution_scope
 from transform.tagger.model import model_id_at
-from warehouse.rows import RunRows, add_article
+from warehouse.batch_rows import rows_of_articles
+from warehouse.rows import RunRows
 
 MAX_ATTRIBUTED_CHARS: int = AttributionSettings.model_fields["max_chars"].default
 
@@ -31,16 +31,6 @@ def bound_attribution(articles: list[ArticleRecord], max_chars: int) -> list[str
         scope = attribution_scope(article.text, article.language, max_chars)
         article.attributed_chars, article.attribution_limit = scope.chars, scope.limit
     return [article.attributed_text() for article in articles]
-
-
-def rows_of_articles(articles: list[ArticleRecord], statements: list[list[Statement]], engine_version: str,
-                     model_id: str | None) -> RunRows:
-    """Warehouse rows of a batch's articles and the statements the engine (and model) found in them."""
-    rows = RunRows()
-    for article, found in zip(articles, statements):
-        add_article(rows, article=article.row(), text=article.text, statements=found,
-                    engine_version=engine_version, model_id=model_id)
-    return rows
 
 
 @dataclass

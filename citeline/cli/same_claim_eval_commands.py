@@ -1,6 +1,6 @@
 """`citeline same-claim-eval FILE.tsv [--predictions OUT] [--json] [--threshold X]`: score the same-claim decision
-on sentence pairs in the Microsoft Research Paraphrase Corpus's layout. Its own module so the CLI's parser and
-dispatch only name it."""
+on sentence pairs in the Microsoft Research Paraphrase Corpus's layout. Its own module, as each family of
+commands has one."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import os
 import stat
 from pathlib import Path
 
-from citeline.errors import CitelineError
+from citeline.core.errors import CitelineError
 
 _KINDS = {stat.S_ISDIR: "a folder", stat.S_ISFIFO: "a FIFO", stat.S_ISCHR: "a character device",
           stat.S_ISBLK: "a block device", stat.S_ISSOCK: "a socket"}

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from citeline.disk_full import disk_full
-from citeline.errors import CitelineError
+from citeline.core.disk_full import disk_full
+from citeline.core.errors import CitelineError
 
 
 class OneLineErrors(logging.Filter):

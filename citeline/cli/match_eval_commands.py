@@ -1,5 +1,5 @@
 """`citeline match-eval DIR [--split NAME] [--run FILE] [--json]`: score the fact-check matcher on a folder in
-CheckThat! 2020 Task 2's layout. Its own module so the CLI's parser and dispatch only name it."""
+CheckThat! 2020 Task 2's layout. Its own module, as each family of commands has one."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from citeline.errors import CitelineError
+from citeline.core.errors import CitelineError
 
 # ENOSPC: the filesystem is full; EDQUOT: the user's quota is; EFBIG: a file size limit (RLIMIT_FSIZE).
 FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}

@@ -1,0 +1,51 @@
+"""Warehouse rows of what extraction gave: articles (with their statements) and fetch outcomes.
+
+Apart from warehouse.rows so that what only reads the warehouse (readers, the dashboard) does not
+import the extractor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from extract.extraction import EXTRACTOR_VERSION
+from extract.fetch import FetchOutcome
+from extract.pages import ArticleRecord
+from transform.model import Statement
+from warehouse.rows import RunRows, add_article, parse_date
+
+
+def article_row(article: ArticleRecord) -> dict[str, Any]:
+    """The `articles` row of an extracted article (before `add_article` adds its text and publisher)."""
+    return {
+        "article_id": article.article_id, "canonical_url": article.canonical_url, "url": article.url,
+        "final_url": article.final_url, "title": article.title, "author": article.author,
+        "published_date": parse_date(article.published_date), "sitename": article.sitename,
+        "language": article.language, "text_sha256": hashlib.sha256(article.text.encode("utf-8")).hexdigest(),
+        "raw_sha256": article.raw_sha256, "fetched_at": article.fetched_at, "extracted_at": article.extracted_at,
+        "extractor_version": EXTRACTOR_VERSION, "untrusted_canonical_url": article.untrusted_canonical_url,
+        "attributed_chars": len(article.attributed_text()), "attribution_limit": article.attribution_limit,
+    }
+
+
+def rows_of_articles(articles: list[ArticleRecord], statements: list[list[Statement]], engine_version: str,
+                     model_id: str | None) -> RunRows:
+    """Warehouse rows of a batch's articles and the statements the engine (and model) found in them."""
+    rows = RunRows()
+    for article, found in zip(articles, statements):
+        add_article(rows, article=article_row(article), text=article.text, statements=found,
+                    engine_version=engine_version, model_id=model_id)
+    return rows
+
+
+def fetch_log_row(outcome: FetchOutcome) -> dict[str, Any]:
+    """The `fetch_log` row of one fetch outcome (kept whether or not its run publishes)."""
+    return {
+        "url": outcome.url, "canonical_url": outcome.canonical_url, "final_url": outcome.final_url,
+        "outcome": outcome.outcome, "status": outcome.status, "error_class": outcome.error_class,
+        "error": outcome.error, "attempts": outcome.attempts, "bytes": outcome.bytes,
+        "elapsed_ms": outcome.elapsed_ms, "content_type": outcome.content_type,
+        "raw_sha256": outcome.raw_sha256, "fetched_at": outcome.fetched_at,
+        "etag": outcome.etag, "last_modified": outcome.last_modified, "unchanged": outcome.unchanged,
+    }

@@ -1,0 +1,84 @@
+"""Staging: a run's rows written beside the published tables, batch by batch, and the run's own records."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from warehouse.rows import RunRows
+from warehouse.schema import transaction
+
+STAGED_TABLES = ("articles", "statements", "sources", "statement_sources")
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, run_id: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    columns = [c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()]
+    frame = pd.DataFrame(rows)
+    frame["run_id"] = run_id
+    frame = frame.reindex(columns=columns)
+    con.register("incoming", frame)
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM incoming")
+    finally:
+        con.unregister("incoming")
+
+
+# Articles per staged batch, published in one transaction: what a chunk holds in memory. Into a table
+# that already has rows, DuckDB's commit copies the transaction's new rows, so both copies are held at
+# once; at 250 a chunk into a filled warehouse peaks no higher than a 500-article one into an empty one.
+PUBLISH_CHUNK_ARTICLES = 250
+
+
+def stage(con: duckdb.DuckDBPyConnection, run_id: str, rows: RunRows, append: bool = False) -> None:
+    """Stage rows for this run: replacing what it staged before (so a retry never stacks duplicates), or,
+    with `append`, adding one more batch; a source already staged by an earlier batch is not staged twice.
+    Articles are numbered into publish batches of PUBLISH_CHUNK_ARTICLES, their rows with them."""
+    with transaction(con):
+        if not append:
+            for table in STAGED_TABLES:
+                con.execute(f"DELETE FROM stg_{table} WHERE run_id = ?", [run_id])
+        first = con.execute("SELECT coalesce(max(batch) + 1, 0) FROM stg_articles WHERE run_id = ?", [run_id]).fetchone()[0]
+        article_batch = {row["article_id"]: first + i // PUBLISH_CHUNK_ARTICLES for i, row in enumerate(rows.articles)}
+        statement_batch = {row["statement_id"]: article_batch.get(row["article_id"], first) for row in rows.statements}
+        staged = {r[0] for r in con.execute("SELECT source_id FROM stg_sources WHERE run_id = ?", [run_id]).fetchall()}
+        insert_rows(con, "stg_articles", run_id, [{**row, "batch": article_batch[row["article_id"]]} for row in rows.articles])
+        insert_rows(con, "stg_statements", run_id, [{**row, "batch": statement_batch[row["statement_id"]]} for row in rows.statements])
+        insert_rows(con, "stg_sources", run_id, [row for key, row in rows.sources.items() if key not in staged])
+        insert_rows(con, "stg_statement_sources", run_id,
+                [{**row, "batch": statement_batch.get(row["statement_id"], first)} for row in rows.statement_sources])
+
+
+def clear_staging(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    for table in STAGED_TABLES:
+        con.execute(f"DELETE FROM stg_{table} WHERE run_id = ?", [run_id])
+
+
+def record_fetch_log(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[dict[str, Any]]) -> None:
+    """Replace this run's fetch-log and failure rows (raw layer; kept whether or not the run publishes)."""
+    with transaction(con):
+        con.execute("DELETE FROM fetch_log WHERE run_id = ?", [run_id])
+        insert_rows(con, "fetch_log", run_id, rows)
+
+
+def record_failures(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[dict[str, Any]]) -> None:
+    con.execute("DELETE FROM failures WHERE run_id = ?", [run_id])
+    insert_rows(con, "failures", run_id, rows)
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> None:
+    """Upsert the run's row in `runs`."""
+    con.execute("DELETE FROM runs WHERE run_id = ?", [run["run_id"]])
+    row = dict(run)
+    for key in ("inputs", "quality_details", "stage_seconds"):
+        if not isinstance(row.get(key), str) and row.get(key) is not None:
+            row[key] = json.dumps(row[key])
+    insert_rows(con, "runs", run["run_id"], [row])
+
+
+def staged_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    return con.execute("SELECT count(*) FROM stg_articles WHERE run_id = ?", [run_id]).fetchone()[0]
