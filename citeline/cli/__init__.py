@@ -1,7 +1,8 @@
 """The `citeline` command: run the pipeline, and look at extraction and attribution one file at a time.
 
 parser: the commands and their flags; one module per family of commands (run_commands, text_commands,
-scoring_commands, warehouse_commands, worthiness_commands, match_eval_commands); display: progress and the run summary.
+scoring_commands, warehouse_commands, worthiness_commands, match_eval_commands,
+same_claim_eval_commands); display: progress and the run summary.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from citeline.cli.display import EXAMPLE_SQL
 from citeline.cli.match_eval_commands import cmd_match_eval
 from citeline.cli.parser import build_parser
 from citeline.cli.run_commands import cmd_reprocess, cmd_run, cmd_serve, run_configuration
+from citeline.cli.same_claim_eval_commands import cmd_same_claim_eval
 from citeline.cli.scoring_commands import cmd_agreement, cmd_eval, cmd_train
 from citeline.cli.text_commands import cmd_attribute, cmd_extract
 from citeline.cli.warehouse_commands import cmd_compact, cmd_dashboard, cmd_query, cmd_search
@@ -29,7 +31,7 @@ HANDLERS: dict[str, Callable] = {
     "eval": cmd_eval, "agreement": cmd_agreement, "train": cmd_train,
     "search": cmd_search, "query": cmd_query, "compact": cmd_compact, "dashboard": cmd_dashboard,
     "check-worthiness": cmd_check_worthiness, "train-check-worthiness": cmd_train_check_worthiness,
-    "match-eval": cmd_match_eval,
+    "match-eval": cmd_match_eval, "same-claim-eval": cmd_same_claim_eval,
 }
 
 
