@@ -23,7 +23,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from evaluation.match_eval import claim_vectors, in_tuning_part, read_eval_set, scores  # noqa: E402
+from evaluation.match_eval import claim_vectors, read_eval_set, scores  # noqa: E402
+from evaluation.splits import in_tuning_part  # noqa: E402
 from transform.encoder import get_encoder  # noqa: E402
 from transform.matching import ClaimIndex, FactCheckClaim, MatcherSettings  # noqa: E402
 from transform.matching.text import clean_query  # noqa: E402

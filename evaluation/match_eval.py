@@ -34,9 +34,6 @@ DEFAULT_SPLIT = "train"
 CUTOFF = 5
 RUN_DEPTH = 20
 RUN_TAG = "citeline"
-# Share of queries in the tuning part; the rest is held out. Chosen by a hash of the query id, so a query
-# stays on its side whatever else the folder holds.
-TUNING_SHARE = 0.5
 
 
 class MatchEvalError(CitelineError):
@@ -119,12 +116,6 @@ def read_eval_set(folder: Path, split: str = DEFAULT_SPLIT) -> EvalSet:
     for path in paths:
         _require(path)
     return EvalSet(read_claims(paths[0]), read_queries(paths[1]), read_qrels(paths[2]))
-
-
-def in_tuning_part(query_id: str, share: float = TUNING_SHARE) -> bool:
-    """Whether a query belongs to the tuning part (else the held-out part): a stable hash of its id."""
-    digest = hashlib.sha256(query_id.encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < share
 
 
 def average_precision_at(ranked: Sequence[str], relevant: set[str], k: int = CUTOFF) -> float:

@@ -9,7 +9,6 @@ Layout: a header line, then tab-separated `Quality` (1 same, 0 not), `#1 ID`, `#
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 import tempfile
 from collections.abc import Sequence
@@ -17,11 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from citeline.core.errors import CitelineError
+from evaluation import splits
 
 COLUMNS = 5
-# Share of pairs in the tuning part; the rest is held out. Chosen by a hash of the two ids, so a pair stays
-# in its part whatever else the file holds and in whatever order.
-TUNING_SHARE = 0.5
 
 
 class SameClaimEvalError(CitelineError):
@@ -63,10 +60,9 @@ def read_pairs(path: Path) -> list[Pair]:
     return pairs
 
 
-def in_tuning_part(pair: Pair, share: float = TUNING_SHARE) -> bool:
-    """Whether a pair belongs to the tuning part (else the held-out part): a stable hash of its two ids."""
-    digest = hashlib.sha256(f"{pair.id1}\t{pair.id2}".encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") < share * 2**64
+def in_tuning_part(pair: Pair) -> bool:
+    """Whether a pair belongs to the tuning part (else the held-out part), by its two ids."""
+    return splits.in_tuning_part(f"{pair.id1}\t{pair.id2}")
 
 
 def scores_of(gold: Sequence[bool], predicted: Sequence[bool]) -> dict[str, float]:

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evaluation.match_eval import average_precision_at, in_tuning_part, reciprocal_rank_at, scores
+from evaluation.match_eval import average_precision_at, reciprocal_rank_at, scores
+from evaluation.splits import in_tuning_part
 from transform.matching import ClaimIndex, FactCheckClaim, clean_query, terms
 from transform.matching.bm25 import BM25
 
