@@ -239,3 +239,30 @@ def test_output_closed_early_is_no_traceback(warehouse):
     finally:
         process.kill()
     assert err == "" and process.returncode == 141
+
+
+def test_ctrl_c_while_the_snapshot_is_being_opened_is_one_line_and_exit_130(warehouse):
+    """Ctrl-C in the first instants after the snapshot is opened (its settings, before the query starts):
+    before, one of these moments gave `RuntimeError: Query interrupted` with a traceback and exit 1."""
+    snapshot = str(snapshot_path(warehouse).resolve())
+    for delay in (0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1):
+        process = subprocess.Popen([CITELINE, "query", "--db", str(warehouse), ENDLESS], cwd=PROJECT,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            end = time.monotonic() + 90
+            while snapshot not in _open_files(process.pid):
+                assert time.monotonic() < end and process.poll() is None, "the query never opened the snapshot"
+                time.sleep(0.001)
+            time.sleep(delay)
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=30)
+        finally:
+            process.kill()
+        assert (process.returncode, err, out) == (130, "citeline query: interrupted\n", ""), f"Ctrl-C {delay} s after opening"
+
+
+def _open_files(pid: int) -> set[str]:
+    try:
+        return {os.path.realpath(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+    except FileNotFoundError:
+        return set()

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -187,14 +189,35 @@ def open_reader(db_path: Path | str, settings: ReaderSettings | None = None) -> 
     return con
 
 
-def bounded(con: duckdb.DuckDBPyConnection, settings: ReaderSettings, work: Callable[[], T]) -> T:
+@contextmanager
+def ctrl_c_noted() -> Iterator[threading.Event]:
+    """While a reader opens the snapshot and queries it, Ctrl-C sets the event it yields instead of raising
+    KeyboardInterrupt; `bounded` reads it. A KeyboardInterrupt raised while a DuckDB call ran in the main
+    thread (opening the snapshot, its SETs) could be lost, leaving the query to run to its time limit
+    (seen under load); a noted Ctrl-C cannot be."""
+    noted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield noted
+        return
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: noted.set())
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def bounded(con: duckdb.DuckDBPyConnection, settings: ReaderSettings, work: Callable[[], T],
+            ctrl_c: threading.Event | None = None) -> T:
     """`work()` (queries on `con`, and printing their rows) within the time limit, turning a timeout,
-    memory exhaustion and Ctrl-C into one-line errors.
+    memory exhaustion and Ctrl-C (raised, or noted in `ctrl_c` by `ctrl_c_noted`) into one-line errors.
 
     DuckDB has no statement timeout, and while a query runs in DuckDB's C++ the main thread runs no
     Python signal handler, so Ctrl-C would wait for the query. So `work` runs in a thread, and the main
     thread waits on it, interrupting the connection when the time is up or on Ctrl-C.
     """
+    ctrl_c = ctrl_c or threading.Event()
+    if ctrl_c.is_set():  # pressed while the snapshot was being opened: nothing has run
+        raise ReaderInterrupted("interrupted")
     outcome: dict[str, Any] = {}
 
     def run() -> None:
@@ -210,6 +233,8 @@ def bounded(con: duckdb.DuckDBPyConnection, settings: ReaderSettings, work: Call
     try:
         while worker.is_alive():
             worker.join(min(0.1, max(deadline - time.monotonic(), 0)))
+            if ctrl_c.is_set():
+                raise KeyboardInterrupt
             if why is None and time.monotonic() >= deadline:
                 why = "timeout"
                 con.interrupt()

@@ -21,14 +21,15 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise UsageError("give some words to search for")
     settings = _reader_settings(args)
     try:
-        from warehouse.readers import bounded, open_reader
+        from warehouse.readers import bounded, ctrl_c_noted, open_reader
         from warehouse.search import search_statements
 
-        con = open_reader(args.db, settings)
-        try:
-            hits = bounded(con, settings, lambda: search_statements(con, args.words, args.limit))
-        finally:
-            con.close()
+        with ctrl_c_noted() as ctrl_c:
+            con = open_reader(args.db, settings)
+            try:
+                hits = bounded(con, settings, lambda: search_statements(con, args.words, args.limit), ctrl_c)
+            finally:
+                con.close()
     except KeyboardInterrupt:
         from warehouse.readers import ReaderInterrupted
 
@@ -51,17 +52,19 @@ def cmd_query(args: argparse.Namespace) -> int:
     try:
         import duckdb
 
-        from warehouse.readers import bounded, checked_reads, open_reader
+        from warehouse.readers import bounded, checked_reads, ctrl_c_noted, open_reader
 
         statements = checked_reads(args.sql)  # before the snapshot is opened: refused SQL touches nothing
-        con = open_reader(args.db, settings)
-        try:
-            printed, more = bounded(con, settings, lambda: _print_rows(_run_all(con, statements), args.format, settings.max_rows))
-        except duckdb.Error as error:
-            print(f"citeline query: {error}", file=sys.stderr)
-            return 2
-        finally:
-            con.close()
+        with ctrl_c_noted() as ctrl_c:
+            con = open_reader(args.db, settings)
+            try:
+                printed, more = bounded(con, settings, lambda: _print_rows(_run_all(con, statements), args.format, settings.max_rows),
+                                        ctrl_c)
+            except duckdb.Error as error:
+                print(f"citeline query: {error}", file=sys.stderr)
+                return 2
+            finally:
+                con.close()
     except KeyboardInterrupt:
         from warehouse.readers import ReaderInterrupted
 
