@@ -178,11 +178,14 @@ def _pages(tmp_path: Path) -> Path:
 
 @pytest.mark.timeout(240)
 def test_a_prefect_api_that_stalls_after_its_health_check_stops_the_run(tmp_path):
-    """Before: Prefect's client waited 60 s per try, six tries with backoff (over 7 min), then a traceback."""
+    """Before: Prefect's client waited 60 s per try, six tries with backoff (over 7 min), then a traceback.
+    The user's own timeout and retries are honoured, so this run sets short ones; the defaults' bound is
+    the next test's."""
     server = _StallingServer(health=True)
     try:
         env = _newcomer_env(tmp_path / "home")
         env["PREFECT_API_URL"] = url = f"http://127.0.0.1:{server.port}/api"
+        env["PREFECT_API_REQUEST_TIMEOUT"], env["PREFECT_CLIENT_MAX_RETRIES"] = "3", "1"
         done, seconds = _citeline(["run", str(_pages(tmp_path)), "--db", str(tmp_path / "w.duckdb")], env, tmp_path, timeout=200)
     finally:
         server.close()
@@ -191,8 +194,24 @@ def test_a_prefect_api_that_stalls_after_its_health_check_stops_the_run(tmp_path
     assert done.returncode == 2, done.stderr[-2000:]
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("citeline run: ") and f"the Prefect API at {url} stopped answering" in last
+    assert "time out after 3 s, tried 2 times" in last
     assert "Traceback" not in done.stderr
-    assert seconds < 150
+    assert seconds < 60
+
+
+def test_without_the_users_settings_a_stalled_api_is_given_up_within_about_a_minute(monkeypatch):
+    """What bounds a run against a stalled API when the user set nothing: Prefect's own defaults (60 s a
+    request, 5 retries with backoff) would wait over 7 minutes."""
+    from prefect.settings import PREFECT_API_REQUEST_TIMEOUT, PREFECT_CLIENT_MAX_RETRIES
+
+    from citeline.prefect_api import bounded_api
+
+    for name in ("PREFECT_API_REQUEST_TIMEOUT", "PREFECT_CLIENT_MAX_RETRIES"):
+        monkeypatch.delenv(name, raising=False)
+    with bounded_api("http://127.0.0.1:9/api"):
+        timeout, tries = PREFECT_API_REQUEST_TIMEOUT.value(), PREFECT_CLIENT_MAX_RETRIES.value() + 1
+    assert timeout * tries <= 90, (timeout, tries)
+    assert PREFECT_API_REQUEST_TIMEOUT.value() == 60  # Prefect's own again outside the block
 
 
 @pytest.mark.timeout(180)
