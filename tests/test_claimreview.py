@@ -322,7 +322,7 @@ def test_feed_caps_and_unusable_files() -> None:
 
 
 def test_checkthat_layout() -> None:
-    found = read_factcheck_file((FIXTURES / "checkthat" / "verified_claims.docs.tsv").read_bytes(), "verified_claims.docs.tsv")
+    found = read_factcheck_file((FIXTURES / "invented_claims_layout.tsv").read_bytes(), "invented_claims_layout.tsv")
     first, second = found.records
     assert (first.origin_id, first.claim_reviewed, first.review_headline) == (
         "0", "Exampleton's clock tower runs backwards on Sundays.", "Does Exampleton's Clock Run Backwards?")
@@ -340,7 +340,7 @@ def test_checkthat_row_past_the_csv_field_limit_is_a_reason() -> None:
     assert reasons_named(found.reasons, "bad_row")
 
 
-@pytest.mark.parametrize("name", ["feed.json", "checkthat/verified_claims.docs.tsv"])
+@pytest.mark.parametrize("name", ["feed.json", "invented_claims_layout.tsv"])
 def test_importing_twice_gives_the_same_ids(name: str) -> None:
     body = (FIXTURES / name).read_bytes()
     first = read_factcheck_file(body, name, today=TODAY)
