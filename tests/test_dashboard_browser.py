@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.support.dashboard import running_dashboard
 from tests.support.pages import demo_pages
 
 pytestmark = pytest.mark.e2e
@@ -38,12 +37,6 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         yield browser
         browser.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _run(pages: Path, db: Path, api_url: str) -> None:
@@ -85,20 +78,7 @@ def test_every_page_in_a_browser_while_a_run_publishes(chromium, tmp_path, prefe
     shots = tmp_path / "screenshots"
     shots.mkdir()
 
-    port = _free_port()
-    server = subprocess.Popen([CITELINE, "dashboard", "--db", str(db), "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("citeline dashboard did not answer within 60 s")
+    with running_dashboard(db) as base:
         page = chromium.new_page(viewport={"width": 1400, "height": 1000})
         for path, title in PAGES.items():
             page.goto(f"{base}/{path}")
@@ -134,12 +114,6 @@ def test_every_page_in_a_browser_while_a_run_publishes(chromium, tmp_path, prefe
         assert after == "4" and _articles(db) == 10  # the new run's articles, read from the new snapshot
         page.screenshot(path=str(shots / "overview-after-run.png"), full_page=True)
         _no_error(page)
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
     # The server was the process started, so stopping it leaves nothing listening.
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)

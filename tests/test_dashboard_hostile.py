@@ -11,8 +11,6 @@ from __future__ import annotations
 import html
 import os
 import subprocess
-import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -21,7 +19,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.hostile_server import HostileServer, page
-from tests.test_dashboard_browser import CITELINE, PAGES, _free_port, _wait_for_page, chromium  # noqa: F401 (a fixture)
+from tests.support.dashboard import running_dashboard
+from tests.test_dashboard_browser import CITELINE, PAGES, _wait_for_page, chromium  # noqa: F401 (a fixture)
 from warehouse.snapshot import snapshot_path
 
 pytestmark = pytest.mark.e2e
@@ -113,28 +112,8 @@ def test_page_text_reaches_markdown_only_escaped_inside_one_line_html(hostile, n
 
 @pytest.fixture(scope="module")
 def dashboard(hostile):
-    db = hostile[0]
-    port = _free_port()
-    server = subprocess.Popen([CITELINE, "dashboard", "--db", str(db), "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("citeline dashboard did not answer within 60 s")
+    with running_dashboard(hostile[0]) as base:
         yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def test_no_page_makes_the_browser_request_link_or_typeset_what_a_page_wrote(hostile, dashboard, chromium, tmp_path):
