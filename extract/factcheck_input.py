@@ -33,6 +33,12 @@ def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
+def source_label(source: str) -> str:
+    """How the warehouse records where imported reviews came from (`found_at`): the URL, or the file's
+    absolute path (a relative one says nothing once the command has ended)."""
+    return source if is_url(source) else str(Path(source).resolve())
+
+
 def check_source(source: str, limits: ClaimReviewLimits = DEFAULT_LIMITS) -> None:
     """Fail fast on what is plainly unusable (a missing file, a folder, a file over the size limit, a URL
     that is not one) before any server starts; reading it (`read_source`) checks the rest."""
@@ -59,7 +65,7 @@ def read_source(source: str, allow_private_hosts: bool = False, limits: ClaimRev
     check_source(source, limits)
     body = _fetch(source, allow_private_hosts, limits, policy) if is_url(source) else _read(source)
     try:
-        return read_factcheck_file(body, source, limits, today)
+        return read_factcheck_file(body, source_label(source), limits, today)
     except NotAFactCheckFeed as error:
         raise FactCheckInputError(str(error)) from None
 

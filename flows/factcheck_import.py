@@ -20,7 +20,7 @@ from prefect.utilities.annotations import quote
 from citeline.core import stage_clock
 from citeline.core.workspace import DEFAULT_DB, Workspace
 from extract.fact_checks import ClaimReviews
-from extract.factcheck_input import read_source
+from extract.factcheck_input import read_source, source_label
 from flows.pipeline import _record, _run_id, gate_task, publish_task, snapshot_task, stage_task
 from warehouse.batch_rows import add_fact_checks
 from warehouse.fact_check_store import published_by_run, published_fact_check_ids
@@ -50,7 +50,7 @@ def citeline_factcheck_import(source: str, db_path: str = str(DEFAULT_DB), allow
         recover_dead_runs(db_path, run_id)
         present = published_fact_check_ids(db_path, [record.fact_check_id for record in found.records])
         rows = RunRows()
-        add_fact_checks(rows, ClaimReviews([r for r in found.records if r.fact_check_id not in present], found.reasons), source, None)
+        add_fact_checks(rows, ClaimReviews([r for r in found.records if r.fact_check_id not in present], found.reasons), source_label(source), None)
         with stage_clock.timed("stage"):
             stage_task(db_path, run_id, quote(rows), first=True)
         result = gate_task(db_path, run_id, [], [])
