@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from extract.claimreview import find_claim_reviews
-from extract.fact_checks import DEFAULT_LIMITS, ClaimReviewLimits, ClaimReviews
+from extract.fact_checks import DEFAULT_LIMITS, ClaimReviewLimits, ClaimReviews, Reason
 from extract.fetch import FetchOutcome
 from extract.pages import ArticleRecord
 
@@ -40,6 +40,9 @@ class ReviewScan:
         # was reached (tracking parameters, a redirect).
         url = article.canonical_url if article and article.canonical_url.startswith(("http://", "https://")) \
             else outcome.final_url or outcome.canonical_url
-        found = find_claim_reviews(body, url, self.limits, self.today)
+        try:
+            found = find_claim_reviews(body, url, self.limits, self.today)
+        except Exception as error:  # noqa: BLE001 - it records what it cannot read; anything else still must not stop the run's other pages
+            found = ClaimReviews(reasons=[Reason("markup_unreadable", f"{url}: {type(error).__name__}: {str(error)[:200]}")])
         if found.records or found.reasons:
             self.pages.append(PageReviews(url, article.article_id if article else None, found))

@@ -240,3 +240,17 @@ def test_an_unreadable_import_exits_2_naming_the_input_and_changes_nothing(tmp_p
         assert done.stderr.strip().splitlines()[-1].startswith(f"citeline factchecks: {source}:"), done.stderr[-1000:]
         assert "Traceback" not in done.stderr
     assert table_counts(db, TABLES) == before
+
+
+def test_a_page_the_scanner_cannot_read_is_a_reason_not_a_stopped_run(monkeypatch):
+    import extract.page_reviews as page_reviews
+
+    def breaks(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(page_reviews, "find_claim_reviews", breaks)  # unit test of the scan's guard alone
+    scan = page_reviews.ReviewScan()
+    page = FetchOutcome(url="https://factcheck.example/r", canonical_url="https://factcheck.example/r", outcome=Outcome.FETCHED)
+    scan(page, b"<html>ClaimReview</html>", None)
+    assert [(p.url, p.article_id, [r.reason for r in p.found.reasons]) for p in scan.pages] == [
+        ("https://factcheck.example/r", None, ["markup_unreadable"])]
