@@ -62,7 +62,7 @@ def citeline_factcheck_import(source: str, db_path: str = str(DEFAULT_DB), allow
             "status": "published" if result.published else "failed_quality",
             "inputs": [f"factchecks import {source}"], "n_inputs": 1,
             "n_articles": 0, "n_statements": 0, "n_sources": 0,
-            "n_fact_checks": len(rows.fact_checks), "n_fact_check_issues": len(rows.fact_check_issues),
+            "n_fact_checks": len(found.records), "n_fact_check_issues": len(rows.fact_check_issues),
             "quality_verdict": result.verdict.label,
             "quality_details": {"evaluated": result.verdict.evaluated, "failures": result.verdict.failures,
                                 "quarantined": sorted({f"{q.table}: {q.expectation}({q.column})" for q in result.verdict.quarantined})},

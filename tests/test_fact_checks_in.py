@@ -120,8 +120,10 @@ def test_a_run_reads_claimreviews_from_its_pages_records_the_reasons_and_an_unch
 
     counts = table_counts(db, ("fact_checks", "fact_check_issues", "articles", "quarantine"))
     second = citeline_run(config)
-    assert second["run"]["n_unchanged"] == 2  # the article pages; the page with no article is read again
-    assert table_counts(db, counts) == counts  # its review replaced by itself; no reason on it
+    assert second["run"]["n_unchanged"] == 2  # the article pages; the page with no article is read again,
+    assert table_counts(db, counts) == counts
+    # ... but its review, unchanged, is not staged or published again: every row is still the first run's.
+    assert _rows(db, "SELECT DISTINCT run_id FROM fact_checks") == [(first["run"]["run_id"],)]
     assert _rows(db, "SELECT count(DISTINCT fact_check_id) = count(*) FROM fact_checks") == [(True,)]
 
 

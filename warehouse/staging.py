@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+from extract.fact_checks import FactCheck
 from warehouse.rows import RunRows
 from warehouse.schema import transaction
+
+# A page that gives no article is read again every run (only articles are known unchanged): its reviews
+# are staged only where they differ from what is published, so an unchanged page stages nothing.
+_REVIEW_COLUMNS = [f.name for f in fields(FactCheck)]
+UNCHANGED_ARTICLELESS_REVIEWS_SQL = f"""
+DELETE FROM stg_fact_checks s WHERE s.run_id = $run_id AND s.batch >= $first AND s.article_id IS NULL
+    AND s.origin IN ('json-ld', 'microdata', 'rdfa') AND EXISTS (
+        SELECT 1 FROM fact_checks f WHERE f.fact_check_id = s.fact_check_id AND f.article_id IS NULL
+            AND row({", ".join(f"f.{c}" for c in _REVIEW_COLUMNS)}) IS NOT DISTINCT FROM row({", ".join(f"s.{c}" for c in _REVIEW_COLUMNS)}))"""
 
 STAGED_TABLES = ("articles", "statements", "sources", "statement_sources", "statement_vectors", "fact_checks")
 
@@ -56,6 +67,7 @@ def stage(con: duckdb.DuckDBPyConnection, run_id: str, rows: RunRows, append: bo
                 [{**row, "batch": statement_batch.get(row["statement_id"], first)} for row in rows.statement_vectors])
         insert_rows(con, "stg_fact_checks", run_id,
                 [{**row, "batch": article_batch.get(row.get("article_id"), first)} for row in rows.fact_checks])
+        con.execute(UNCHANGED_ARTICLELESS_REVIEWS_SQL, {"run_id": run_id, "first": first})
         # Not staged: what ClaimReview markup could not give is a record of the run, published or not.
         insert_rows(con, "fact_check_issues", run_id, rows.fact_check_issues)
 
