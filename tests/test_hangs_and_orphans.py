@@ -80,10 +80,13 @@ def _kill_leftovers(processes) -> None:
 
 @pytest.mark.timeout(900)
 def test_kill_9_of_a_run_leaves_no_process_behind(tmp_path):
-    """Three times: a run on the demo corpus (295 articles, so attribution uses worker processes) with
-    an empty PREFECT_HOME (so a temporary server starts), killed once its server and workers are up."""
+    """Three times: a run on the demo corpus (295 articles, so attribution uses worker processes) with no
+    PREFECT_API_URL (so a temporary server starts), killed once its server and workers are up. The first
+    on an empty PREFECT_HOME; the next two on the home the killed runs left (the server's database is
+    then already made, so they start sooner, and a home left by kill -9 must still serve)."""
+    home = tmp_path / "home"
     for attempt in range(3):
-        home, db = tmp_path / f"home{attempt}", tmp_path / f"w{attempt}.duckdb"
+        db = tmp_path / f"w{attempt}.duckdb"
         run = subprocess.Popen([CITELINE, "run", str(demo_corpus()), "--db", str(db)], cwd=tmp_path,
                                env=_newcomer_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         seen: dict[tuple[int, int], str] = {}
