@@ -26,7 +26,7 @@ import numpy as np
 
 from citeline.core.errors import CitelineError
 from transform.matching.index import ClaimIndex
-from transform.matching.rerank_features import relative_columns
+from transform.matching.rerank_features import feature_names, relative_columns
 from transform.matching.reranker import (
     CARD_FILE,
     CHECKSUM_KEY,
@@ -62,6 +62,8 @@ class MatcherTrainingSettings:
     temperature: float = 0.05
     folds: int = 2
     threshold: float = 0.5
+    # Features held at zero weight (ablations in benchmarks/train_matcher_benchmark.py); none in a real model.
+    drop_features: tuple[str, ...] = ()
 
 
 def _pairs(index: ClaimIndex, relevant: Sequence[set[str]]) -> list[tuple[int, int]]:
@@ -152,12 +154,20 @@ def train_reranker(index: ClaimIndex, statements: Sequence[str], relevant: Seque
                         for row in range(len(statements))]).astype(bool)
     if not y.any() or y.all():
         raise MatcherTrainingError("nothing to train on: no statement's known fact-check is among its candidates")
+    names = feature_names(settings.adaptation)
+    unknown = set(settings.drop_features) - set(names)
+    if unknown:
+        raise ValueError(f"no such features: {sorted(unknown)}")
+    dropped = np.array([name in settings.drop_features for name in names])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    model = LogisticRegression(C=settings.c, max_iter=5000).fit((x - mean) / scale, y)
+    standardised = (x - mean) / scale
+    standardised[:, dropped] = 0.0
+    model = LogisticRegression(C=settings.c, max_iter=5000).fit(standardised, y)
     report("fit", 1, 1)
-    reranker = Reranker(mean, scale, model.coef_[0].astype(np.float64), float(model.intercept_[0]), settings.depth,
-                        settings.threshold, adaptation)
+    coef = model.coef_[0].astype(np.float64)
+    coef[dropped] = 0.0
+    reranker = Reranker(mean, scale, coef, float(model.intercept_[0]), settings.depth, settings.threshold, adaptation)
     summary = {"statements": len(statements), "pairs": len(pairs), "candidates": int(len(y)), "positives": int(y.sum()),
                "statements_with_a_match_in_candidates": int(sum(any(index.claims[i].claim_id in relevant[r] for i in candidates[r])
                                                                  for r in range(len(statements))))}
