@@ -181,3 +181,21 @@ def test_on_checkthat_the_trained_matcher_beats_the_default_on_the_held_out_half
     held = json.loads((out / CARD_FILE).read_text())["scores"]["held_out"]
     assert held["trained"]["map_at_5"] >= 0.88 > held["default"]["map_at_5"]
     assert held["trained"]["queries"] == held["default"]["queries"] > 300
+
+
+def test_a_loaded_matcher_searches_as_the_default_index_does(model: Path) -> None:
+    # The interface a run's matching uses: load_matcher(path).index(ClaimIndex) has ClaimIndex's search.
+    from tests.support.invented_checkthat import claims
+    from transform.matching import ClaimIndex, FactCheckClaim, Match, load_matcher, matcher_id_at
+
+    default = ClaimIndex([FactCheckClaim(*row) for row in claims()])
+    trained = load_matcher(model).index(default)
+    assert trained.model_id == matcher_id_at(model) == load_matcher(model).model_id
+    statements = ['Governor Jane Roe wrote "only Exampleville can fix the roads of this country"',
+                  "The quarterly earnings call is scheduled for Tuesday afternoon."]
+    related, unrelated = trained.search(statements, top_k=5)
+    assert all(isinstance(m, Match) for m in related) and [m.rank for m in related] == [1, 2, 3, 4, 5]
+    assert related[0].claim_id == "9" and related[0].score >= trained.settings.threshold
+    assert [m.score for m in related] == sorted((m.score for m in related), reverse=True)
+    assert unrelated[0].score < trained.settings.threshold
+    assert trained.search(statements, threshold=trained.settings.threshold)[1] == []

@@ -12,6 +12,7 @@ fitted on the candidates of the tuning queries, so its probability is the calibr
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -82,7 +83,8 @@ class RerankedIndex:
         self.index = index
         self.reranker = reranker
         self.model_id = model_id
-        self.settings = index.settings
+        # The index's settings with the re-ranker's threshold, so `settings.threshold` is the one to apply.
+        self.settings = dataclasses.replace(index.settings, threshold=reranker.threshold)
         self._claim_keys: list[TextKeys] | None = None
 
     @property
