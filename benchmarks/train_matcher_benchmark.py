@@ -71,10 +71,21 @@ def main(folder: Path, quick: bool) -> None:
         trained = "" if seconds is None else f"{seconds:7.1f}"
         print(f"{label:<66} {f['map_at_5']:6.4f} {f['mrr_at_5']:6.4f} {f['p_at_1']:6.4f} "
               f"{f['precision_above_threshold']:8.4f} {f['pairs_above_threshold']:5d} {trained}")
-    # Matching speed given the statements' vectors (a run computes them once): all 800 queries, CPU seconds
-    # (wall time is noisy on a shared machine).
     trained = RerankedIndex(index, train_reranker(index, [data.queries[q] for q in tuning], [data.qrels[q] for q in tuning],
                                                   vectors=vectors[:len(tuning)])[0])
+    # Calibration on the held-out pairs (every candidate the trained matcher returns): mean score against the
+    # share that are the qrels' match, per score bin.
+    pairs = [(m.score, m.claim_id in rel) for matches, rel in zip(trained.search(held_texts, vectors=held_vectors), relevant)
+             for m in matches]
+    print("\nheld-out calibration of the trained score (bin: mean score -> share matching, pairs)")
+    for low in (0.0, 0.1, 0.3, 0.5, 0.7, 0.9):
+        high = {0.0: 0.1, 0.1: 0.3, 0.3: 0.5, 0.5: 0.7, 0.7: 0.9, 0.9: 1.01}[low]
+        chosen = [(s, y) for s, y in pairs if low <= s < high]
+        if chosen:
+            print(f"  [{low:.1f}, {min(high, 1.0):.1f}): {sum(s for s, _ in chosen) / len(chosen):.3f} -> "
+                  f"{sum(y for _, y in chosen) / len(chosen):.3f} ({len(chosen)})")
+    # Matching speed given the statements' vectors (a run computes them once): all 800 queries, CPU seconds
+    # (wall time is noisy on a shared machine).
     texts = [data.queries[q] for q in tuning + held]
     trained.claim_keys()  # built once per index (~0.6 CPU-s at 10,375 claims)
     for label, matcher in (("default", index), ("trained", trained)):
