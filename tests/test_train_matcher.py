@@ -1,6 +1,6 @@
 """`citeline train-matcher` and a trained matcher used by `match-eval --matcher` and `run --matcher`, as a user
 runs them: real `citeline` processes over an invented folder in CheckThat! 2020 Task 2's layout
-(tests/support/invented_checkthat.py, where the FIXTURES are described)."""
+(tests/support/invented_claim_retrieval.py, where the FIXTURES are described)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.splits import in_tuning_part
-from tests.support.invented_checkthat import TWINS, queries, write_invented_checkthat
+from tests.support.invented_claim_retrieval import TWINS, queries, write_invented_layout
 from transform.matching.reranker import CARD_FILE, WEIGHTS_FILE, load_matcher
 
 CITELINE = str(Path(sys.executable).parent / "citeline")
@@ -32,7 +32,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def folder(workspace: Path) -> Path:
-    return write_invented_checkthat(workspace / "invented")
+    return write_invented_layout(workspace / "invented")
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +185,7 @@ def test_on_checkthat_the_trained_matcher_beats_the_default_on_the_held_out_half
 
 def test_a_loaded_matcher_searches_as_the_default_index_does(model: Path) -> None:
     # The interface a run's matching uses: load_matcher(path).index(ClaimIndex) has ClaimIndex's search.
-    from tests.support.invented_checkthat import claims
+    from tests.support.invented_claim_retrieval import claims
     from transform.matching import ClaimIndex, FactCheckClaim, Match, load_matcher, matcher_id_at
 
     default = ClaimIndex([FactCheckClaim(*row) for row in claims()])

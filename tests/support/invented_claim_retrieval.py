@@ -63,7 +63,7 @@ def queries(split: str) -> list[tuple[str, str, str]]:
     return rows
 
 
-def write_invented_checkthat(folder: Path) -> Path:
+def write_invented_layout(folder: Path) -> Path:
     """The folder with verified_claims.docs.tsv and the `train` and `test` splits."""
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "verified_claims.docs.tsv").open("w", newline="", encoding="utf-8") as handle:
