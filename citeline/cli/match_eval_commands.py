@@ -14,8 +14,6 @@ from pathlib import Path
 from citeline.core.workspace import DEFAULT_MATCHER
 from evaluation.match_eval import DEFAULT_SPLIT, RUN_DEPTH, RUN_TAG, MatchEvalError
 
-MATCHER_HELP = "folder of a matcher trained with `citeline train-matcher`, re-ranking the default matcher's top candidates"
-
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("match-eval", help="Score fact-check matching on a folder in CheckThat! 2020 Task 2's layout.",
@@ -28,7 +26,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print map_at_5, mrr_at_5 and p_at_1 as JSON")
     parser.add_argument("--no-cache", dest="cache", action="store_false",
                         help="compute the claims' vectors afresh instead of reusing them (cached by content hash outside the repository)")
-    parser.add_argument("--matcher", metavar="PATH", type=Path, help=f"{MATCHER_HELP} (default: the default matcher alone)")
+    from flows.run_config import RunConfig
+
+    # The help of `run --matcher` and `matcher` in citeline.toml, from their one source.
+    parser.add_argument("--matcher", metavar="PATH", type=Path,
+                        help=f"{RunConfig.model_fields['matcher'].description} (default: the default matcher alone)")
 
     train = sub.add_parser("train-matcher", help="Train a fact-check re-ranker on a folder in CheckThat! 2020 Task 2's layout.",
                            description="Train a re-ranker of the default matcher's top candidates on the tuning half of a split "
