@@ -44,6 +44,7 @@ class RunRows:
     statement_sources: list[dict[str, Any]] = field(default_factory=list)
     statement_vectors: list[dict[str, Any]] = field(default_factory=list)  # statement_id, encoder_id, vector
     fact_checks: list[dict[str, Any]] = field(default_factory=list)  # ClaimReviews found on the batch's pages
+    article_claims: list[dict[str, Any]] = field(default_factory=list)  # articles' own sentences no statement covers
 
     def add_source(self, name: str, kind: str) -> str:
         name = source_name(name)

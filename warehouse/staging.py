@@ -11,7 +11,8 @@ import pandas as pd
 from warehouse.rows import RunRows
 from warehouse.schema import transaction
 
-STAGED_TABLES = ("articles", "statements", "sources", "statement_sources", "statement_vectors", "fact_checks")
+STAGED_TABLES = ("articles", "statements", "sources", "statement_sources", "statement_vectors", "fact_checks",
+                 "article_claims")
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, run_id: str, rows: list[dict[str, Any]]) -> None:
@@ -55,6 +56,8 @@ def stage(con: duckdb.DuckDBPyConnection, run_id: str, rows: RunRows, append: bo
                 [{**row, "batch": statement_batch.get(row["statement_id"], first)} for row in rows.statement_vectors])
         insert_rows(con, "stg_fact_checks", run_id,
                 [{**row, "batch": article_batch.get(row.get("article_id"), first)} for row in rows.fact_checks])
+        insert_rows(con, "stg_article_claims", run_id,
+                [{**row, "batch": article_batch[row["article_id"]]} for row in rows.article_claims])
 
 
 def clear_staging(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
