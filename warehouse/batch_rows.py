@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 
 from extract.extraction import EXTRACTOR_VERSION
+from extract.fact_checks import ClaimReviews
 from extract.fetch import FetchOutcome
+from extract.page_reviews import PageReviews
 from extract.pages import ArticleRecord
 from transform import encoder
 from transform.check_worthiness.model import SENTENCE_MODEL, SHIPPED_MODEL, cached_model
@@ -100,6 +102,18 @@ def _set_scores(rows: list[dict[str, Any]], model, texts: list[str], embeddings:
         row["check_worthiness"] = float(score)
         row["check_worthy"] = bool(score >= model.threshold)
         row["check_worthiness_model"] = identity
+def add_fact_checks(rows: RunRows, found: ClaimReviews, found_at: str, article_id: str | None) -> None:
+    """A page's (or an imported file's) ClaimReviews as `fact_checks` rows of its article (None: none, or
+    an import), and the reasons for what it left out as `fact_check_issues` rows."""
+    rows.fact_checks += [{**record.row(), "article_id": article_id} for record in found.records]
+    rows.fact_check_issues += [{"found_at": found_at, "article_id": article_id, "reason": reason.reason, "detail": reason.detail}
+                               for reason in found.reasons]
+
+
+def add_page_reviews(rows: RunRows, pages: list[PageReviews]) -> None:
+    """The ClaimReviews of a batch's pages (extract.page_reviews.ReviewScan) into its rows."""
+    for page in pages:
+        add_fact_checks(rows, page.found, page.url, page.article_id)
 
 
 def fetch_log_row(outcome: FetchOutcome) -> dict[str, Any]:

@@ -19,6 +19,7 @@ ROW_KEYS = {
     "sources": ["source_id"],
     "statement_sources": ["statement_id", "position"],
     "article_claims": ["sentence_id"],
+    "fact_checks": ["fact_check_id"],
 }
 
 
@@ -59,6 +60,8 @@ def failure_label(suite: str, expectation: str, column: str) -> str:
 QUARANTINE_CASCADE = {
     # Deleting a staged row takes the rows that depend on it along, so what publishes stays consistent.
     "articles": [
+        # The reviews its page carried go with it: they would publish without the article they name.
+        "DELETE FROM stg_fact_checks WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
         "DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IN "
         "(SELECT statement_id FROM stg_statements WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR))",
         "DELETE FROM stg_statements WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
@@ -82,6 +85,10 @@ QUARANTINE_CASCADE = {
     ],
     "article_claims": [
         "DELETE FROM stg_article_claims WHERE run_id = $run_id AND sentence_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
+    ],
+    # Every staged copy of the ID (two pages may carry one review): nothing depends on a fact-check.
+    "fact_checks": [
+        "DELETE FROM stg_fact_checks WHERE run_id = $run_id AND fact_check_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
     ],
 }
 
