@@ -38,6 +38,7 @@ class Tally:
     both_right: int = 0
     tokens: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process's CPU time: on a shared machine, what wall time cannot say
     documents: int = 0
     by_cue: CueKindTally = field(default_factory=CueKindTally)
 
@@ -45,6 +46,7 @@ class Tally:
         for name in ("gold", "predicted", "pairs", "source_right", "cue_right", "both_right", "tokens", "documents"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.seconds += other.seconds
+        self.cpu_seconds += other.cpu_seconds
         self.by_cue.add(other.by_cue)
 
     def report(self) -> dict:
@@ -62,6 +64,7 @@ class Tally:
             "cue_accuracy": self.cue_right / self.pairs if self.pairs else 0.0,
             "relation_precision": rp, "relation_recall": rr, "relation_f1": rf,
             "tokens_per_second": self.tokens / self.seconds if self.seconds else 0.0,
+            "tokens_per_cpu_second": self.tokens / self.cpu_seconds if self.cpu_seconds else 0.0,
             "by_cue": self.by_cue.report(),
         }
 

@@ -50,7 +50,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(f"relation  P {report['relation_precision']:.3f}  R {report['relation_recall']:.3f}  F1 {report['relation_f1']:.3f}")
     print(f"source accuracy {report['source_accuracy']:.3f}  cue accuracy {report['cue_accuracy']:.3f}  (over pairs)")
     if not args.pred:
-        print(f"throughput {report['tokens_per_second']:,.0f} tokens/s (attribution step incl. parsing, one process, model load excluded)")
+        print(f"throughput {report['tokens_per_second']:,.0f} tokens/s (attribution step incl. parsing, one process, model load excluded; "
+              f"{report['tokens_per_cpu_second']:,.0f} per CPU second)")
     _print_by_cue(report["by_cue"])
     return 0
 
@@ -72,6 +73,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     human, engine = result.human.report(), result.engine.report()
     for report in (human, engine):
         report.pop("tokens_per_second")
+        report.pop("tokens_per_cpu_second")
     if args.json:
         print(json.dumps({"documents": result.documents, "annotations": result.annotations, "overlap": args.overlap,
                           "annotator_vs_annotator": human, "engine_vs_annotator": engine}))
