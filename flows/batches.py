@@ -18,7 +18,7 @@ from transform.engine import ENGINE_VERSION
 from transform.parallel import attribute_texts
 from transform.scope import attribution_scope
 from transform.tagger.model import model_id_at
-from warehouse.batch_rows import rows_of_articles
+from warehouse.batch_rows import rows_of_articles, statement_vector_rows
 from warehouse.rows import RunRows
 
 MAX_ATTRIBUTED_CHARS: int = AttributionSettings.model_fields["max_chars"].default
@@ -59,7 +59,10 @@ def rows_for_pages(pages: list[FetchOutcome], model: str | None = None, max_char
     results = attribute_texts(bound_attribution(articles, max_chars), workers=1, model=model)
     rows = rows_of_articles(articles, results, ENGINE_VERSION, model_id_at(model))
     done, done_cpu = time.perf_counter(), time.thread_time()
+    rows.statement_vectors = statement_vector_rows(rows)  # one encoder thread: a worker is already one of many
+    embedded, embedded_cpu = time.perf_counter(), time.thread_time()
     return BatchRows(rows=rows, failures=failures, extracted=len(articles), statements=sum(map(len, results)),
-                     seconds={"extract": extracted - began, "attribute": done - extracted,
-                              "extract_cpu": extracted_cpu - began_cpu, "attribute_cpu": done_cpu - extracted_cpu},
+                     seconds={"extract": extracted - began, "attribute": done - extracted, "embed": embedded - done,
+                              "extract_cpu": extracted_cpu - began_cpu, "attribute_cpu": done_cpu - extracted_cpu,
+                              "embed_cpu": embedded_cpu - done_cpu},
                      worker=f"{socket.gethostname()}:{os.getpid()}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections import Counter, deque
 from collections.abc import Iterator
@@ -32,7 +33,7 @@ from transform.engine import ENGINE_VERSION
 from transform.model import Statement
 from transform.parallel import attribute_texts
 from transform.tagger.model import model_id_at
-from warehouse.batch_rows import fetch_log_row, rows_of_articles
+from warehouse.batch_rows import fetch_log_row, rows_of_articles, statement_vector_rows
 from warehouse.incremental import PriorState, prior_state
 from warehouse.liveness import run_held
 from warehouse.recovery import recover_dead_runs
@@ -88,6 +89,15 @@ def attribute_task(articles: list[ArticleRecord], model: str | None = None) -> l
     progress.advance("statements", sum(map(len, results)))
     get_run_logger().info("found %d statements in %d articles", sum(map(len, results)), len(articles))
     return results
+
+
+@task(name="encode statements", cache_policy=NONE)
+def embed_task(rows: RunRows) -> list[dict[str, Any]]:
+    """The sentence vector of each of a batch's statements, once, for everything after that reads it. On
+    every core: this process's attribution workers are idle while it runs."""
+    vectors = statement_vector_rows(rows, threads=len(os.sched_getaffinity(0)))
+    get_run_logger().info("encoded %d statements", len(vectors))
+    return vectors
 
 
 @task(name="extract and attribute batch", retries=1, retry_delay_seconds=2, cache_policy=NONE)
@@ -290,6 +300,8 @@ def _in_this_process(batches: list[list[FetchOutcome]], raw_dir: str, model: str
         if articles:
             with stage_clock.timed("attribute"):
                 rows = rows_of_articles(articles, attribute_task(articles, model), ENGINE_VERSION, model_id)
+            with stage_clock.timed("embed"):
+                rows.statement_vectors = embed_task(quote(rows))
         yield rows, batch_failures, len(articles)
 
 
@@ -319,7 +331,7 @@ def _on_cluster(batches: list[list[FetchOutcome]], raw_dir: str, runner, log: li
         with stage_clock.timed("cluster"):
             result: BatchRows = future.result()
         submit()
-        for stage in ("extract", "attribute"):
+        for stage in ("extract", "attribute", "embed"):
             stage_clock.add(stage, result.seconds[stage])
         log.append({"worker": result.worker, "articles": result.extracted, "statements": result.statements, **result.seconds})
         progress.advance("extracted", result.extracted)

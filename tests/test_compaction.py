@@ -61,7 +61,8 @@ def test_compaction_merges_row_groups_and_keeps_every_row_view_and_search_hit(tm
     assert _everything(db) == before
     for table in compaction.PUBLISHED_TABLES:
         storage = _storage(db, table)
-        assert (storage.row_groups, storage.stored_rows) == (1, storage.live_rows), storage
+        # A table these hand-made rows leave empty (vectors, fact-checks) has no row group at all.
+        assert (storage.row_groups, storage.stored_rows) == (min(1, storage.live_rows), storage.live_rows), storage
     with duckdb.connect(str(db), read_only=True) as con:
         assert search_statements(con, "tickets")
     # Readers see the compacted warehouse: the snapshot was refreshed.

@@ -12,6 +12,7 @@ from typing import Any
 from extract.extraction import EXTRACTOR_VERSION
 from extract.fetch import FetchOutcome
 from extract.pages import ArticleRecord
+from transform import encoder
 from transform.model import Statement
 from warehouse.rows import RunRows, add_article, parse_date
 
@@ -37,6 +38,17 @@ def rows_of_articles(articles: list[ArticleRecord], statements: list[list[Statem
         add_article(rows, article=article_row(article), text=article.text, statements=found,
                     engine_version=engine_version, model_id=model_id)
     return rows
+
+
+def statement_vector_rows(rows: RunRows, threads: int | None = None) -> list[dict[str, Any]]:
+    """The `statement_vectors` rows of a batch: each statement's sentence vector, encoded once here for
+    everything downstream that reads it (check-worthiness, fact-check matching, claim grouping);
+    `threads`, the encoder's (None: its default)."""
+    if not rows.statements:
+        return []
+    vectors = encoder.encode([row["content"] for row in rows.statements], threads=threads)
+    return [{"statement_id": row["statement_id"], "encoder_id": encoder.MODEL_ID, "vector": vector}
+            for row, vector in zip(rows.statements, vectors, strict=True)]
 
 
 def fetch_log_row(outcome: FetchOutcome) -> dict[str, Any]:

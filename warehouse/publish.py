@@ -56,6 +56,8 @@ CREATE OR REPLACE TEMP TABLE publish_chunk AS
 {UNINDEX_CHUNK_SQL}
 DELETE FROM statement_sources WHERE statement_id IN (
     SELECT statement_id FROM statements WHERE article_id IN (SELECT article_id FROM publish_chunk));
+DELETE FROM statement_vectors WHERE statement_id IN (
+    SELECT statement_id FROM statements WHERE article_id IN (SELECT article_id FROM publish_chunk));
 DELETE FROM statements WHERE article_id IN (SELECT article_id FROM publish_chunk);
 DELETE FROM articles WHERE article_id IN (SELECT article_id FROM publish_chunk);
 {NEW_SOURCES_SQL} AND source_id IN (
@@ -66,8 +68,13 @@ INSERT INTO articles BY NAME SELECT * EXCLUDE (batch) FROM stg_articles WHERE ru
 INSERT INTO statements BY NAME SELECT * EXCLUDE (batch) FROM stg_statements WHERE run_id = $run_id AND batch = $batch;
 INSERT INTO statement_sources BY NAME SELECT * EXCLUDE (run_id, batch) FROM stg_statement_sources
     WHERE run_id = $run_id AND batch = $batch;
+-- Only the vectors of statements that publish (the gate may have quarantined some).
+INSERT INTO statement_vectors BY NAME SELECT statement_id, encoder_id, vector FROM stg_statement_vectors
+    WHERE run_id = $run_id AND batch = $batch AND statement_id IN (
+        SELECT statement_id FROM stg_statements WHERE run_id = $run_id AND batch = $batch);
 {INDEX_CHUNK_SQL}
 DELETE FROM stg_statement_sources WHERE run_id = $run_id AND batch = $batch;
+DELETE FROM stg_statement_vectors WHERE run_id = $run_id AND batch = $batch;
 DELETE FROM stg_statements WHERE run_id = $run_id AND batch = $batch;
 DELETE FROM stg_articles WHERE run_id = $run_id AND batch = $batch;
 UPDATE publish_log SET chunks = chunks + 1 WHERE run_id = $run_id AND finished_at IS NULL;

@@ -42,6 +42,8 @@ class RunRows:
     statements: list[dict[str, Any]] = field(default_factory=list)
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     statement_sources: list[dict[str, Any]] = field(default_factory=list)
+    statement_vectors: list[dict[str, Any]] = field(default_factory=list)  # statement_id, encoder_id, vector
+    fact_checks: list[dict[str, Any]] = field(default_factory=list)  # ClaimReviews found on the batch's pages
 
     def add_source(self, name: str, kind: str) -> str:
         name = source_name(name)

@@ -11,7 +11,7 @@ import pandas as pd
 from warehouse.rows import RunRows
 from warehouse.schema import transaction
 
-STAGED_TABLES = ("articles", "statements", "sources", "statement_sources")
+STAGED_TABLES = ("articles", "statements", "sources", "statement_sources", "statement_vectors", "fact_checks")
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, run_id: str, rows: list[dict[str, Any]]) -> None:
@@ -51,6 +51,10 @@ def stage(con: duckdb.DuckDBPyConnection, run_id: str, rows: RunRows, append: bo
         insert_rows(con, "stg_sources", run_id, [row for key, row in rows.sources.items() if key not in staged])
         insert_rows(con, "stg_statement_sources", run_id,
                 [{**row, "batch": statement_batch.get(row["statement_id"], first)} for row in rows.statement_sources])
+        insert_rows(con, "stg_statement_vectors", run_id,
+                [{**row, "batch": statement_batch.get(row["statement_id"], first)} for row in rows.statement_vectors])
+        insert_rows(con, "stg_fact_checks", run_id,
+                [{**row, "batch": article_batch.get(row.get("article_id"), first)} for row in rows.fact_checks])
 
 
 def clear_staging(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
