@@ -125,13 +125,14 @@ def evaluate(folder: Path, overlap: float = DEFAULT_OVERLAP, predictions: Path |
     total = Tally()
     for name, text, gold in gold_documents(folder, max_bytes):
         if stored is not None:
-            predicted, seconds = stored.get(name, []), 0.0
+            predicted, seconds, cpu = stored.get(name, []), 0.0, 0.0
         else:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             predicted = engine_relations(text, model)
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         tally = score_document(text, gold, predicted, overlap)
         tally.tokens = len(TOKEN.findall(text)) if stored is None else 0
         tally.seconds = seconds
+        tally.cpu_seconds = cpu
         total.add(tally)
     return total

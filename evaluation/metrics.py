@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from evaluation.brat import Relation
+from evaluation.cue_kinds import CueKindTally, cue_kind
 
 # Share of the larger content a predicted relation must overlap to pair with a gold one (PolNeAR's 0.5):
 # the one default of eval, agreement and the scores on a trained model's card.
@@ -37,14 +38,18 @@ class Tally:
     both_right: int = 0
     tokens: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process's CPU time: on a shared machine, what wall time cannot say
     documents: int = 0
+    by_cue: CueKindTally = field(default_factory=CueKindTally)
 
     def add(self, other: Tally) -> None:
         for name in ("gold", "predicted", "pairs", "source_right", "cue_right", "both_right", "tokens", "documents"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.seconds += other.seconds
+        self.cpu_seconds += other.cpu_seconds
+        self.by_cue.add(other.by_cue)
 
-    def report(self) -> dict[str, float]:
+    def report(self) -> dict:
         def prf(hits: int) -> tuple[float, float, float]:
             p = hits / self.predicted if self.predicted else 0.0
             r = hits / self.gold if self.gold else 0.0
@@ -59,6 +64,8 @@ class Tally:
             "cue_accuracy": self.cue_right / self.pairs if self.pairs else 0.0,
             "relation_precision": rp, "relation_recall": rr, "relation_f1": rf,
             "tokens_per_second": self.tokens / self.seconds if self.seconds else 0.0,
+            "tokens_per_cpu_second": self.tokens / self.cpu_seconds if self.cpu_seconds else 0.0,
+            "by_cue": self.by_cue.report(),
         }
 
 
@@ -88,6 +95,9 @@ def pair_relations(text: str, gold: list[Relation], predicted: list[Relation], o
 
 def score_document(text: str, gold: list[Relation], predicted: list[Relation], overlap: float = DEFAULT_OVERLAP) -> Tally:
     tally = Tally(gold=len(gold), predicted=len(predicted), documents=1)
+    kinds = [cue_kind(text, g) for g in gold]
+    for kind in kinds:
+        tally.by_cue.gold[kind] += 1
     for gi, pi in pair_relations(text, gold, predicted, overlap):
         g, p = gold[gi], predicted[pi]
         tally.pairs += 1
@@ -96,4 +106,6 @@ def score_document(text: str, gold: list[Relation], predicted: list[Relation], o
         tally.source_right += source_ok
         tally.cue_right += cue_ok
         tally.both_right += source_ok and cue_ok
+        tally.by_cue.content[kinds[gi]] += 1
+        tally.by_cue.relation[kinds[gi]] += source_ok and cue_ok
     return tally

@@ -140,9 +140,10 @@ def test_a_worker_killed_mid_batch_costs_the_batch_not_the_run(cluster, site, tm
 POLNEAR_TRAIN = Path(__file__).resolve().parent.parent.parent / "shared" / "polnear" / "train"
 
 
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory):
-    """A model trained in seconds on six PolNeAR texts."""
+@pytest.fixture(scope="module", params=["crf", "encoder"])
+def tiny_model(tmp_path_factory, request):
+    """A model of each kind trained in seconds on six PolNeAR texts (the encoder kind's workers also load
+    the encoder and its projection from the model's path)."""
     if not POLNEAR_TRAIN.is_dir():
         pytest.skip("../shared/polnear is not beside the project")
     from evaluation.corpus import training_documents
@@ -150,7 +151,7 @@ def tiny_model(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("model") / "tiny"
     documents, _ = training_documents(POLNEAR_TRAIN)
-    train_model(documents, folder, limit=6, settings=TrainingSettings(max_iterations=5))
+    train_model(documents, folder, limit=6, settings=TrainingSettings(max_iterations=5), kind=request.param)
     return str(folder)
 
 

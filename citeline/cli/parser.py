@@ -94,6 +94,9 @@ def _add_scoring_commands(sub) -> None:
     train.add_argument("--seed", type=int, default=0, help="orders (and with --limit picks) the training texts (default 0)")
     train.add_argument("--limit", type=int, help="train on this many texts only (a quick, weaker model)")
     train.add_argument("--iterations", type=int, help="L-BFGS iterations (default from transform/tagger/training.py)")
+    train.add_argument("--kind", choices=("crf", "encoder"), default="crf",
+                       help="crf: sparse features over the rules' parse (default, fast); encoder: those plus frozen MiniLM "
+                            "token vectors (more accurate on cues beyond speech, several times slower)")
     train.add_argument("--eval", type=Path, metavar="DIR", help="score the new model on this gold folder (e.g. PolNeAR dev) and put the scores on its card")
     _add_file_bound_flag(train)
 

@@ -50,8 +50,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(f"relation  P {report['relation_precision']:.3f}  R {report['relation_recall']:.3f}  F1 {report['relation_f1']:.3f}")
     print(f"source accuracy {report['source_accuracy']:.3f}  cue accuracy {report['cue_accuracy']:.3f}  (over pairs)")
     if not args.pred:
-        print(f"throughput {report['tokens_per_second']:,.0f} tokens/s (attribution step incl. parsing, one process, model load excluded)")
+        print(f"throughput {report['tokens_per_second']:,.0f} tokens/s (attribution step incl. parsing, one process, model load excluded; "
+              f"{report['tokens_per_cpu_second']:,.0f} per CPU second)")
+    _print_by_cue(report["by_cue"])
     return 0
+
+
+def _print_by_cue(rows: list[dict], title: str = "") -> None:
+    from evaluation.cue_kinds import format_table
+
+    print(title or "by the kind of the gold relation's cue (evaluation/data/speech_cues.txt):")
+    for line in format_table(rows):
+        print("  " + line)
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
@@ -63,6 +73,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     human, engine = result.human.report(), result.engine.report()
     for report in (human, engine):
         report.pop("tokens_per_second")
+        report.pop("tokens_per_cpu_second")
     if args.json:
         print(json.dumps({"documents": result.documents, "annotations": result.annotations, "overlap": args.overlap,
                           "annotator_vs_annotator": human, "engine_vs_annotator": engine}))
@@ -73,6 +84,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         print(f"{label:26}{report['content_precision']:>10.3f}{report['content_recall']:>7.3f}{report['content_f1']:>7.3f}"
               f"{report['relation_precision']:>12.3f}{report['relation_recall']:>7.3f}{report['relation_f1']:>7.3f}"
               f"{report['source_accuracy']:>8.3f}{report['cue_accuracy']:>7.3f}")
+    _print_by_cue(engine["by_cue"], "engine vs each annotator, by the kind of the gold relation's cue (evaluation/data/speech_cues.txt):")
     return 0
 
 
@@ -107,13 +119,13 @@ def cmd_train(args: argparse.Namespace) -> int:
             bar.update(tasks[stage], completed=done, total=total)
 
         card = train_model(documents, args.out, seed=args.seed, limit=args.limit, settings=settings,
-                           source=str(args.gold_dir), progress=report)
+                           source=str(args.gold_dir), progress=report, kind=args.kind)
     if args.eval is not None:
         with _unreadable_files_named():
             scores = evaluate(args.eval, model=loaded_model(args.out), max_bytes=args.max_file_bytes).report()
         card["evaluation"] = {"folder": str(args.eval), "overlap": DEFAULT_OVERLAP, **{k: round(v, 4) if isinstance(v, float) else v for k, v in scores.items()}}
         write_card(args.out, card)
-    print(f"model {card['model_id']} written to {args.out} in {card['training_seconds']:.0f} s "
+    print(f"model {card['model_id']} ({card.get('kind', 'crf')}) written to {args.out} in {card['training_seconds']:.0f} s "
           f"({card['training_data']['documents']} texts, {card['training_data']['tokens']:,} tokens)")
     if "evaluation" in card:
         e = card["evaluation"]

@@ -11,15 +11,29 @@ from transform.tagger.labels import statement_ranges
 from transform.tagger.model import AttributionModel
 
 
+def _dense_coordinates(docs: Sequence, model: AttributionModel) -> list:
+    """The encoder kind's dense coordinates per paragraph (all of an article's paragraphs encoded in one
+    batched call); Nones for the CRF kind, which never loads the encoder."""
+    if model.projection is None:
+        return [None] * len(docs)
+    from transform.tagger.dense import project, token_vectors_of
+
+    return [project(vectors, model.projection) for vectors in token_vectors_of(docs)]
+
+
 def model_statements(parsed, rule_statements: Sequence[Statement], model: AttributionModel) -> list[Statement]:
     """Statements the model finds in `parsed` (a transform.engine.ParsedArticle) that no rules statement covers."""
     found: list[Statement] = []
     threshold = model.content_threshold
     rule_ranges = statement_ranges(rule_statements)
-    for offset, doc in parsed.paragraphs:
-        if not len(doc):
-            continue
+    paragraphs = [(offset, doc) for offset, doc in parsed.paragraphs if len(doc)]
+    coordinates = _dense_coordinates([doc for _, doc in paragraphs], model)
+    for (offset, doc), dense in zip(paragraphs, coordinates):
         features = paragraph_features(doc, offset, parsed.quotes, rule_ranges)
+        if dense is not None:
+            from transform.tagger.dense import with_dense
+
+            features = with_dense(features, dense)
         with model.lock:
             labels = model.tagger.tag(features)
             # How sure the CRF is of each token's label: a content whose tokens it doubts is left out.

@@ -1,7 +1,9 @@
 """A trained attribution model on disk: its folder, its identity, and tagging with it.
 
 A model folder holds `tagger.crfsuite` (the CRF's weights) and `model.json` (its card: what it was
-trained on and how, and the SHA-256 of the weights). The model's id names the weights' content, so two
+trained on and how, and the SHA-256 of the weights). A model of the encoder kind (card "kind": "encoder")
+also holds `projection.npy`, the principal directions its dense features are read along, whose SHA-256
+the card carries as well. The model's id names the weights' content, so two
 folders with the same weights share an id and a retrained model never passes for an older one.
 
 CRFsuite trusts its weights file: a truncated or damaged one crashes the process (SIGSEGV) rather than
@@ -12,6 +14,7 @@ handed to CRFsuite from those same bytes: what was checked is what runs.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import struct
@@ -26,6 +29,9 @@ from citeline.core.user_files import UserFileError, read_user_file
 
 WEIGHTS_FILE = "tagger.crfsuite"
 CARD_FILE = "model.json"
+PROJECTION_FILE = "projection.npy"  # the encoder kind's only
+KINDS = ("crf", "encoder")  # sparse features over the rules' parse; those plus frozen MiniLM token vectors
+PROJECTION_CHECKSUM_KEY = "projection_sha256"
 FORMAT = "citeline-tagger-1"
 CHECKSUM_KEY = "weights_sha256"  # required on the card since issue 24; cards without it are refused
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -50,6 +56,13 @@ class AttributionModel:
     # tag() then marginal() read the tagger's state of the last sequence: threads of one process
     # (a Dask worker with several) take turns.
     lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    # The encoder kind's projection of token vectors ("mean", "directions"); None for the CRF kind.
+    projection: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def kind(self) -> str:
+        """"crf" or "encoder", from the card (cards from before the encoder kind are "crf")."""
+        return str(self.card.get("kind", "crf"))
 
     @property
     def content_threshold(self) -> float:
@@ -104,13 +117,44 @@ def _load_model(folder: Path, identity: tuple[int, int, int] | None) -> Attribut
             or "content_threshold" not in card["settings"]:
         found = card.get("format") if isinstance(card, dict) else None
         raise ModelError(f"{where} is of format {found!r}; this citeline reads {FORMAT!r}")
+    kind = card.get("kind", "crf")
+    if kind not in KINDS:
+        raise ModelError(f"{where} is of kind {kind!r}; this citeline reads {', '.join(map(repr, KINDS))}")
     model_id = _verified_id(card, weights, folder)
+    projection = _projection(card, folder) if kind == "encoder" else None
     tagger = pycrfsuite.Tagger()
     try:
         tagger.open_inmemory(weights)
     except Exception as error:  # crfsuite says only "Error opening model"; name the folder
         raise ModelError(f"{where}: {WEIGHTS_FILE} is not a CRFsuite model ({error})") from error
-    return AttributionModel(folder, model_id, card, tagger, weights=weights)
+    return AttributionModel(folder, model_id, card, tagger, weights=weights, projection=projection)
+
+
+def _projection(card: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """The encoder kind's projection, once its bytes are the ones the card names and its arrays fit together."""
+    import numpy as np
+
+    where = f"model {str(folder)!r}"
+    path = folder / PROJECTION_FILE
+    if not path.exists():
+        raise ModelError(f"{where} is of the encoder kind but has no {PROJECTION_FILE}: its training did not finish")
+    try:
+        data = read_user_file(path, max_bytes=64 << 20)
+    except UserFileError as error:
+        raise ModelError(f"{where}: {error}") from error
+    if weights_checksum(data) != card.get(PROJECTION_CHECKSUM_KEY):
+        raise ModelError(f"{where}: {PROJECTION_FILE} does not match the checksum on its card (damaged, truncated or "
+                         f"replaced); restore the folder or retrain the model")
+    try:
+        rows = np.load(io.BytesIO(data), allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{where}: {PROJECTION_FILE} is not a projection ({error})") from error
+    from transform.encoder import DIMENSIONS
+
+    if rows.ndim != 2 or rows.shape[0] < 2 or rows.shape[1] != DIMENSIONS or rows.dtype != np.float32:
+        raise ModelError(f"{where}: {PROJECTION_FILE} holds an array of shape {rows.shape} ({rows.dtype}), not a projection")
+    # Row 0 is the mean of the token vectors, the rest the directions they are read along.
+    return {"mean": rows[0], "directions": rows[1:]}
 
 
 def _verified_id(card: dict[str, Any], weights: bytes, folder: Path) -> str:

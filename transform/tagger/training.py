@@ -3,10 +3,15 @@ become features, so the model learns where the rules are right and what they mis
 
 Training is deterministic for a seed: the seed orders (and, with a limit, picks) the documents, and
 CRFsuite's L-BFGS has no randomness of its own, so one seed and one corpus give byte-identical weights.
+
+Two kinds: "crf", sparse features over the rules' parse, and "encoder", those plus each token's frozen
+MiniLM vector (transform.encoder) read along its top principal directions (transform.tagger.dense), fitted
+on the first texts in the seed's order.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import shutil
@@ -20,9 +25,20 @@ from typing import Any
 
 from citeline.core.errors import CitelineError
 from transform.model_folder import replace_folder
+from transform.tagger.dense import DENSE_DIMENSIONS, PROJECTION_TEXTS, fit_projection, project, token_vectors_of, with_dense
 from transform.tagger.features import paragraph_features
 from transform.tagger.labels import relation_ranges, statement_ranges, token_labels
-from transform.tagger.model import CARD_FILE, CHECKSUM_KEY, FORMAT, WEIGHTS_FILE, model_id_of, weights_checksum
+from transform.tagger.model import (
+    CARD_FILE,
+    CHECKSUM_KEY,
+    FORMAT,
+    KINDS,
+    PROJECTION_CHECKSUM_KEY,
+    PROJECTION_FILE,
+    WEIGHTS_FILE,
+    model_id_of,
+    weights_checksum,
+)
 
 # Progress: (stage, done, total); stages "features" (documents) and "train" (iterations).
 Progress = Callable[[str, int, int], None]
@@ -57,29 +73,36 @@ class GoldDocument:
     relations: Sequence[Any]
 
 
-def _sequences(document: GoldDocument):
-    """(features, labels) per parsed paragraph, with the rules' statements as features."""
+def _sequences(document: GoldDocument, dense: bool = False):
+    """(features, labels, token vectors or None) per parsed paragraph, with the rules' statements as features."""
     from transform.engine import parse_article, rule_relations, statements_from
 
     parsed = parse_article(document.text)
     rule_ranges = statement_ranges(statements_from(rule_relations(parsed), parsed))
     gold_ranges = relation_ranges(document.relations)
-    for offset, doc in parsed.paragraphs:
-        if len(doc):
-            spans = [(offset + t.idx, offset + t.idx + len(t.text)) for t in doc]
-            yield paragraph_features(doc, offset, parsed.quotes, rule_ranges), token_labels(spans, gold_ranges)
+    paragraphs = [(offset, doc) for offset, doc in parsed.paragraphs if len(doc)]
+    vectors = token_vectors_of([doc for _, doc in paragraphs]) if dense else [None] * len(paragraphs)
+    for (offset, doc), tokens in zip(paragraphs, vectors):
+        spans = [(offset + t.idx, offset + t.idx + len(t.text)) for t in doc]
+        yield paragraph_features(doc, offset, parsed.quotes, rule_ranges), token_labels(spans, gold_ranges), tokens
 
 
 def train_model(
     documents: Iterable[GoldDocument], out: Path, *, seed: int = 0, limit: int | None = None,
     settings: TrainingSettings = TrainingSettings(), source: str = "", progress: Progress | None = None,
+    kind: str = "crf",
 ) -> dict[str, Any]:
-    """Train on `documents` and write the model folder `out` (weights and card); returns the card.
+    """Train a model of `kind` ("crf" or "encoder") on `documents` and write the model folder `out`
+    (weights and card); returns the card.
 
     The folder is written whole or not at all: training goes to a temporary folder beside `out`,
     which replaces `out` only once the card is written.
     """
+    import numpy as np
     import pycrfsuite
+
+    if kind not in KINDS:
+        raise TrainingError(f"no model kind {kind!r}: one of {', '.join(KINDS)}")
 
     report = progress or (lambda stage, done, total: None)
     chosen = sorted(documents, key=lambda d: d.name)
@@ -102,10 +125,24 @@ def train_model(
 
     trainer = _Trainer(verbose=True)
     tokens = 0
+    dense = kind == "encoder"
+    # The encoder kind holds its first texts' raw vectors until the projection is fitted on them.
+    waiting: list[tuple[list[list[str]], list[str], Any]] = []
+    projection: dict[str, Any] | None = None
     for done, document in enumerate(chosen, 1):
-        for features, labels in _sequences(document):
-            trainer.append(features, labels)
+        for features, labels, vectors in _sequences(document, dense):
+            if not dense:
+                trainer.append(features, labels)
+            elif projection is None:
+                waiting.append((features, labels, vectors))
+            else:
+                trainer.append(with_dense(features, project(vectors, projection)), labels)
             tokens += len(labels)
+        if dense and projection is None and (done == PROJECTION_TEXTS or done == len(chosen)) and waiting:
+            projection = fit_projection(np.concatenate([v for _, _, v in waiting]), DENSE_DIMENSIONS)
+            for features, labels, vectors in waiting:
+                trainer.append(with_dense(features, project(vectors, projection)), labels)
+            waiting = []
         report("features", done, len(chosen))
     if not tokens:
         raise TrainingError("no text to train on: the documents given hold no paragraph the engine parses")
@@ -119,6 +156,9 @@ def train_model(
         weights = staging / WEIGHTS_FILE
         trainer.train(str(weights))
         card = _card(out.name, weights, chosen, tokens, seed, settings, source, time.perf_counter() - started)
+        card["kind"] = kind
+        if projection is not None:
+            card.update(_write_projection(staging, projection, min(PROJECTION_TEXTS, len(chosen))))
         write_card(staging, card)
         replace_folder(staging, out)
     except BaseException:
@@ -142,6 +182,23 @@ def _card(name, weights: Path, documents: Sequence[GoldDocument], tokens: int, s
     }
 
 
+def _write_projection(folder: Path, projection: dict[str, Any], texts: int) -> dict[str, Any]:
+    """Write the encoder kind's projection and return what its card says of it (kind, encoder, checksum)."""
+    import numpy as np
+
+    from transform.encoder import MODEL_ID
+
+    # One .npy (row 0 the mean, then the directions): np.savez would stamp the time into its zip, and the
+    # same seed must give the same bytes.
+    buffer = io.BytesIO()
+    np.save(buffer, np.vstack([projection["mean"][None, :], projection["directions"]]), allow_pickle=False)
+    data = buffer.getvalue()
+    (folder / PROJECTION_FILE).write_bytes(data)
+    return {PROJECTION_CHECKSUM_KEY: weights_checksum(data),
+            "encoder": {"model": MODEL_ID, "dimensions": int(projection["directions"].shape[0]),
+                        "projection_fitted_on_texts": texts}}
+
+
 def write_card(folder: Path, card: dict[str, Any]) -> None:
     """Write the model's card whole: to a temporary file first, then renamed over the old one."""
     partial = folder / f".{CARD_FILE}.partial"
@@ -155,6 +212,6 @@ def _check_replaceable(out: Path) -> None:
     if not out.exists():
         return
     names = {p.name for p in out.iterdir()} if out.is_dir() else None
-    if names is None or not names <= {WEIGHTS_FILE, CARD_FILE}:
+    if names is None or not names <= {WEIGHTS_FILE, CARD_FILE, PROJECTION_FILE}:
         raise TrainingError(f"{str(out)!r} exists and is not a model folder (it holds more than "
                             f"{WEIGHTS_FILE} and {CARD_FILE}): give --out a new folder, or a model's own")
