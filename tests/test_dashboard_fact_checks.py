@@ -102,7 +102,7 @@ def test_fact_checks_lists_matched_statements_newest_first_with_their_fact_check
     assert at.caption[0].value == "3 statements a fact-check matched, newest first (at most 50)"
     shown = "\n".join(html.unescape(m.value) for m in at.markdown)
     pants = invented.fact_checks["fc-pants"]
-    assert f"<b>false</b> · rated “Pants on Fire” by Invented Checkers on 2019-04-01 · score 0.93" in shown
+    assert f"<b>{pants['verdict']}</b> · rated “{pants['rating_text']}” by {pants['reviewer']} on {pants['review_date']} · score 0.93" in shown
     assert pants["claim_reviewed"] in shown
     # Each statement is marked in its article: the marked content is the stored span.
     for value in (m.value for m in at.markdown if "data-statement" in m.value):
