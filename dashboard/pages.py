@@ -252,6 +252,8 @@ WORTHINESS_MISSING = ("No check-worthiness here: this warehouse was written by a
                       "(its statements have no `check_worthiness`). Run `citeline run`, then reload.")
 CLAIMS_MISSING = ("No claims here: this warehouse was written by a citeline that did not group statements into claims "
                   "(it has no `claims` table). Run `citeline run`, then reload.")
+ARTICLE_CLAIMS_MISSING = ("No outlets' own sentences scored here: this warehouse was written by a citeline that did not score "
+                          "them (it has no `article_claims`). Run `citeline run`, then reload.")
 FACT_CHECK_LABELS = {"verdict": "Verdict", "speaker": "Source", "outlet": "Outlet"}
 
 
@@ -323,6 +325,11 @@ def claims() -> None:
         st.info(WORTHINESS_MISSING)
     else:
         _show_check_worthy(read("most_check_worthy", outlets))
+    st.subheader("Most check-worthy sentences the outlets wrote themselves")
+    if read("missing", queries.ARTICLE_CLAIMS):
+        st.info(ARTICLE_CLAIMS_MISSING)
+    else:
+        _show_outlet_sentences(read("most_check_worthy_sentences", outlets))
     st.subheader("Claims that spread")
     if read("missing", queries.CLAIMS):
         st.info(CLAIMS_MISSING)
@@ -359,3 +366,14 @@ def _show_check_worthy(worthy: pd.DataFrame) -> None:
         show_text_line(f'<div data-worthy="{as_text(row.statement_id)}"><b>{row.check_worthiness:.2f}</b>{mark} · '
                        f"<b>{as_text(row.speaker)}</b> ({as_text(row.speaker_type)}) · {as_text(row.outlet or '')} · "
                        f"{_day(row.day)}: “{as_text(row.content)}” · {article_link(row.article_title, row.article_url)}</div>")
+
+
+def _show_outlet_sentences(sentences: pd.DataFrame) -> None:
+    if sentences.empty:
+        st.info("No sentence an outlet wrote itself has a check-worthiness score in the latest run.")
+        return
+    for row in sentences.itertuples():
+        mark = " · check-worthy" if row.check_worthy else ""
+        show_text_line(f'<div data-article-claim="{as_text(row.article_id)}:{row.sentence_start}"><b>{row.check_worthiness:.2f}</b>{mark} · '
+                       f"{as_text(row.outlet or '')} · {_day(row.day)}: “{as_text(row.text)}” · "
+                       f"{article_link(row.article_title, row.article_url)}</div>")

@@ -195,6 +195,7 @@ def fetch_failures(db) -> pd.DataFrame:
 FACT_CHECK_MATCHES = ("statement_fact_checks",)
 CHECK_WORTHINESS = ("statements.check_worthiness",)
 CLAIMS = ("claims", "statements.claim_id")
+ARTICLE_CLAIMS = ("article_claims",)
 # Fact-checks page filter → the column it filters (names fixed here, never taken from the page).
 FACT_CHECK_FILTERS = {"verdict": "m.verdict", "speaker": "f.speaker", "outlet": "f.outlet"}
 
@@ -269,6 +270,25 @@ def most_check_worthy(db, outlets: tuple[str, ...] = (), limit: int = 20) -> pd.
                f.speaker_type, f.outlet, coalesce(f.published_date, f.fetched_date) AS day, f.article_title, f.article_url
         FROM statements s JOIN latest l USING (run_id) JOIN statements_flat f USING (statement_id)
         WHERE {' AND '.join(where)} ORDER BY s.check_worthiness DESC, s.statement_id LIMIT $limit""", params)
+
+
+def most_check_worthy_sentences(db, outlets: tuple[str, ...] = (), limit: int = 10) -> pd.DataFrame:
+    """The most check-worthy sentences the outlets asserted themselves (`article_claims`: sentences no
+    statement covers) in the articles of the latest run that has any; only those of `outlets` when given."""
+    params: dict[str, Any] = {"limit": limit}
+    where = ["c.check_worthiness IS NOT NULL"]
+    if outlets:
+        where.append("pub.name IN (SELECT unnest($outlets))")
+        params["outlets"] = list(outlets)
+    return frame(db, f"""
+        WITH latest AS (
+            SELECT run_id FROM runs WHERE run_id IN (SELECT a.run_id FROM article_claims JOIN articles a USING (article_id))
+            ORDER BY started_at DESC LIMIT 1)
+        SELECT c.article_id, c.sentence_start, c.text, c.check_worthiness, c.check_worthy, pub.name AS outlet,
+               coalesce(a.published_date, CAST(a.fetched_at AS DATE)) AS day, a.title AS article_title, a.canonical_url AS article_url
+        FROM article_claims c JOIN articles a USING (article_id) JOIN latest USING (run_id)
+        LEFT JOIN sources pub ON pub.source_id = a.publisher_id
+        WHERE {' AND '.join(where)} ORDER BY c.check_worthiness DESC, c.article_id, c.sentence_start LIMIT $limit""", params)
 
 
 def spread_claims(db, min_outlets: int = 2, outlets: tuple[str, ...] = (), limit: int = 30) -> pd.DataFrame:

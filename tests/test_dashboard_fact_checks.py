@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from markdown_it import MarkdownIt
 
-from dashboard.pages import CLAIMS_MISSING, FACT_CHECKS_MISSING, WORTHINESS_MISSING
+from dashboard.pages import ARTICLE_CLAIMS_MISSING, CLAIMS_MISSING, FACT_CHECKS_MISSING, WORTHINESS_MISSING
 from tests.support.fact_check_half import Invented, invent
 from tests.support.warehouse import article, passes, stage_and_load
 from tests.test_dashboard import _page
@@ -59,6 +59,7 @@ def older_warehouse(tmp_path_factory):
     with duckdb.connect(str(snapshot_path(db))) as con:
         con.execute("DROP VIEW IF EXISTS statement_fact_checks")
         con.execute("DROP TABLE IF EXISTS claims")
+        con.execute("DROP TABLE IF EXISTS article_claims")
         for column in ("check_worthiness", "check_worthy", "claim_id"):
             con.execute(f"ALTER TABLE statements DROP COLUMN IF EXISTS {column}")
     return db
@@ -174,6 +175,14 @@ def test_claims_shows_the_latest_runs_most_check_worthy_statements(warehouse):
     assert any(c.value.startswith("run run-2 ") for c in at.caption)
 
 
+def test_claims_shows_the_sentences_the_outlets_wrote_themselves_most_check_worthy_first(warehouse):
+    db, _ = warehouse
+    at = _page("claims", db)
+    expected = [f"{a}:{start}" for a, start in _sql(db, """SELECT c.article_id, c.sentence_start FROM article_claims c JOIN articles a USING (article_id)
+                                                           WHERE a.run_id = 'run-2' ORDER BY c.check_worthiness DESC, 1, 2""")]
+    assert _attributes(at, "data-article-claim") == expected and expected
+
+
 def test_claims_that_spread_show_their_first_appearance_and_the_outlets_that_carried_them(warehouse):
     db, invented = warehouse
     at = _page("claims", db)
@@ -203,7 +212,7 @@ def test_the_claims_filters_change_what_shows(warehouse):
     assert _attributes(at, "data-worthy") == expected
 
 
-@pytest.mark.parametrize(("name", "messages"), [("fact_checks", [FACT_CHECKS_MISSING]), ("claims", [WORTHINESS_MISSING, CLAIMS_MISSING])])
+@pytest.mark.parametrize(("name", "messages"), [("fact_checks", [FACT_CHECKS_MISSING]), ("claims", [WORTHINESS_MISSING, ARTICLE_CLAIMS_MISSING, CLAIMS_MISSING])])
 def test_a_warehouse_from_before_the_fact_check_half_is_explained_not_an_error(older_warehouse, name, messages):
     at = _page(name, older_warehouse)
     assert not at.exception and not at.error

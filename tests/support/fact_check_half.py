@@ -103,6 +103,16 @@ def invent(db: Path | str, hostile: str = "", outlets: bool = False) -> Invented
                             scores)
             con.execute("UPDATE statements SET check_worthy = check_worthiness >= 0.5")
 
+        # The outlets' own sentences: each article's first sentence, scored (invented) unless the run scored some.
+        if "article_claims" not in have:
+            con.execute("""CREATE TABLE article_claims (article_id VARCHAR, sentence_start INTEGER, sentence_end INTEGER, text VARCHAR,
+                                                        check_worthiness DOUBLE, check_worthy BOOLEAN)""")
+        if con.execute("SELECT count(*) FROM article_claims").fetchone()[0] == 0:
+            con.execute("""INSERT INTO article_claims BY NAME
+                SELECT article_id, 0 AS sentence_start, end_at AS sentence_end, substr(text, 1, end_at) AS text,
+                       (hash(article_id) % 1000) / 1000 AS check_worthiness, (hash(article_id) % 1000) >= 500 AS check_worthy
+                FROM (SELECT article_id, text, coalesce(nullif(instr(text, '. '), 0), length(text)) AS end_at FROM articles)""")
+
         # Claims: every article's first statement makes one claim, the first two articles' second statements
         # another, and a third claim stays in one article (so it did not spread).
         if "claims" not in have:
