@@ -2,9 +2,10 @@
 fact-checks and their matches to statements (`statement_fact_checks`), check-worthiness scores, and
 claims with `statements.claim_id`. The dashboard tests read them through the pages.
 
-The tables and columns follow /work/notes/contracts.md. Where the file lacks one (a branch the matcher
-or the claim grouping has not landed on), it is created here with the contract's columns; where it
-exists, the invented rows go into it. Nothing here is a fact-checker's real review.
+The tables and columns are those the dashboard relies on (statement_fact_checks: migration 010's
+fact_check_matches under its view; claims and statements.claim_id: 012; article_claims: 011). Where the
+file lacks one (written before those migrations), it is created here with the columns the dashboard
+reads; where it exists, the invented rows go into it. Nothing here is a fact-checker's real review.
 """
 
 from __future__ import annotations
@@ -81,7 +82,10 @@ def invent(db: Path | str, hostile: str = "", outlets: bool = False) -> Invented
         invented.matches = [(picks[0], "fc-pants", 0.93, 1, True), (picks[0], "fc-mostly", 0.71, 2, True),
                             (picks[1], "fc-mostly", 0.88, 1, True), (picks[2], "fc-hostile", 0.81, 1, True),
                             (picks[3], "fc-weak", 0.31, 1, False)]
-        if "statement_fact_checks" not in have:
+        if "fact_check_matches" in have:  # the matcher's table, under its statement_fact_checks view
+            con.executemany("""INSERT INTO fact_check_matches (statement_id, fact_check_id, score, rank, matched, matcher_id)
+                               VALUES (?, ?, ?, ?, ?, ?)""", [(*match, MATCHER_ID) for match in invented.matches])
+        elif "statement_fact_checks" not in have:
             con.execute("""CREATE TABLE invented_matches (statement_id VARCHAR, fact_check_id VARCHAR, score DOUBLE,
                                                           rank INTEGER, matched BOOLEAN, matcher_id VARCHAR)""")
             con.execute("""CREATE VIEW statement_fact_checks AS
@@ -91,7 +95,7 @@ def invent(db: Path | str, hostile: str = "", outlets: bool = False) -> Invented
             con.executemany("INSERT INTO invented_matches VALUES (?, ?, ?, ?, ?, ?)",
                             [(*match, MATCHER_ID) for match in invented.matches])
         else:
-            raise NotImplementedError("statement_fact_checks exists: insert into the matcher's own table")
+            raise NotImplementedError("statement_fact_checks exists over a table this helper does not know")
 
         # Check-worthiness: the model's scores where it ran; invented (stable per statement) where it did not.
         if "statements.check_worthiness" not in have:
@@ -123,9 +127,11 @@ def invent(db: Path | str, hostile: str = "", outlets: bool = False) -> Invented
             con.execute("ALTER TABLE statements ADD COLUMN claim_id VARCHAR")
         invented.claims = {"claim-wide": picks[:articles], "claim-narrow": picks[articles:articles + 2],
                            "claim-alone": picks[articles + 2:articles + 3]}
+        # Only the invented claims: the run's own (if it grouped any) are replaced, so what spreads is known.
+        con.execute("UPDATE statements SET claim_id = NULL")
+        con.execute("DELETE FROM claims")
         for claim_id, members in invented.claims.items():
             con.execute("UPDATE statements SET claim_id = ? WHERE statement_id IN (SELECT unnest(?))", [claim_id, members])
-        con.execute("DELETE FROM claims WHERE claim_id IN (SELECT unnest(?))", [list(invented.claims)])
         con.execute("""INSERT INTO claims BY NAME (
             WITH appearances AS (
                 SELECT s.claim_id, s.statement_id, s.article_id, s.source_id, s.content, s.check_worthiness, a.publisher_id,
