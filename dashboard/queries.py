@@ -286,7 +286,7 @@ def most_check_worthy_sentences(db, outlets: tuple[str, ...] = (), limit: int = 
             ORDER BY started_at DESC LIMIT 1)
         SELECT c.article_id, c.sentence_start, c.text, c.check_worthiness, c.check_worthy, pub.name AS outlet,
                coalesce(a.published_date, CAST(a.fetched_at AS DATE)) AS day, a.title AS article_title, a.canonical_url AS article_url
-        FROM article_claims c JOIN articles a USING (article_id) JOIN latest USING (run_id)
+        FROM article_claims c JOIN articles a USING (article_id) JOIN latest l ON l.run_id = a.run_id
         LEFT JOIN sources pub ON pub.source_id = a.publisher_id
         WHERE {' AND '.join(where)} ORDER BY c.check_worthiness DESC, c.article_id, c.sentence_start LIMIT $limit""", params)
 
