@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from citeline.core.errors import CitelineError
+from flows.run_config import ScaleSettings
 
 # Seconds to open the scheduler's port and to read its list of workers. A scheduler answers in
 # milliseconds; past this it is not one that a run could use.
 CONNECT_TIMEOUT = 10.0
-# Seconds the whole check may take. Dask's client honours its timeout only until the port accepts: a
-# server that accepted and never answered held `citeline run` for over seven minutes.
-CHECK_TIMEOUT = 30.0
+# Seconds the whole check may take unless the run sets [citeline.scale] dask_check_timeout.
+CHECK_TIMEOUT: float = ScaleSettings.model_fields["dask_check_timeout"].default
 
 
 class ClusterUnavailable(CitelineError):
@@ -46,10 +46,10 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def check_cluster(address: str, api_url: str | None = None) -> ClusterInfo:
-    """Reach the scheduler at `address` and count its workers; with `api_url` (the Prefect API this
-    run reports to), also refuse a loopback API when a worker runs on another machine, since the task
-    runs on that worker report their states to it."""
+def check_cluster(address: str, api_url: str | None = None, timeout: float = CHECK_TIMEOUT) -> ClusterInfo:
+    """Reach the scheduler at `address` and count its workers within `timeout` seconds; with `api_url`
+    (the Prefect API this run reports to), also refuse a loopback API when a worker runs on another
+    machine, since the task runs on that worker report their states to it."""
     from distributed.comm import get_address_host_port
 
     try:
@@ -64,7 +64,7 @@ def check_cluster(address: str, api_url: str | None = None) -> ClusterInfo:
         socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
     except OSError as error:
         raise ClusterUnavailable(f"cannot reach the Dask scheduler at {address} ({error.strerror or error}); {hint}") from None
-    workers = _workers_of(address, hint)
+    workers = _workers_of(address, hint, timeout)
     if not workers:
         raise ClusterUnavailable(f"the Dask scheduler at {address} has no workers; start some with "
                                  f"`dask worker {address} --nworkers N --nthreads 1` (see docs/scaling.md)")
@@ -79,8 +79,8 @@ def check_cluster(address: str, api_url: str | None = None) -> ClusterInfo:
     return ClusterInfo(address, len(workers), sum(w.get("nthreads", 1) for w in workers.values()))
 
 
-def _workers_of(address: str, hint: str) -> dict:
-    """The scheduler's workers, asked within CHECK_TIMEOUT: in a daemon thread, since Dask's client can
+def _workers_of(address: str, hint: str, timeout: float) -> dict:
+    """The scheduler's workers, asked within `timeout` seconds: in a daemon thread, since Dask's client can
     wait on a silent peer for good; a thread still waiting is left to end with the process."""
     answer: dict[str, object] = {}
 
@@ -98,10 +98,10 @@ def _workers_of(address: str, hint: str) -> dict:
 
     asking = threading.Thread(target=ask, name="citeline-dask-check", daemon=True)
     asking.start()
-    asking.join(CHECK_TIMEOUT)
+    asking.join(timeout)
     if asking.is_alive():
         raise ClusterUnavailable(f"{address} accepted a connection but did not answer as a Dask scheduler "
-                                 f"within {CHECK_TIMEOUT:.0f} s; {hint}")
+                                 f"within {timeout:g} s; {hint}")
     error = answer.get("error")
     if isinstance(error, (OSError, TimeoutError)):
         raise ClusterUnavailable(f"{address} does not answer as a Dask scheduler ({error}); {hint}") from None

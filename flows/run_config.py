@@ -77,6 +77,11 @@ class ScaleSettings(BaseModel):
     dask_address: str | None = Field(
         None, min_length=1, pattern=r"^\S+$",
         description="Dask scheduler that runs extraction and attribution (tcp://HOST:8786); none: worker processes on this machine")
+    # A scheduler answers in milliseconds; Dask's own client honours its timeout only until the port
+    # accepts, and a server that accepted and never answered held `citeline run` for over seven minutes.
+    dask_check_timeout: float = Field(
+        30.0, gt=0, le=MAX_TIMEOUT, allow_inf_nan=False,
+        description="seconds the check of the Dask scheduler before a run may take (it must answer and list its workers)")
 
 
 class RunConfig(BaseModel):

@@ -80,10 +80,13 @@ def _kill_leftovers(processes) -> None:
 
 @pytest.mark.timeout(900)
 def test_kill_9_of_a_run_leaves_no_process_behind(tmp_path):
-    """Three times: a run on the demo corpus (295 articles, so attribution uses worker processes) with
-    an empty PREFECT_HOME (so a temporary server starts), killed once its server and workers are up."""
+    """Three times: a run on the demo corpus (295 articles, so attribution uses worker processes) with no
+    PREFECT_API_URL (so a temporary server starts), killed once its server and workers are up. The first
+    on an empty PREFECT_HOME; the next two on the home the killed runs left (the server's database is
+    then already made, so they start sooner, and a home left by kill -9 must still serve)."""
+    home = tmp_path / "home"
     for attempt in range(3):
-        home, db = tmp_path / f"home{attempt}", tmp_path / f"w{attempt}.duckdb"
+        db = tmp_path / f"w{attempt}.duckdb"
         run = subprocess.Popen([CITELINE, "run", str(demo_corpus()), "--db", str(db)], cwd=tmp_path,
                                env=_newcomer_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         seen: dict[tuple[int, int], str] = {}
@@ -216,22 +219,67 @@ def test_without_the_users_settings_a_stalled_api_is_given_up_within_about_a_min
 
 @pytest.mark.timeout(180)
 def test_a_dask_address_that_accepts_and_never_answers_is_given_up(tmp_path):
-    """Before: Dask's client waited on the silent scheduler for over seven minutes."""
+    """Before: Dask's client waited on the silent scheduler for over seven minutes. The run sets its own
+    bound on the check ([citeline.scale] dask_check_timeout), so this waits seconds; the default's bound
+    is the next test's."""
     from flows.cluster import CHECK_TIMEOUT
 
     server = _StallingServer(health=False)
     address = f"tcp://127.0.0.1:{server.port}"
+    config = tmp_path / "project" / "citeline.toml"
+    config.parent.mkdir()
+    config.write_text("[citeline]\n\n[citeline.scale]\ndask_check_timeout = 2.5\n")
     try:
-        done, seconds = _citeline(["run", str(_pages(tmp_path)), "--db", str(tmp_path / "w.duckdb"), "--dask-address", address],
-                                  _newcomer_env(tmp_path / "home"), tmp_path, timeout=150)
+        done, seconds = _citeline(["run", str(_pages(tmp_path)), "--config", str(config), "--db", str(tmp_path / "w.duckdb"),
+                                   "--dask-address", address], _newcomer_env(tmp_path / "home"), tmp_path, timeout=150)
     finally:
         server.close()
     assert server.held, "the check never connected"
     assert done.returncode == 2, done.stderr[-2000:]
     last = done.stderr.strip().splitlines()[-1]
-    assert f"{address} accepted a connection but did not answer as a Dask scheduler within {CHECK_TIMEOUT:.0f} s" in last
-    assert seconds < CHECK_TIMEOUT + 60
+    assert f"{address} accepted a connection but did not answer as a Dask scheduler within 2.5 s" in last
+    assert seconds < CHECK_TIMEOUT  # the run's own bound, not the default's
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_without_the_users_setting_a_silent_dask_scheduler_is_given_up_after_30_s(tmp_path, monkeypatch, capsys):
+    """The default bound (30 s), followed from `citeline run --dask-address` to the wait on the check's
+    thread, in this process: the wait is recorded and cut short, not sat through."""
+    import threading
+
+    from citeline.cli import main
+
+    waits: list[float | None] = []
+    join = threading.Thread.join
+
+    def recorded_join(thread, timeout=None):
+        if thread.name == "citeline-dask-check":
+            waits.append(timeout)
+            timeout = 0.5
+        return join(thread, timeout)
+
+    monkeypatch.setattr(threading.Thread, "join", recorded_join)
+    monkeypatch.chdir(tmp_path)  # no ./citeline.toml
+    server = _StallingServer(health=False)
+    address = f"tcp://127.0.0.1:{server.port}"
+    try:
+        status = main(["run", str(_pages(tmp_path)), "--db", str(tmp_path / "w.duckdb"), "--dask-address", address])
+    finally:
+        server.close()
+    assert status == 2
+    assert waits == [30.0]
+    assert f"{address} accepted a connection but did not answer as a Dask scheduler within 30 s" in capsys.readouterr().err
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+@pytest.mark.parametrize("value,expected", [("0", "greater than 0"), ("inf", "finite number"), ("1e308", "less than or equal to 3600")])
+def test_a_dask_check_timeout_that_cannot_bound_the_check_is_refused_by_name(tmp_path, value, expected):
+    from citeline.config import ConfigError, load_config
+
+    config = tmp_path / "citeline.toml"
+    config.write_text(f"[citeline]\n\n[citeline.scale]\ndask_check_timeout = {value}\n")
+    with pytest.raises(ConfigError, match=f"scale.dask_check_timeout: Input should be .*{expected}"):
+        load_config(config)
 
 
 @pytest.mark.timeout(120)

@@ -25,7 +25,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     loaded_model(config.attribution.model)
     with stage_clock.timed("imports"):
         from flows.pipeline import flow_for
-    return _launch(config.db_path, config.scale.dask_address, lambda: flow_for(config)(config), quiet_reported_errors=True)
+    return _launch(config.db_path, config.scale.dask_address, lambda: flow_for(config)(config), quiet_reported_errors=True,
+                   dask_check_timeout=config.scale.dask_check_timeout)
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
@@ -48,7 +49,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 
 def _launch(db_path: Path, dask_address: str | None, start_flow: Callable[[], dict[str, Any]],
-            quiet_reported_errors: bool = False) -> int:
+            quiet_reported_errors: bool = False, dask_check_timeout: float | None = None) -> int:
     """What `run` and `reprocess` share once their inputs are checked and the flow imported: the
     warehouse's write lock and the cluster checked, the Prefect API reached, then the flow under a live
     progress display, and its summary. Exit status 0 when the run published. With `quiet_reported_errors`
@@ -60,7 +61,7 @@ def _launch(db_path: Path, dask_address: str | None, start_flow: Callable[[], di
 
     _check_writable(db_path)
     if dask_address:
-        _check_cluster(dask_address)
+        _check_cluster(dask_address, dask_check_timeout)
     with stage_clock.timed("prefect_api"):
         api_url = prefect_api()
     console = Console(stderr=True)
@@ -88,7 +89,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     require_running_server()
     loaded_model(config.run.attribution.model)
     if config.run.scale.dask_address:
-        _check_cluster(config.run.scale.dask_address)
+        _check_cluster(config.run.scale.dask_address, config.run.scale.dask_check_timeout)
     from flows.deployments import serve
 
     serve(config)
@@ -128,14 +129,15 @@ def _check_writable(db: Path) -> None:
         open_file(db).close()
 
 
-def _check_cluster(address: str) -> None:
-    """The scheduler answers and has workers that can report to the Prefect API this run will use
-    (PREFECT_API_URL, else a temporary server on this machine's loopback)."""
+def _check_cluster(address: str, timeout: float | None) -> None:
+    """The scheduler answers within `timeout` seconds (None: the check's default) and has workers that
+    can report to the Prefect API this run will use (PREFECT_API_URL, else a temporary server on this
+    machine's loopback)."""
     from prefect.settings import PREFECT_API_URL
 
-    from flows.cluster import check_cluster
+    from flows.cluster import CHECK_TIMEOUT, check_cluster
 
-    check_cluster(address, PREFECT_API_URL.value() or "http://127.0.0.1/api")
+    check_cluster(address, PREFECT_API_URL.value() or "http://127.0.0.1/api", CHECK_TIMEOUT if timeout is None else timeout)
 
 
 @contextmanager
