@@ -136,12 +136,17 @@ def _statement_ids(page, selector: str, attribute: str) -> list[str]:
     return page.eval_on_selector_all(selector, f"found => found.map(element => element.getAttribute('{attribute}'))")
 
 
+def _until_count(page, selector: str, count: int) -> None:
+    """Wait until the page shows `count` elements matching `selector` (a script's elements come one by one)."""
+    page.wait_for_function(f"document.querySelectorAll({selector!r}).length == {count}", timeout=60_000)
+
+
 def _fact_check_pages(page, base: str, db: Path, invented) -> None:
     """The Fact-checks and Claims pages, and a statement's matches, over the invented rows in the snapshot."""
     matched = invented.matched_statements()
     page.goto(f"{base}/fact-checks")
     _wait_for_page(page, "Fact-checks")
-    page.wait_for_selector("[data-fact-check]", timeout=60_000)
+    _until_count(page, "[data-fact-check]", sum(ok for *_match, ok in invented.matches))
     _no_error(page)
     assert set(_statement_ids(page, "[data-statement]", "data-statement")) == matched and len(matched) == 3
     assert page.locator("mark[title='content']").count() == 3  # each marked in its article
@@ -153,7 +158,8 @@ def _fact_check_pages(page, base: str, db: Path, invented) -> None:
     page.get_by_role("option", name="mostly true").click()
     page.keyboard.press("Escape")
     mostly = {s for s, fc, _score, _rank, ok in invented.matches if ok and fc == "fc-mostly"}
-    page.wait_for_function(f"document.querySelectorAll('[data-statement]').length == {len(mostly)}", timeout=60_000)
+    _until_count(page, "[data-statement]", len(mostly))
+    _until_count(page, "[data-fact-check]", len(mostly))
     assert set(_statement_ids(page, "[data-statement]", "data-statement")) == mostly and len(mostly) == 2
 
     statement = invented.matches[0][0]
@@ -170,7 +176,8 @@ def _fact_check_pages(page, base: str, db: Path, invented) -> None:
 
     page.goto(f"{base}/claims")
     _wait_for_page(page, "Claims")
-    page.wait_for_selector("[data-claim]", timeout=60_000)
+    _until_count(page, "[data-claim]", 2)
+    page.wait_for_function("document.body.innerText.split('carried by: ').length == 3", timeout=60_000)
     _no_error(page)
     assert _statement_ids(page, "[data-claim]", "data-claim") == ["claim-wide", "claim-narrow"]
     assert page.locator("[data-worthy]").count() > 0
@@ -178,5 +185,5 @@ def _fact_check_pages(page, base: str, db: Path, invented) -> None:
     assert len(carried) == 2 and all(name in carried[0] for name in INVENTED_OUTLETS)
     page.get_by_label("Carried by at least this many outlets").fill("3")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelectorAll('[data-claim]').length == 1", timeout=60_000)
+    _until_count(page, "[data-claim]", 1)
     assert _statement_ids(page, "[data-claim]", "data-claim") == ["claim-wide"]
