@@ -51,18 +51,29 @@ def warehouse(tmp_path_factory) -> tuple:
     return db, invent(snapshot_path(db), hostile=HOSTILE)
 
 
-@pytest.fixture(scope="module")
-def older_warehouse(tmp_path_factory):
-    """A warehouse as a citeline before the fact-check half wrote it: no matches, scores or claims."""
-    db = tmp_path_factory.mktemp("older") / "w.duckdb"
+def _older(folder, columns: tuple[str, ...]):
+    """A warehouse as an older citeline wrote it: no matches, claims or outlets' sentences, nor `columns`."""
+    db = folder / "w.duckdb"
     _publish(db)
     with duckdb.connect(str(snapshot_path(db))) as con:
         con.execute("DROP VIEW IF EXISTS statement_fact_checks")
         con.execute("DROP TABLE IF EXISTS claims")
         con.execute("DROP TABLE IF EXISTS article_claims")
-        for column in ("check_worthiness", "check_worthy", "claim_id"):
+        for column in ("claim_id", *columns):
             con.execute(f"ALTER TABLE statements DROP COLUMN IF EXISTS {column}")
     return db
+
+
+@pytest.fixture(scope="module")
+def older_warehouse(tmp_path_factory):
+    """Written before the fact-check half (migration 008): not even check-worthiness columns."""
+    return _older(tmp_path_factory.mktemp("older"), ("check_worthiness", "check_worthy"))
+
+
+@pytest.fixture(scope="module")
+def unmatched_warehouse(tmp_path_factory):
+    """Written after migration 008 but before matching and claim grouping."""
+    return _older(tmp_path_factory.mktemp("unmatched"), ())
 
 
 def _sql(db, sql: str, params=None) -> list:
@@ -219,8 +230,8 @@ def test_a_warehouse_from_before_the_fact_check_half_is_explained_not_an_error(o
     assert [info.value for info in at.info] == messages
 
 
-def test_the_statements_page_of_an_older_warehouse_shows_statements_without_matches(older_warehouse):
-    at = _page("statements", older_warehouse)
+def test_the_statements_page_of_a_warehouse_without_matching_shows_statements_without_matches(unmatched_warehouse):
+    at = _page("statements", unmatched_warehouse)
     assert not at.exception and not at.error and not at.info
     assert len([m for m in at.markdown if "data-statement" in m.value]) == 10
     assert not [c for c in at.caption if "fact-checked" in c.value]
