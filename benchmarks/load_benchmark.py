@@ -35,7 +35,7 @@ BATCH = 500
 def rows_file(n: int) -> Path:
     from transform.engine import ENGINE_VERSION
 
-    return Path(tempfile.gettempdir()) / f"citeline-load-rows-{n}-{ENGINE_VERSION}.pickle"
+    return Path(tempfile.gettempdir()) / f"citeline-load-rows-{n}-{ENGINE_VERSION}-scored.pickle"
 
 
 def make_rows(n: int) -> Path:
@@ -48,7 +48,7 @@ def make_rows(n: int) -> Path:
     from extract.pages import extract_pages
     from transform.engine import ENGINE_VERSION
     from transform.parallel import attribute_texts
-    from warehouse.batch_rows import article_row
+    from warehouse.batch_rows import article_row, score_check_worthiness, statement_vector_rows
     from warehouse.rows import RunRows, add_article
 
     pages = build_pages(n)
@@ -62,6 +62,8 @@ def make_rows(n: int) -> Path:
         rows = RunRows()
         for article, statements in zip(articles, attribute_texts([a.text for a in articles])):
             add_article(rows, article=article_row(article), text=article.text, statements=statements, engine_version=ENGINE_VERSION)
+        rows.statement_vectors = statement_vector_rows(rows)  # as a batch stages them: the gate wants every score
+        score_check_worthiness(rows)
         batches.append(rows)
     target.write_bytes(pickle.dumps(batches))
     return target

@@ -127,13 +127,18 @@ def statements() -> None:
     since = dates[0].date_input("From", value=None, key="since")
     until = dates[1].date_input("To", value=None, key="until")
     through_chain = dates[2].checkbox("Reached us through a chain", key="chain")
-    found = read("find_statements", words, dict(chosen), since, until, through_chain)
+    worth = st.columns(2)
+    min_worthiness = worth[0].slider("Check-worthiness at least", 0.0, 1.0, 0.0, 0.05, key="min_worthiness")
+    worthiest_first = worth[1].checkbox("Most check-worthy first", key="worthiest_first")
+    found = read("find_statements", words, dict(chosen), since, until, through_chain, 50, min_worthiness, worthiest_first)
     st.caption(f"{len(found)} statements shown (at most 50)")
     chains = read("chains_of", tuple(found["statement_id"])) if len(found) else None
     matches = statement_matches(tuple(found["statement_id"]))
     for row in found.itertuples():
         with st.container(border=True):
             score = f" · score {row.score:.2f}" if pd.notna(row.score) else ""
+            if pd.notna(row.check_worthiness):
+                score += f" · check-worthiness {row.check_worthiness:.2f}{' (check-worthy)' if row.check_worthy else ''}"
             show_text_line(f"<b>{as_text(row.speaker)}</b> ({as_text(row.speaker_type)}) · {as_text(row.kind)} · "
                            f"{as_text(row.stance or 'no stance')} · {as_text(row.outlet or '')} · "
                            f"{str(row.published_date)[:10] if pd.notna(row.published_date) else ''}{score}")

@@ -82,10 +82,16 @@ def filter_options(db) -> dict[str, list[str]]:
 
 
 def find_statements(db, words: str = "", filters: dict[str, list[str]] | None = None, since=None, until=None,
-                    through_chain: bool = False, limit: int = 50) -> pd.DataFrame:
-    """Statements matching the filters, ranked by BM25 for `words` when given (newest first otherwise),
+                    through_chain: bool = False, limit: int = 50, min_check_worthiness: float = 0.0,
+                    most_check_worthy_first: bool = False) -> pd.DataFrame:
+    """Statements matching the filters (and scoring at least `min_check_worthiness`), ranked by BM25 for
+    `words` when given (newest first otherwise) or, with `most_check_worthy_first`, by check-worthiness,
     with the offsets that mark content, cue and source in the article text."""
     where, params = ["TRUE"], {"limit": limit}
+    if min_check_worthiness > 0:
+        where.append("s.check_worthiness >= $min_check_worthiness")
+        params["min_check_worthiness"] = min_check_worthiness
+    worthiest = "s.check_worthiness DESC NULLS LAST, " if most_check_worthy_first else ""
     for column, values in (filters or {}).items():
         if values:
             if column not in FILTERS:
@@ -102,17 +108,18 @@ def find_statements(db, words: str = "", filters: dict[str, list[str]] | None = 
         where.append("f.chain_length > 1")
     columns = """f.statement_id, f.article_id, f.article_title, f.article_url, f.outlet, f.published_date,
                  f.speaker, f.speaker_type, f.kind, f.stance, f.channel, f.content, f.chain_text,
-                 s.content_start, s.content_end, s.cue_start, s.cue_end, s.source_start, s.source_end, a.text AS article_text"""
+                 s.content_start, s.content_end, s.cue_start, s.cue_end, s.source_start, s.source_end,
+                 s.check_worthiness, s.check_worthy, a.text AS article_text"""
     # The article text comes along, so a page of results costs one query, not one per statement.
     joined = "statements_flat f JOIN statements s USING (statement_id) JOIN articles a ON a.article_id = f.article_id"
     if words.strip():
         params["words"] = words
         sql = SCORES_SQL + f"""
             SELECT round(scores.score, 3) AS score, {columns} FROM scores JOIN {joined} USING (statement_id)
-            WHERE {' AND '.join(where)} ORDER BY scores.score DESC, statement_id LIMIT $limit"""
+            WHERE {' AND '.join(where)} ORDER BY {worthiest}scores.score DESC, statement_id LIMIT $limit"""
         return frame(db, sql, params)
     return frame(db, f"""SELECT NULL AS score, {columns} FROM {joined} WHERE {' AND '.join(where)}
-                         ORDER BY f.published_date DESC NULLS LAST, statement_id LIMIT $limit""", params)
+                         ORDER BY {worthiest}f.published_date DESC NULLS LAST, statement_id LIMIT $limit""", params)
 
 
 def chains_of(db, statement_ids: tuple[str, ...]) -> pd.DataFrame:

@@ -216,16 +216,21 @@ class MatchEvalResult:
 
 def evaluate_matcher(folder: Path, split: str = DEFAULT_SPLIT, use_cache: bool = True,
                      settings: MatcherSettings | None = None,
-                     query_ids: Sequence[str] | None = None) -> MatchEvalResult:
-    """Index the folder's verified claims with the default matcher, rank them for every query of `split`
-    (or only `query_ids`), and score the ranking against the qrels."""
+                     query_ids: Sequence[str] | None = None, matcher: str | Path | None = None) -> MatchEvalResult:
+    """Index the folder's verified claims with the default matcher (re-ranked by the trained matcher in
+    folder `matcher`, when given), rank them for every query of `split` (or only `query_ids`), and score the
+    ranking against the qrels."""
     from transform.matching import DEFAULT_SETTINGS, ClaimIndex, FactCheckClaim
+    from transform.matching.reranker import load_matcher
 
+    trained = None if matcher is None else load_matcher(matcher)  # a broken folder fails before any encoding
     data = read_eval_set(folder, split)
     started = time.perf_counter()
     vectors = claim_vectors(data.claims, use_cache)
     index = ClaimIndex([FactCheckClaim(c.claim_id, c.claim, c.title) for c in data.claims], *vectors,
                        settings=settings or DEFAULT_SETTINGS)
+    if trained is not None:
+        index = trained.index(index)
     vectors_done = time.perf_counter()
     ids = list(data.queries) if query_ids is None else [q for q in query_ids if q in data.queries]
     results = index.search([data.queries[q] for q in ids], top_k=max(RUN_DEPTH, CUTOFF))

@@ -10,7 +10,7 @@ SELECT a.* EXCLUDE (text), length(a.text) AS text_length, a.text IS NULL AS text
 FROM stg_articles a WHERE a.run_id = $run_id AND a.batch BETWEEN $from_batch AND $to_batch;
 -- name: statements
 SELECT s.run_id, s.batch, s.statement_id, s.article_id, s.source_id, s.content_start, s.content_end, s.kind, s.stance,
-       s.confidence, length(a.text) AS text_length,
+       s.confidence, s.check_worthiness, length(a.text) AS text_length,
        a.article_id IS NOT NULL AS article_exists,
        src.source_id IS NOT NULL AS source_exists,
        coalesce(substring(a.text, s.content_start + 1, s.content_end - s.content_start) = s.content, FALSE) AS content_matches_text,
@@ -31,6 +31,14 @@ LEFT JOIN (SELECT DISTINCT source_id FROM stg_sources WHERE run_id = $run_id) sr
 LEFT JOIN (SELECT DISTINCT statement_id, batch FROM stg_statements WHERE run_id = $run_id AND batch BETWEEN $from_batch AND $to_batch) st
     ON st.statement_id = l.statement_id AND st.batch = l.batch
 WHERE l.run_id = $run_id AND l.batch BETWEEN $from_batch AND $to_batch;
+-- name: article_claims
+SELECT c.run_id, c.batch, c.sentence_id, c.article_id, c.sentence_start, c.sentence_end, c.check_worthiness,
+       length(a.text) AS text_length, a.article_id IS NOT NULL AS article_exists,
+       coalesce(substring(a.text, c.sentence_start + 1, c.sentence_end - c.sentence_start) = c.text, FALSE) AS text_matches
+FROM stg_article_claims c
+LEFT JOIN (SELECT article_id, batch, text FROM stg_articles WHERE run_id = $run_id AND batch BETWEEN $from_batch AND $to_batch) a
+    ON a.article_id = c.article_id AND a.batch = c.batch
+WHERE c.run_id = $run_id AND c.batch BETWEEN $from_batch AND $to_batch;
 -- name: fact_checks
 -- A review URL is well formed when it is http(s), has a host and holds no space or control character.
 SELECT f.run_id, f.batch, f.fact_check_id, f.claim_reviewed, f.verdict, f.review_url, f.claim_date, f.review_date,

@@ -16,6 +16,11 @@ def _key(column: str) -> list:
     return [gxe.ExpectColumnValuesToNotBeNull(column=column), gxe.ExpectColumnValuesToBeUnique(column=column)]
 
 
+def _score(column: str) -> list:
+    """A 0-1 score every new row must have."""
+    return [gxe.ExpectColumnValuesToNotBeNull(column=column), gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=1)]
+
+
 def articles_suite() -> gx.ExpectationSuite:
     suite = gx.ExpectationSuite(name="articles")
     for expectation in [
@@ -45,6 +50,22 @@ def statements_suite() -> gx.ExpectationSuite:
         gxe.ExpectColumnValuesToBeInSet(column="kind", value_set=list(KINDS)),
         gxe.ExpectColumnValuesToBeInSet(column="stance", value_set=list(STANCES)),
         gxe.ExpectColumnValuesToBeBetween(column="confidence", min_value=0, max_value=1),
+        *_score("check_worthiness"),
+    ]:
+        suite.add_expectation(expectation)
+    return suite
+
+
+def article_claims_suite() -> gx.ExpectationSuite:
+    suite = gx.ExpectationSuite(name="article_claims")
+    for expectation in [
+        *_key("sentence_id"),
+        gxe.ExpectColumnValuesToBeInSet(column="article_exists", value_set=[True]),
+        gxe.ExpectColumnValuesToBeBetween(column="sentence_start", min_value=0),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="sentence_end", column_B="sentence_start"),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="text_length", column_B="sentence_end", or_equal=True),
+        gxe.ExpectColumnValuesToBeInSet(column="text_matches", value_set=[True]),
+        *_score("check_worthiness"),
     ]:
         suite.add_expectation(expectation)
     return suite
@@ -116,5 +137,6 @@ SUITES = {
     "statements": statements_suite,
     "sources": sources_suite,
     "statement_sources": statement_sources_suite,
+    "article_claims": article_claims_suite,
     "fact_checks": fact_checks_suite,
 }

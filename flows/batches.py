@@ -19,7 +19,7 @@ from transform.engine import ENGINE_VERSION
 from transform.parallel import attribute_texts
 from transform.scope import attribution_scope
 from transform.tagger.model import model_id_at
-from warehouse.batch_rows import add_page_reviews, rows_of_articles, statement_vector_rows
+from warehouse.batch_rows import add_page_reviews, rows_of_articles, score_check_worthiness, statement_vector_rows
 from warehouse.rows import RunRows
 
 MAX_ATTRIBUTED_CHARS: int = AttributionSettings.model_fields["max_chars"].default
@@ -64,8 +64,11 @@ def rows_for_pages(pages: list[FetchOutcome], model: str | None = None, max_char
     done, done_cpu = time.perf_counter(), time.thread_time()
     rows.statement_vectors = statement_vector_rows(rows)  # one encoder thread: a worker is already one of many
     embedded, embedded_cpu = time.perf_counter(), time.thread_time()
+    score_check_worthiness(rows)
+    scored, scored_cpu = time.perf_counter(), time.thread_time()
     return BatchRows(rows=rows, failures=failures, extracted=len(articles), statements=sum(map(len, results)),
                      seconds={"extract": extracted - began, "attribute": done - extracted, "embed": embedded - done,
+                              "check_worthiness": scored - embedded,
                               "extract_cpu": extracted_cpu - began_cpu, "attribute_cpu": done_cpu - extracted_cpu,
-                              "embed_cpu": embedded_cpu - done_cpu},
+                              "embed_cpu": embedded_cpu - done_cpu, "check_worthiness_cpu": scored_cpu - embedded_cpu},
                      worker=f"{socket.gethostname()}:{os.getpid()}")

@@ -34,7 +34,7 @@ from transform.engine import ENGINE_VERSION
 from transform.model import Statement
 from transform.parallel import attribute_texts
 from transform.tagger.model import model_id_at
-from warehouse.batch_rows import add_page_reviews, fetch_log_row, rows_of_articles, statement_vector_rows
+from warehouse.batch_rows import add_page_reviews, fetch_log_row, rows_of_articles, score_check_worthiness, statement_vector_rows
 from warehouse.incremental import PriorState, prior_state
 from warehouse.liveness import run_held
 from warehouse.recovery import recover_dead_runs
@@ -102,6 +102,16 @@ def embed_task(rows: RunRows) -> list[dict[str, Any]]:
     vectors = statement_vector_rows(rows, threads=len(os.sched_getaffinity(0)))
     get_run_logger().info("encoded %d statements", len(vectors))
     return vectors
+
+
+@task(name="score check-worthiness", cache_policy=NONE)
+def check_worthiness_task(rows: RunRows) -> RunRows:
+    """Each statement's check-worthiness from its content and the vector embed_task made, and the batch's
+    article claims (its articles' own sentences no statement covers), scored in place."""
+    score_check_worthiness(rows)
+    get_run_logger().info("scored %d statements and %d article sentences for check-worthiness",
+                          len(rows.statements), len(rows.article_claims))
+    return rows
 
 
 @task(name="extract and attribute batch", retries=1, retry_delay_seconds=2, cache_policy=NONE)
@@ -308,6 +318,8 @@ def _in_this_process(batches: list[list[FetchOutcome]], raw_dir: str, model: str
                 rows = rows_of_articles(articles, attribute_task(articles, model), ENGINE_VERSION, model_id)
             with stage_clock.timed("embed"):
                 rows.statement_vectors = embed_task(quote(rows))
+            with stage_clock.timed("check_worthiness"):
+                rows = check_worthiness_task(quote(rows))
         add_page_reviews(rows, page_reviews)
         yield rows, batch_failures, len(articles)
 
@@ -338,7 +350,7 @@ def _on_cluster(batches: list[list[FetchOutcome]], raw_dir: str, runner, log: li
         with stage_clock.timed("cluster"):
             result: BatchRows = future.result()
         submit()
-        for stage in ("extract", "attribute", "embed"):
+        for stage in ("extract", "attribute", "embed", "check_worthiness"):
             stage_clock.add(stage, result.seconds[stage])
         log.append({"worker": result.worker, "articles": result.extracted, "statements": result.statements, **result.seconds})
         progress.advance("extracted", result.extracted)

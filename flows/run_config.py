@@ -95,6 +95,13 @@ class RunConfig(BaseModel):
     attribution: AttributionSettings = Field(default_factory=AttributionSettings)
     batch_size: int = Field(500, ge=1, description="fetched pages extracted, attributed and staged together (one batch)")
     scale: ScaleSettings = Field(default_factory=ScaleSettings)
+    matcher: str | None = Field(None, min_length=1, description="folder of a matcher trained with `citeline train-matcher`, re-ranking the default fact-check matcher's candidates")
+
+    @field_validator("matcher")
+    @classmethod
+    def _absolute(cls, matcher: str | None) -> str | None:
+        # Absolute, as attribution.model: worker processes resolve it from their own directory.
+        return None if matcher is None else str(Path(matcher).expanduser().resolve())
 
     @property
     def db_path(self) -> Path:

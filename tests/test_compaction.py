@@ -6,7 +6,7 @@ import duckdb
 
 from citeline.cli import main
 from expectations.gate import validate_staged
-from tests.support.warehouse import NEWS_TEXT, article, stage_and_load
+from tests.support.warehouse import NEWS_TEXT, article, scored, stage_and_load
 from tests.support.warehouse import passes as _passes
 from transform.engine import attribute
 from warehouse import compaction, staging
@@ -21,7 +21,7 @@ def _rows(article_ids: tuple[str, ...], text: str = TEXT) -> RunRows:
     for article_id in article_ids:
         # The statements of `text` alone: the story's own words after it differ from article to article.
         add_article(rows, article=article(article_id), text=f"{text} Story {article_id}.", statements=attribute(text), engine_version="test")
-    return rows
+    return scored(rows)
 
 
 def _storage(db, table):

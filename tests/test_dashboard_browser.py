@@ -98,6 +98,16 @@ def test_every_page_in_a_browser_while_a_run_publishes(chromium, tmp_path, prefe
 
         page.goto(f"{base}/statements")
         _wait_for_page(page, "Statements")
+        with duckdb.connect(str(db), read_only=True) as con:
+            worthiest, = con.execute("SELECT statement_id FROM statements ORDER BY check_worthiness DESC, statement_id LIMIT 1").fetchone()
+        page.get_by_text("Most check-worthy first").click()
+        page.wait_for_function(f"document.querySelector('[data-statement]')?.dataset.statement === {worthiest!r}", timeout=60_000)
+        page.get_by_role("slider").focus()
+        page.keyboard.press("End")  # check-worthiness at least 1.0: no statement scores that
+        page.wait_for_selector("text=0 statements shown", timeout=60_000)
+        page.keyboard.press("Home")
+        page.wait_for_selector("[data-statement]", timeout=60_000)
+        _no_error(page)
         search = page.get_by_label("Search (full text, BM25)")
         search.fill("said")
         search.press("Enter")

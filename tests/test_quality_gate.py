@@ -10,7 +10,7 @@ import pytest
 
 from expectations import gate
 from expectations.gate import validate_staged
-from tests.support.warehouse import article, stage_and_load
+from tests.support.warehouse import article, scored, stage_and_load
 from transform.engine import attribute
 from warehouse import staging, store
 from warehouse.rows import RunRows, add_article
@@ -29,7 +29,7 @@ def make_rows(article_ids: list[str], text: str = TEXT) -> RunRows:
             text = OTHER_TEXT  # b2 cites other sources than b1, so corrupting one of b1's leaves b2 whole
         fields = {"title": article_id, "published_date": date(2024, 3, 1), "fetched_at": datetime(2024, 3, 2, tzinfo=UTC)}
         add_article(rows, article=article(article_id, **fields), text=text, statements=attribute(text), engine_version="test")
-    return rows
+    return scored(rows)
 
 
 def snapshot(db) -> dict[str, list]:
@@ -61,6 +61,10 @@ ROW_CORRUPTIONS = {
     "kind outside the set": ("statements", lambda r: first_statement_of(r, "b1").update(kind="rumour")),
     "stance outside the set": ("statements", lambda r: first_statement_of(r, "b1").update(stance="shrug")),
     "confidence above one": ("statements", lambda r: first_statement_of(r, "b1").update(confidence=1.5)),
+    "check-worthiness above one": ("statements", lambda r: first_statement_of(r, "b1").update(check_worthiness=1.5)),
+    "statement not scored for check-worthiness": ("statements", lambda r: first_statement_of(r, "b1").update(check_worthiness=None)),
+    "article claim past its text": ("article_claims", lambda r: r.article_claims.append(
+        {"sentence_id": "past", "article_id": "b1", "sentence_start": 0, "sentence_end": 10_000, "text": "x", "check_worthiness": 0.5})),
     "source type outside the set": ("sources", lambda r: r.sources[first_statement_of(r, "b1")["source_id"]].update(type="alien")),
     "published after it was fetched": ("articles", lambda r: r.articles[0].update(published_date=date(2030, 1, 1))),
     "chain position below zero": ("statement_sources", lambda r: r.statement_sources[0].update(position=-1)),

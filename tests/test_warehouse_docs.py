@@ -46,3 +46,12 @@ def test_the_demo_chain_text_names_intermediaries_then_the_outlet(demo_warehouse
         total, flat = con.execute("SELECT (SELECT count(*) FROM statements), (SELECT count(*) FROM statements_flat)").fetchone()
     assert total == flat > 1000
     assert chains and all(text.endswith("Wikinews") and " › " in text for (text,) in chains)
+
+
+def test_the_readmes_check_worthiness_question_answers_on_the_demo_warehouse(demo_warehouse):
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    sql = re.search(r"The most check-worthy statements of\nthe latest run, with who said them:\n\n```sql\n(.+?)```", readme, re.DOTALL).group(1)
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        rows = con.execute(sql).fetchall()
+    assert rows and [row[0] for row in rows] == sorted((row[0] for row in rows), reverse=True)
+    assert all(row[0] is not None for row in rows)

@@ -9,14 +9,18 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import numpy as np
+
 from extract.extraction import EXTRACTOR_VERSION
 from extract.fact_checks import ClaimReviews
 from extract.fetch import FetchOutcome
 from extract.page_reviews import PageReviews
 from extract.pages import ArticleRecord
 from transform import encoder
+from transform.check_worthiness.model import SENTENCE_MODEL, SHIPPED_MODEL, cached_model
+from transform.check_worthiness.sentences import uncovered_sentences
 from transform.model import Statement
-from warehouse.rows import RunRows, add_article, parse_date
+from warehouse.rows import RunRows, add_article, parse_date, stable_id
 
 
 def article_row(article: ArticleRecord) -> dict[str, Any]:
@@ -53,6 +57,51 @@ def statement_vector_rows(rows: RunRows, threads: int | None = None) -> list[dic
             for row, vector in zip(rows.statements, vectors, strict=True)]
 
 
+def score_check_worthiness(rows: RunRows, claims_model: str | None = None) -> None:
+    """Give each statement of a batch its check-worthiness (from its content and the vector already in
+    `rows.statement_vectors`: the encoder does not run again) and fill `rows.article_claims` with the
+    sentences of each article's attributed part that no statement covers, scored by `claims_model`
+    (the TF-IDF-only model by default: encoding every such sentence would cost more than attribution)."""
+    statements_model = cached_model(str(SHIPPED_MODEL))
+    vectors = {row["statement_id"]: row["vector"] for row in rows.statement_vectors}
+    if rows.statements:
+        texts = [row["content"] for row in rows.statements]
+        known = [vectors.get(row["statement_id"]) for row in rows.statements]
+        # Every statement has its vector in the batch; rows built without them (a test, a tool) are encoded here.
+        embeddings = np.stack(known) if all(v is not None for v in known) else None
+        _set_scores(rows.statements, statements_model, texts, embeddings)
+    rows.article_claims = article_claim_rows(rows, cached_model(str(claims_model or SENTENCE_MODEL)))
+
+
+def article_claim_rows(rows: RunRows, model) -> list[dict[str, Any]]:
+    """The `article_claims` rows of a batch: each article's own sentences (in the part attribution read)
+    that overlap no statement's content, cue or source, scored by `model`."""
+    covered: dict[str, list[tuple[int, int]]] = {}
+    for row in rows.statements:
+        spans = covered.setdefault(row["article_id"], [])
+        spans.append((row["content_start"], row["content_end"]))
+        for start, end in ((row["cue_start"], row["cue_end"]), (row["source_start"], row["source_end"])):
+            if start is not None:
+                spans.append((start, end))
+    claims = []
+    for article in rows.articles:
+        text = article["text"] or ""
+        read = text[: article.get("attributed_chars") or 0] if "attributed_chars" in article else text
+        for start, end in uncovered_sentences(read, covered.get(article["article_id"], [])):
+            claims.append({"sentence_id": stable_id("sentence", article["article_id"], start, end),
+                           "article_id": article["article_id"], "sentence_start": start, "sentence_end": end,
+                           "text": text[start:end]})
+    _set_scores(claims, model, [row["text"] for row in claims], None)
+    return claims
+
+
+def _set_scores(rows: list[dict[str, Any]], model, texts: list[str], embeddings: np.ndarray | None) -> None:
+    scores = model.score(texts, embeddings)
+    identity = model.card["model_id"]
+    for row, score in zip(rows, scores, strict=True):
+        row["check_worthiness"] = float(score)
+        row["check_worthy"] = bool(score >= model.threshold)
+        row["check_worthiness_model"] = identity
 def add_fact_checks(rows: RunRows, found: ClaimReviews, found_at: str, article_id: str | None) -> None:
     """A page's (or an imported file's) ClaimReviews as `fact_checks` rows of its article (None: none, or
     an import), and the reasons for what it left out as `fact_check_issues` rows."""

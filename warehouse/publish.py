@@ -76,6 +76,7 @@ DELETE FROM statement_sources WHERE statement_id IN (
 DELETE FROM statement_vectors WHERE statement_id IN (
     SELECT statement_id FROM statements WHERE article_id IN (SELECT article_id FROM publish_chunk));
 DELETE FROM statements WHERE article_id IN (SELECT article_id FROM publish_chunk);
+DELETE FROM article_claims WHERE article_id IN (SELECT article_id FROM publish_chunk);
 DELETE FROM articles WHERE article_id IN (SELECT article_id FROM publish_chunk);
 {NEW_SOURCES_SQL} AND source_id IN (
     SELECT publisher_id FROM stg_articles WHERE run_id = $run_id AND batch = $batch
@@ -89,8 +90,11 @@ INSERT INTO statement_sources BY NAME SELECT * EXCLUDE (run_id, batch) FROM stg_
 INSERT INTO statement_vectors BY NAME SELECT statement_id, encoder_id, vector FROM stg_statement_vectors
     WHERE run_id = $run_id AND batch = $batch AND statement_id IN (
         SELECT statement_id FROM stg_statements WHERE run_id = $run_id AND batch = $batch);
+INSERT INTO article_claims BY NAME SELECT * EXCLUDE (batch) FROM stg_article_claims
+    WHERE run_id = $run_id AND batch = $batch AND article_id IN (SELECT article_id FROM publish_chunk);
 {INDEX_CHUNK_SQL}
 {PUBLISH_FACT_CHECKS_SQL}
+DELETE FROM stg_article_claims WHERE run_id = $run_id AND batch = $batch;
 DELETE FROM stg_statement_sources WHERE run_id = $run_id AND batch = $batch;
 DELETE FROM stg_statement_vectors WHERE run_id = $run_id AND batch = $batch;
 DELETE FROM stg_fact_checks WHERE run_id = $run_id AND batch = $batch;

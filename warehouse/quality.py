@@ -18,6 +18,7 @@ ROW_KEYS = {
     "statements": ["statement_id"],
     "sources": ["source_id"],
     "statement_sources": ["statement_id", "position"],
+    "article_claims": ["sentence_id"],
     "fact_checks": ["fact_check_id"],
 }
 
@@ -64,6 +65,7 @@ QUARANTINE_CASCADE = {
         "DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IN "
         "(SELECT statement_id FROM stg_statements WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR))",
         "DELETE FROM stg_statements WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
+        "DELETE FROM stg_article_claims WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
         "DELETE FROM stg_articles WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
     ],
     "statements": [
@@ -80,6 +82,9 @@ QUARANTINE_CASCADE = {
     "statement_sources": [
         "DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
         "DELETE FROM stg_statements WHERE run_id = $run_id AND statement_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
+    ],
+    "article_claims": [
+        "DELETE FROM stg_article_claims WHERE run_id = $run_id AND sentence_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
     ],
     # Every staged copy of the ID (two pages may carry one review): nothing depends on a fact-check.
     "fact_checks": [

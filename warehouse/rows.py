@@ -44,6 +44,7 @@ class RunRows:
     statement_sources: list[dict[str, Any]] = field(default_factory=list)
     statement_vectors: list[dict[str, Any]] = field(default_factory=list)  # statement_id, encoder_id, vector
     fact_checks: list[dict[str, Any]] = field(default_factory=list)  # ClaimReviews found on the batch's pages
+    article_claims: list[dict[str, Any]] = field(default_factory=list)  # articles' own sentences no statement covers
     fact_check_issues: list[dict[str, Any]] = field(default_factory=list)  # found_at, article_id, reason, detail
 
     def add_source(self, name: str, kind: str) -> str:

@@ -22,7 +22,8 @@ DELETE FROM stg_fact_checks s WHERE s.run_id = $run_id AND s.batch >= $first AND
         SELECT 1 FROM fact_checks f WHERE f.fact_check_id = s.fact_check_id AND f.article_id IS NULL
             AND row({", ".join(f"f.{c}" for c in _REVIEW_COLUMNS)}) IS NOT DISTINCT FROM row({", ".join(f"s.{c}" for c in _REVIEW_COLUMNS)}))"""
 
-STAGED_TABLES = ("articles", "statements", "sources", "statement_sources", "statement_vectors", "fact_checks")
+STAGED_TABLES = ("articles", "statements", "sources", "statement_sources", "statement_vectors", "fact_checks",
+                 "article_claims")
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, run_id: str, rows: list[dict[str, Any]]) -> None:
@@ -67,6 +68,8 @@ def stage(con: duckdb.DuckDBPyConnection, run_id: str, rows: RunRows, append: bo
                 [{**row, "batch": statement_batch.get(row["statement_id"], first)} for row in rows.statement_vectors])
         insert_rows(con, "stg_fact_checks", run_id,
                 [{**row, "batch": article_batch.get(row.get("article_id"), first)} for row in rows.fact_checks])
+        insert_rows(con, "stg_article_claims", run_id,
+                [{**row, "batch": article_batch[row["article_id"]]} for row in rows.article_claims])
         con.execute(UNCHANGED_ARTICLELESS_REVIEWS_SQL, {"run_id": run_id, "first": first})
         # Not staged: what ClaimReview markup could not give is a record of the run, published or not.
         insert_rows(con, "fact_check_issues", run_id, rows.fact_check_issues)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from citeline.cli.display import EXAMPLE_SQL
 from citeline.cli.factcheck_commands import cmd_factchecks
-from citeline.cli.match_eval_commands import cmd_match_eval
+from citeline.cli.match_eval_commands import cmd_match_eval, cmd_train_matcher
 from citeline.cli.parser import build_parser
 from citeline.cli.run_commands import cmd_reprocess, cmd_run, cmd_serve, run_configuration
 from citeline.cli.same_claim_eval_commands import cmd_same_claim_eval
@@ -32,7 +32,7 @@ HANDLERS: dict[str, Callable] = {
     "eval": cmd_eval, "agreement": cmd_agreement, "train": cmd_train,
     "search": cmd_search, "query": cmd_query, "compact": cmd_compact, "dashboard": cmd_dashboard,
     "check-worthiness": cmd_check_worthiness, "train-check-worthiness": cmd_train_check_worthiness,
-    "match-eval": cmd_match_eval, "same-claim-eval": cmd_same_claim_eval,
+    "match-eval": cmd_match_eval, "same-claim-eval": cmd_same_claim_eval, "train-matcher": cmd_train_matcher,
     "factchecks": cmd_factchecks,
 }
 

@@ -22,6 +22,16 @@ def loaded_model(path: str | Path | None):
     return load_model(str(path))
 
 
+def loaded_matcher(path: str | Path | None):
+    """The trained matcher in folder `path`, checked (card and weights' checksum) before any work; None for
+    the default matcher."""
+    if path is None:
+        return None
+    from transform.matching.reranker import load_matcher
+
+    return load_matcher(str(path))
+
+
 def emit(obj: dict[str, Any], jsonl: bool) -> None:
     """One record as JSON: indented, or one compact line with `jsonl`."""
     print(json.dumps(obj, ensure_ascii=False) if jsonl else json.dumps(obj, ensure_ascii=False, indent=2), flush=True)

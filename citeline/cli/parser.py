@@ -37,6 +37,7 @@ def _add_run_commands(sub) -> None:
     run.add_argument("--config", type=Path, help="project config file (default ./citeline.toml when present)")
     run.add_argument("--db", help=f"warehouse file (default {DEFAULT_DB})")
     _add_model_flag(run)
+    _add_matcher_flag(run)
     add_fetch_flags(run)
     _add_scale_flags(run)
 
@@ -216,6 +217,14 @@ def _add_model_flag(parser: argparse.ArgumentParser, default: str = "the rules a
 
     description = AttributionSettings.model_fields["model"].description
     parser.add_argument("--model", metavar="PATH", help=f"{description} (default: {default})")
+
+
+def _add_matcher_flag(parser: argparse.ArgumentParser) -> None:
+    """--matcher PATH, its help from flows.run_config.RunConfig."""
+    from flows.run_config import RunConfig
+
+    description = RunConfig.model_fields["matcher"].description
+    parser.add_argument("--matcher", metavar="PATH", help=f"{description} (default: the default matcher alone)")
 
 
 def _add_scale_flags(parser: argparse.ArgumentParser) -> None:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from citeline.cli.common import loaded_model
+from citeline.cli.common import loaded_matcher, loaded_model
 from citeline.cli.display import print_summary, progress_display
 from citeline.cli.parser import NEGATED_FLAGS
 
@@ -23,6 +23,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     # flow, Prefect would log the error's traceback before the one line here).
     plan_inputs(config.inputs)
     loaded_model(config.attribution.model)
+    loaded_matcher(config.matcher)
     with stage_clock.timed("imports"):
         from flows.pipeline import flow_for
     return _launch(config.db_path, config.scale.dask_address, lambda: flow_for(config)(config), quiet_reported_errors=True,
@@ -88,6 +89,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise ConfigError("no citeline.toml here; copy citeline.toml.example and set inputs and schedule")
     require_running_server()
     loaded_model(config.run.attribution.model)
+    loaded_matcher(config.run.matcher)
     if config.run.scale.dask_address:
         _check_cluster(config.run.scale.dask_address, config.run.scale.dask_check_timeout)
     from flows.deployments import serve
@@ -111,6 +113,8 @@ def run_configuration(args: argparse.Namespace):
     values["fetch"].update({name: getattr(args, name) for name in FetchSettings.model_fields if getattr(args, name) is not None})
     if args.dask_address is not None:
         values["scale"]["dask_address"] = args.dask_address
+    if args.matcher is not None:
+        values["matcher"] = args.matcher
     # citeline.toml validated alone, so what fails now is a flag: named as typed.
     return run_config(values, name_of=_flag_of)
 

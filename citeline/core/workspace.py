@@ -13,6 +13,7 @@ from pathlib import Path
 DEFAULT_DB = Path("data") / "citeline.duckdb"
 # Trained models stay on the user's machine, beside the corpus they came from (never shipped).
 DEFAULT_MODEL = Path("data") / "models" / "tagger"
+DEFAULT_MATCHER = Path("data") / "models" / "matcher"
 
 
 def demo_corpus() -> Path:

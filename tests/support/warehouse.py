@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 
 from transform.engine import attribute
+from warehouse.batch_rows import score_check_worthiness, statement_vector_rows
 from warehouse.quality import Verdict
 from warehouse.rows import RunRows, add_article
 from warehouse.store import PublishResult, load_run, stage_batch
@@ -27,6 +28,13 @@ def run_rows(texts: dict[str, str], **fields: Any) -> RunRows:
     rows = RunRows()
     for article_id, text in texts.items():
         add_article(rows, article=article(article_id, **fields), text=text, statements=attribute(text), engine_version="test")
+    return scored(rows)
+
+
+def scored(rows: RunRows) -> RunRows:
+    """`rows` as a batch hands them to staging: statement vectors, check-worthiness and article claims added."""
+    rows.statement_vectors = statement_vector_rows(rows)
+    score_check_worthiness(rows)
     return rows
 
 

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -18,6 +19,7 @@ from scipy.sparse import csr_matrix
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 _SPACE = re.compile(r"\s+")
 CHAR_SIZES = (2, 3, 4, 5)
+WORD_CACHE_SIZE = 200_000  # words whose character-gram columns a block remembers
 WORD_SIZES = (1, 2)
 
 
@@ -61,14 +63,11 @@ class TfidfBlock:
 
     def transform(self, texts: Iterable[str]) -> csr_matrix:
         # Per text only the counting is Python; tf, idf and the row norms are one array operation per batch.
-        analyze, lookup = ANALYZERS[self.analyzer], self.vocabulary.get
         indptr, columns, counts = [0], [], []
         for text in texts:
-            for gram, count in Counter(analyze(text)).items():
-                column = lookup(gram)
-                if column is not None:
-                    columns.append(column)
-                    counts.append(count)
+            for column, count in self._column_counts(text).items():
+                columns.append(column)
+                counts.append(count)
             indptr.append(len(columns))
         column_array = np.array(columns, dtype=np.int64)
         weights = (1 + np.log(np.array(counts, dtype=np.float64))) * self.idf[column_array]
@@ -76,6 +75,26 @@ class TfidfBlock:
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
         norms[norms == 0] = 1
         return csr_matrix(matrix.multiply(1 / norms[:, None]))
+
+    def _column_counts(self, text: str) -> Counter[int]:
+        """How often each vocabulary column occurs in `text`. Character grams stay within a word, so a word's
+        columns are looked up once and remembered: news repeats its words, and the grams were 9 in 10 of the
+        scoring time (1.39 of 1.41 s for 9,000 sentences)."""
+        if self.analyzer != "char":
+            lookup = self.vocabulary.get
+            return Counter({column: count for gram, count in Counter(ANALYZERS[self.analyzer](text)).items()
+                            if (column := lookup(gram)) is not None})
+        return Counter(chain.from_iterable(map(self._word_columns, text.lower().split())))
+
+    def _word_columns(self, word: str) -> list[int]:
+        cache = self.__dict__.setdefault("_word_cache", {})
+        columns = cache.get(word)
+        if columns is None:
+            if len(cache) >= WORD_CACHE_SIZE:
+                cache.clear()  # bounded: a long-lived worker meets ever more words
+            lookup = self.vocabulary.get
+            columns = cache[word] = [column for gram in char_grams(word) if (column := lookup(gram)) is not None]
+        return columns
 
     def terms(self) -> list[str]:
         """The vocabulary in column order, as stored in the model's JSON."""

@@ -16,6 +16,8 @@ from scipy.sparse import csr_matrix, hstack
 from transform.check_worthiness.features import TfidfBlock
 
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "data" / "check_worthiness"
+# TF-IDF alone, for the many sentences nothing else encodes (an article's own sentences): no encoder pass.
+SENTENCE_MODEL = Path(__file__).resolve().parent.parent / "data" / "check_worthiness_tfidf"
 CARD_FILE = "model.json"
 WEIGHTS_FILE = "weights.npz"
 VOCABULARY_FILE = "vocabulary.json"

@@ -1,4 +1,4 @@
--- Migration 008: the fact-check half's shared tables and columns.
+-- Migration 011: the fact-check half's shared tables and columns.
 -- * statement_vectors: each statement's sentence vector (all-MiniLM-L6-v2, transform/encoder.py, unit
 --   length, so a dot product is the cosine), computed once, in the batch that attributes the statement,
 --   staged and published with it. Check-worthiness, fact-check matching and claim grouping all read it,

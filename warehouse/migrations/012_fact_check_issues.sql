@@ -1,4 +1,4 @@
--- Migration 009: fact-checks in (issue #26). What reading ClaimReviews left out, cut or nulled, where
+-- Migration 012: fact-checks in (issue #26). What reading ClaimReviews left out, cut or nulled, where
 -- users can query it: one row per reason a page a run scanned (or a file `citeline factchecks import`
 -- read) gave (extract/fact_checks.REASONS names them). Raw layer, like fetch_log and failures: written as
 -- each batch is staged and kept whether or not the run publishes; a retried run replaces its own rows.
