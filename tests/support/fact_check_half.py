@@ -2,8 +2,8 @@
 fact-checks and their matches to statements (`statement_fact_checks`), check-worthiness scores, and
 claims with `statements.claim_id`. The dashboard tests read them through the pages.
 
-The tables and columns are those the dashboard relies on (statement_fact_checks: migration 010's
-fact_check_matches under its view; claims and statements.claim_id: 012; article_claims: 011). Where the
+The tables and columns are those the dashboard relies on (statement_fact_checks: migration 013's
+fact_check_matches under its view; claims and statements.claim_id: 015; article_claims: 014). Where the
 file lacks one (written before those migrations), it is created here with the columns the dashboard
 reads; where it exists, the invented rows go into it. Nothing here is a fact-checker's real review.
 """
