@@ -17,6 +17,8 @@ navigation = st.navigation([
     st.Page(pages.source_profile, title="Source profile", url_path="source"),
     st.Page(pages.outlets, title="Outlets", url_path="outlets"),
     st.Page(pages.echoes, title="Echoes", url_path="echoes"),
+    st.Page(pages.fact_checks, title="Fact-checks", url_path="fact-checks"),
+    st.Page(pages.claims, title="Claims", url_path="claims"),
     st.Page(pages.quality, title="Quality", url_path="quality"),
 ])
 navigation.run()

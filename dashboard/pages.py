@@ -1,4 +1,4 @@
-"""The six dashboard pages, each answering one question users ask of the warehouse."""
+"""The dashboard pages, each answering one question users ask of the warehouse."""
 
 from __future__ import annotations
 
@@ -133,6 +133,7 @@ def statements() -> None:
     found = read("find_statements", words, dict(chosen), since, until, through_chain, 50, min_worthiness, worthiest_first)
     st.caption(f"{len(found)} statements shown (at most 50)")
     chains = read("chains_of", tuple(found["statement_id"])) if len(found) else None
+    matches = statement_matches(tuple(found["statement_id"]))
     for row in found.itertuples():
         with st.container(border=True):
             score = f" · score {row.score:.2f}" if pd.notna(row.score) else ""
@@ -148,6 +149,7 @@ def statements() -> None:
             show_text_line(f'<div data-statement="{as_text(row.statement_id)}" style="white-space:pre-line">{marked}</div>')
             chain = chains[chains["statement_id"] == row.statement_id]
             show_text_line("chain: " + " ← ".join(f"{as_text(c.name)} ({as_text(c.role)})" for c in chain.itertuples()), caption=True)
+            show_matches(matches, row.statement_id)
             show_text_line(article_link(row.article_title, row.article_url))
 
 
@@ -247,3 +249,136 @@ def quality() -> None:
         st.write("none")
     else:
         _bar(failures, "reason", "urls", color="outcome")
+
+
+FACT_CHECKS_MISSING = ("No fact-check matches here: this warehouse was written by a citeline that did not match statements "
+                       "to fact-checks (it has no `statement_fact_checks`). Run `citeline run`, then reload.")
+WORTHINESS_MISSING = ("No check-worthiness here: this warehouse was written by a citeline that did not score statements "
+                      "(its statements have no `check_worthiness`). Run `citeline run`, then reload.")
+CLAIMS_MISSING = ("No claims here: this warehouse was written by a citeline that did not group statements into claims "
+                  "(it has no `claims` table). Run `citeline run`, then reload.")
+ARTICLE_CLAIMS_MISSING = ("No outlets' own sentences scored here: this warehouse was written by a citeline that did not score "
+                          "them (it has no `article_claims`). Run `citeline run`, then reload.")
+FACT_CHECK_LABELS = {"verdict": "Verdict", "speaker": "Source", "outlet": "Outlet"}
+
+
+def _day(value) -> str:
+    return str(value)[:10] if value is not None and pd.notna(value) else "undated"
+
+
+def match_line(match) -> str:
+    """One fact-check that matched a statement, as one line of HTML: verdict, rating, reviewer, date, score,
+    the claim it reviewed and a link to the review (http(s) only; any other address is shown as text)."""
+    review = article_link("review", match.review_url) if isinstance(match.review_url, str) and match.review_url.strip() else "no review address"
+    score = f" · score {match.score:.2f}" if pd.notna(match.score) else ""
+    return (f'<span data-fact-check="{as_text(match.fact_check_id)}"><b>{as_text(match.verdict)}</b> · '
+            f"rated “{as_text(match.rating_text)}” by {as_text(match.reviewer)} on {_day(match.review_date)}{score} · "
+            f"claim reviewed: “{as_text(match.claim_reviewed)}” · {review}</span>")
+
+
+def statement_matches(statement_ids: tuple[str, ...]) -> pd.DataFrame | None:
+    """The fact-checks matched to these statements; None when the warehouse has no matching at all."""
+    if not statement_ids or read("missing", queries.FACT_CHECK_MATCHES):
+        return None
+    return read("fact_checks_of", statement_ids)
+
+
+def show_matches(matches: pd.DataFrame | None, statement_id: str) -> None:
+    """Under a statement on the Statements page: each fact-check that matched it, one line each."""
+    if matches is None:
+        return
+    for match in matches[matches["statement_id"] == statement_id].itertuples():
+        show_text_line("fact-checked: " + match_line(match), caption=True)
+
+
+@page
+def fact_checks() -> None:
+    st.title("Fact-checks")
+    if not _has_runs():
+        return
+    if read("missing", queries.FACT_CHECK_MATCHES):
+        st.info(FACT_CHECKS_MISSING)
+        return
+    options = read("fact_check_options")
+    cols = st.columns(len(FACT_CHECK_LABELS))
+    chosen = {name: tuple(cols[index].multiselect(label, options[name], key=f"fact_check_{name}"))
+              for index, (name, label) in enumerate(FACT_CHECK_LABELS.items())}
+    found = read("matched_statements", chosen)
+    st.caption(f"{found['statement_id'].nunique()} statements a fact-check matched, newest first (at most 50)")
+    for _statement_id, matches in found.groupby("statement_id", sort=False):
+        row = matches.iloc[0]
+        with st.container(border=True):
+            show_text_line(f"<b>{as_text(row.speaker)}</b> ({as_text(row.speaker_type)}) · {as_text(row.kind)} · "
+                           f"{as_text(row.outlet or '')} · {_day(row.day)}")
+            spans = {"content": (row.content_start, row.content_end), "cue": (row.cue_start, row.cue_end),
+                     "source": (row.source_start, row.source_end)}
+            marked = marked_sentence(row.article_text, {k: (_int(a), _int(b)) for k, (a, b) in spans.items()})
+            show_text_line(f'<div data-statement="{as_text(row.statement_id)}" style="white-space:pre-line">{marked}</div>')
+            for match in matches.itertuples():
+                show_text_line(match_line(match))
+            show_text_line(article_link(row.article_title, row.article_url), caption=True)
+
+
+@page
+def claims() -> None:
+    st.title("Claims")
+    if not _has_runs():
+        return
+    outlets = tuple(st.multiselect("Outlet", read("filter_options")["outlet"], key="claims_outlet"))
+    st.subheader("Most check-worthy statements of the latest run")
+    if read("missing", queries.CHECK_WORTHINESS):
+        st.info(WORTHINESS_MISSING)
+    else:
+        _show_check_worthy(read("most_check_worthy", outlets))
+    st.subheader("Most check-worthy sentences the outlets wrote themselves")
+    if read("missing", queries.ARTICLE_CLAIMS):
+        st.info(ARTICLE_CLAIMS_MISSING)
+    else:
+        _show_outlet_sentences(read("most_check_worthy_sentences", outlets))
+    st.subheader("Claims that spread")
+    if read("missing", queries.CLAIMS):
+        st.info(CLAIMS_MISSING)
+        return
+    least = int(st.number_input("Carried by at least this many outlets", min_value=2, value=2, step=1, key="claims_min_outlets"))
+    spread = read("spread_claims", least, outlets)
+    if spread.empty:
+        st.info(f"No claim was carried by {least} outlets or more.")
+        return
+    st.caption(f"{len(spread)} claims carried by {least} outlets or more, most outlets first (at most 30)")
+    carriers = read("claim_outlets", tuple(spread["claim_id"]))
+    for claim in spread.itertuples():
+        with st.container(border=True):
+            show_text_line(f'<div data-claim="{as_text(claim.claim_id)}"><b>{as_text(claim.text)}</b></div>')
+            chain = f" (through {as_text(claim.first_chain)})" if isinstance(claim.first_chain, str) else ""
+            show_text_line(f"first appeared on {_day(claim.first_seen)} in <b>{as_text(claim.first_outlet)}</b>, "
+                           f"said by <b>{as_text(claim.first_source)}</b>{chain} · {article_link(claim.first_title, claim.first_url)}")
+            worth = f" · check-worthiness {claim.check_worthiness:.2f}" if pd.notna(claim.check_worthiness) else ""
+            show_text_line(f"{claim.outlets} outlets · {claim.articles} articles · {claim.statements} statements · "
+                           f"{claim.sources} sources · last seen {_day(claim.last_seen)}{worth}", caption=True)
+            carried = carriers[carriers["claim_id"] == claim.claim_id]
+            show_text_line("carried by: " + " · ".join(f"{as_text(c.outlet)} ({_day(c.first_day)})" for c in carried.itertuples()),
+                           caption=True)
+
+
+def _show_check_worthy(worthy: pd.DataFrame) -> None:
+    if worthy.empty:
+        st.info("No statement of the latest run has a check-worthiness score.")
+        return
+    st.caption(f"run {worthy['run_id'].iloc[0]} (started {str(worthy['started_at'].iloc[0])[:16]}): "
+               f"its {len(worthy)} most check-worthy statements")
+    for row in worthy.itertuples():
+        mark = " · check-worthy" if row.check_worthy else ""
+        show_text_line(f'<div data-worthy="{as_text(row.statement_id)}"><b>{row.check_worthiness:.2f}</b>{mark} · '
+                       f"<b>{as_text(row.speaker)}</b> ({as_text(row.speaker_type)}) · {as_text(row.outlet or '')} · "
+                       f"{_day(row.day)}: “{as_text(row.content)}” · {article_link(row.article_title, row.article_url)}</div>")
+
+
+def _show_outlet_sentences(sentences: pd.DataFrame) -> None:
+    if sentences.empty:
+        st.info("No sentence an outlet wrote itself has a check-worthiness score in the latest run.")
+        return
+    for row in sentences.itertuples():
+        mark = " · check-worthy" if row.check_worthy else ""
+        show_text_line(f'<div data-article-claim="{as_text(row.article_id)}:{row.sentence_start}"><b>{row.check_worthiness:.2f}</b>{mark} · '
+                       f"{as_text(row.outlet or '')} · {_day(row.day)}: “{as_text(row.text)}” · "
+                       f"{article_link(row.article_title, row.article_url)}</div>")

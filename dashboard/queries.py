@@ -195,3 +195,137 @@ def quarantine(db, limit: int = 200) -> pd.DataFrame:
 def fetch_failures(db) -> pd.DataFrame:
     return frame(db, """SELECT error_class AS reason, outcome, count(*) AS urls FROM fetch_log
                         WHERE error_class IS NOT NULL GROUP BY ALL ORDER BY urls DESC, reason""")
+
+
+# The fact-check half (issues #26, #27): matches of statements to fact-checks, check-worthiness, claims.
+# A warehouse written before them has none of these, so each page asks `missing` first.
+FACT_CHECK_MATCHES = ("statement_fact_checks",)
+CHECK_WORTHINESS = ("statements.check_worthiness",)
+CLAIMS = ("claims", "statements.claim_id")
+ARTICLE_CLAIMS = ("article_claims",)
+# Fact-checks page filter → the column it filters (names fixed here, never taken from the page).
+FACT_CHECK_FILTERS = {"verdict": "m.verdict", "speaker": "f.speaker", "outlet": "f.outlet"}
+
+
+def missing(db, needed: tuple[str, ...]) -> list[str]:
+    """Which of `needed` (tables or views, or `table.column`) this snapshot lacks, so a page over a
+    warehouse written by an older citeline can say what is not there instead of failing."""
+    present = frame(db, """SELECT lower(table_name) AS name FROM information_schema.tables
+                           UNION ALL SELECT lower(table_name || '.' || column_name) FROM information_schema.columns""")
+    have = set(present["name"])
+    return [name for name in needed if name.lower() not in have]
+
+
+def fact_check_options(db) -> dict[str, list[str]]:
+    """The verdicts, speakers and outlets of matched statements: what the Fact-checks filters offer."""
+    options = {}
+    for name, column in FACT_CHECK_FILTERS.items():
+        rows = frame(db, f"""SELECT {column} AS value FROM statement_fact_checks m JOIN statements_flat f USING (statement_id)
+                             WHERE m.matched AND {column} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 500""")
+        options[name] = rows["value"].tolist()
+    return options
+
+
+def matched_statements(db, filters: dict[str, tuple[str, ...]] | None = None, limit: int = 50) -> pd.DataFrame:
+    """Statements a fact-check matched (`matched`), newest article first, one row per matching fact-check
+    (best rank first) with its verdict, rating, reviewer and review URL, and the offsets that mark the
+    statement in its article's text. `filters` (verdict, speaker, outlet → values) keep the matches
+    whose values are among those given; `limit` counts statements, not matches."""
+    where, params = ["m.matched"], {"limit": limit}
+    for name, values in (filters or {}).items():
+        if values:
+            if name not in FACT_CHECK_FILTERS:
+                raise ValueError(f"no fact-check filter {name!r}")
+            where.append(f"{FACT_CHECK_FILTERS[name]} IN (SELECT unnest(${name}))")
+            params[name] = list(values)
+    return frame(db, f"""
+        WITH chosen AS (
+            SELECT m.*, coalesce(f.published_date, f.fetched_date) AS day
+            FROM statement_fact_checks m JOIN statements_flat f USING (statement_id) WHERE {' AND '.join(where)}),
+        picked AS (
+            SELECT DISTINCT statement_id, day FROM chosen ORDER BY day DESC NULLS LAST, statement_id LIMIT $limit)
+        SELECT p.day, f.statement_id, f.article_title, f.article_url, f.outlet, f.speaker, f.speaker_type, f.kind,
+               s.content_start, s.content_end, s.cue_start, s.cue_end, s.source_start, s.source_end, a.text AS article_text,
+               c.fact_check_id, c.rank, c.score, c.verdict, c.rating_text, c.reviewer, c.review_url, c.claim_reviewed, c.review_date
+        FROM picked p JOIN chosen c USING (statement_id) JOIN statements_flat f USING (statement_id)
+        JOIN statements s USING (statement_id) JOIN articles a ON a.article_id = f.article_id
+        ORDER BY p.day DESC NULLS LAST, f.statement_id, c.rank, c.fact_check_id""", params)
+
+
+def fact_checks_of(db, statement_ids: tuple[str, ...]) -> pd.DataFrame:
+    """The fact-checks that matched each of these statements, best rank first (for the Statements page)."""
+    return frame(db, """
+        SELECT statement_id, fact_check_id, rank, score, verdict, rating_text, reviewer, review_url, claim_reviewed, review_date
+        FROM statement_fact_checks WHERE matched AND statement_id IN (SELECT unnest($ids))
+        ORDER BY statement_id, rank, fact_check_id""", {"ids": list(statement_ids)})
+
+
+def most_check_worthy(db, outlets: tuple[str, ...] = (), limit: int = 20) -> pd.DataFrame:
+    """The latest run's most check-worthy statements (the newest run that published scored statements),
+    with speaker, outlet and article; only those in `outlets` when given."""
+    params: dict[str, Any] = {"limit": limit}
+    where = ["s.check_worthiness IS NOT NULL"]
+    if outlets:
+        where.append("f.outlet IN (SELECT unnest($outlets))")
+        params["outlets"] = list(outlets)
+    return frame(db, f"""
+        WITH latest AS (
+            SELECT run_id, started_at FROM runs
+            WHERE run_id IN (SELECT run_id FROM statements WHERE check_worthiness IS NOT NULL)
+            ORDER BY started_at DESC LIMIT 1)
+        SELECT l.run_id, l.started_at, s.statement_id, s.check_worthiness, s.check_worthy, f.content, f.speaker,
+               f.speaker_type, f.outlet, coalesce(f.published_date, f.fetched_date) AS day, f.article_title, f.article_url
+        FROM statements s JOIN latest l USING (run_id) JOIN statements_flat f USING (statement_id)
+        WHERE {' AND '.join(where)} ORDER BY s.check_worthiness DESC, s.statement_id LIMIT $limit""", params)
+
+
+def most_check_worthy_sentences(db, outlets: tuple[str, ...] = (), limit: int = 10) -> pd.DataFrame:
+    """The most check-worthy sentences the outlets asserted themselves (`article_claims`: sentences no
+    statement covers) in the articles of the latest run that has any; only those of `outlets` when given."""
+    params: dict[str, Any] = {"limit": limit}
+    where = ["c.check_worthiness IS NOT NULL"]
+    if outlets:
+        where.append("pub.name IN (SELECT unnest($outlets))")
+        params["outlets"] = list(outlets)
+    return frame(db, f"""
+        WITH latest AS (
+            SELECT run_id FROM runs WHERE run_id IN (SELECT a.run_id FROM article_claims JOIN articles a USING (article_id))
+            ORDER BY started_at DESC LIMIT 1)
+        SELECT c.article_id, c.sentence_start, c.text, c.check_worthiness, c.check_worthy, pub.name AS outlet,
+               coalesce(a.published_date, CAST(a.fetched_at AS DATE)) AS day, a.title AS article_title, a.canonical_url AS article_url
+        FROM article_claims c JOIN articles a USING (article_id) JOIN latest l ON l.run_id = a.run_id
+        LEFT JOIN sources pub ON pub.source_id = a.publisher_id
+        WHERE {' AND '.join(where)} ORDER BY c.check_worthiness DESC, c.article_id, c.sentence_start LIMIT $limit""", params)
+
+
+def spread_claims(db, min_outlets: int = 2, outlets: tuple[str, ...] = (), limit: int = 30) -> pd.DataFrame:
+    """Claims carried by at least `min_outlets` outlets, most outlets first, each with its first appearance
+    (day, outlet, speaker, the intermediaries it came through, article); only claims one of `outlets`
+    carried, when given."""
+    params: dict[str, Any] = {"min_outlets": min_outlets, "limit": limit}
+    where = ["c.outlets >= $min_outlets"]
+    if outlets:
+        where.append("""c.claim_id IN (SELECT s.claim_id FROM statements s JOIN articles a USING (article_id)
+                                       JOIN sources pub ON pub.source_id = a.publisher_id WHERE pub.name IN (SELECT unnest($outlets)))""")
+        params["outlets"] = list(outlets)
+    return frame(db, f"""
+        SELECT c.claim_id, c.text, c.first_seen, c.last_seen, c.statements, c.articles, c.outlets, c.sources,
+               c.check_worthiness, pub.name AS first_outlet, speaker.name AS first_source,
+               (SELECT string_agg(via.name, ' › ' ORDER BY l.position) FROM statement_sources l JOIN sources via USING (source_id)
+                WHERE l.statement_id = c.first_statement_id AND l.role = 'intermediary') AS first_chain,
+               a.title AS first_title, a.canonical_url AS first_url
+        FROM claims c
+        LEFT JOIN sources pub ON pub.source_id = c.first_outlet_id
+        LEFT JOIN sources speaker ON speaker.source_id = c.first_source_id
+        LEFT JOIN articles a ON a.article_id = c.first_article_id
+        WHERE {' AND '.join(where)} ORDER BY c.outlets DESC, c.first_seen, c.claim_id LIMIT $limit""", params)
+
+
+def claim_outlets(db, claim_ids: tuple[str, ...]) -> pd.DataFrame:
+    """The outlets that carried each claim, each with the first day it did and how many statements it carried."""
+    return frame(db, """
+        SELECT s.claim_id, pub.name AS outlet, min(coalesce(a.published_date, CAST(a.fetched_at AS DATE))) AS first_day,
+               count(*) AS statements
+        FROM statements s JOIN articles a USING (article_id) LEFT JOIN sources pub ON pub.source_id = a.publisher_id
+        WHERE s.claim_id IN (SELECT unnest($ids)) GROUP BY ALL ORDER BY s.claim_id, first_day, outlet""",
+                 {"ids": list(claim_ids)})

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.pages import NO_RUNS
 
-PAGES = ("overview", "statements", "source_profile", "outlets", "echoes", "quality")
+PAGES = ("overview", "statements", "source_profile", "outlets", "echoes", "fact_checks", "claims", "quality")
 
 
 def _page(name: str, db, query: dict | None = None) -> AppTest:
@@ -41,7 +41,7 @@ def test_every_page_says_no_runs_yet_on_an_empty_warehouse(tmp_path, name):
 def test_every_page_renders_the_demo_warehouse_without_an_error(demo_warehouse, name):
     at = _page(name, demo_warehouse)
     assert not at.exception and not at.error
-    assert at.title[0].value.lower().replace(" ", "_") == name
+    assert at.title[0].value.lower().replace(" ", "_").replace("-", "_") == name
 
 
 def test_overview_shows_the_last_run_and_its_counts(demo_warehouse):

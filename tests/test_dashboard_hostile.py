@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.hostile_server import HostileServer, page
 from tests.support.dashboard import running_dashboard
+from tests.support.fact_check_half import invent
 from tests.test_dashboard_browser import CITELINE, PAGES, _wait_for_page, chromium  # noqa: F401 (a fixture)
 from warehouse.snapshot import snapshot_path
 
@@ -27,7 +28,8 @@ pytestmark = pytest.mark.e2e
 
 # What shows that each page has drawn its content, not only its title (the script may still be running).
 READY = {"Overview": '[data-testid="stMetricValue"]', "Statements": "[data-statement]", "Source profile": "h2",
-         "Outlets": '[data-testid="stDataFrame"]', "Echoes": '[data-testid="stDataFrame"]', "Quality": '[data-testid="stDataFrame"]'}
+         "Outlets": '[data-testid="stDataFrame"]', "Echoes": '[data-testid="stDataFrame"]', "Fact-checks": "[data-fact-check]",
+         "Claims": "[data-claim]", "Quality": '[data-testid="stDataFrame"]'}
 BLANK_LINES = "@@"  # replaced by "\n\n" in the stored text: trafilatura removes blank lines, a writer may not
 
 
@@ -70,6 +72,8 @@ def hostile(tmp_path_factory, prefect_server):
             changed = con.execute("UPDATE articles SET text = replace(text, ?, ?) WHERE contains(text, ?)",
                                   [BLANK_LINES, "\n\n", BLANK_LINES]).fetchone()[0]
         assert changed == 2
+        # Fact-checks and claims whose texts are the payload (invented rows in the contract's tables).
+        invent(snapshot_path(db), hostile=payload(base, "review"))
         yield db, site, sum(site.hits.values())
 
 
@@ -89,7 +93,8 @@ def test_the_run_stored_the_hostile_text_where_the_dashboard_shows_it(hostile):
     assert "$$Reuters$$" in {name for (name,) in _stored(db, "SELECT name FROM sources")}
 
 
-@pytest.mark.parametrize(("name", "query"), [("statements", None), ("source_profile", "$$Reuters$$")])
+@pytest.mark.parametrize(("name", "query"), [("statements", None), ("source_profile", "$$Reuters$$"), ("fact_checks", None),
+                                             ("claims", None)])
 def test_page_text_reaches_markdown_only_escaped_inside_one_line_html(hostile, name, query, monkeypatch):
     """The fast check, through Streamlit's test harness: every Markdown element that carries page text
     is one HTML block (CommonMark's reading), so Markdown never parses the text."""
