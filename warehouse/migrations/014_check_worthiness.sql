@@ -1,6 +1,6 @@
--- Migration 011: check-worthiness in the batch.
+-- Migration 014: check-worthiness in the batch.
 -- * statements.check_worthiness_model: the model_id (its card's) of the check-worthiness model that
---   scored the statement (check_worthiness, check_worthy came with migration 008).
+--   scored the statement (check_worthiness, check_worthy came with migration 011).
 -- * article_claims: each article's own sentences (in the part attribution read) that no statement's
 --   content, cue or source overlaps, i.e. what the outlet asserts in its own voice, with their
 --   check-worthiness. Staged and published with their article: a republished article's rows are replaced.
