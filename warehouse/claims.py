@@ -165,10 +165,10 @@ def update_claims(con: duckdb.DuckDBPyConnection) -> ClaimsUpdate:
         con.execute(f"CREATE OR REPLACE TEMP TABLE stale AS {STALE_CLAIMS_SQL}")
         run_script(con, DISSOLVE_SQL, {})
         dissolved = con.execute("SELECT count(*) FROM dissolved").fetchone()[0]
-        pending = con.execute(PENDING_SQL).fetch_arrow_table()
+        pending = con.execute(PENDING_SQL).to_arrow_table()
         ids, texts = pending["statement_id"].to_pylist(), pending["content"].to_pylist()
         if ids:
-            known_rows = con.execute(REPRESENTATIVES_SQL).fetch_arrow_table()
+            known_rows = con.execute(REPRESENTATIVES_SQL).to_arrow_table()
             pending_vectors = _vectors(pending)
             known = Representatives.of(known_rows["representative_statement_id"].to_pylist(), known_rows["content"].to_pylist(),
                                        _vectors(known_rows) if len(known_rows) else np.zeros((0, pending_vectors.shape[1]), np.float32))
