@@ -38,9 +38,9 @@ MIN_CONTENT_WORDS = 4
 CANDIDATE_COSINE = 0.5
 CANDIDATES = 8
 # Statements compared with the representatives in one matrix product; bounds memory to
-# BLOCK x REPRESENTATIVES_CHUNK floats (128 MB at these values).
+# BLOCK x REPRESENTATIVES_CHUNK floats (64 MB at these values).
 BLOCK = 1024
-REPRESENTATIVES_CHUNK = 32_768
+REPRESENTATIVES_CHUNK = 16_384
 # Margin below CANDIDATE_COSINE kept in retrieval, so that a product computed in another block shape
 # (last-bit differences) cannot change which candidates are scored.
 _RETRIEVAL_MARGIN = 1e-4
@@ -62,23 +62,26 @@ def can_be_claim(reading: Lexical, settings: Settings = Settings()) -> bool:
 
 
 class Representatives:
-    """The claims so far, each by its representative (founding) statement: id, text read by `lexical`
-    and unit vector. Only statements that can be claims are kept: no other statement can join the rest."""
+    """The claims so far, each by its representative (founding) statement: its id, text and unit vector.
+    A text is read (`lexical`) only when it is first a candidate: most representatives never are."""
 
     def __init__(self, dimensions: int, settings: Settings = Settings()) -> None:
         self.settings = settings
         self.ids: list[str] = []
-        self.readings: list[Lexical] = []
+        self.texts: list[str] = []
+        self._readings: dict[int, Lexical] = {}
         self._vectors = np.zeros((1024, dimensions), dtype=np.float32)
 
     @classmethod
     def of(cls, ids: Sequence[str], texts: Sequence[str], vectors: np.ndarray, settings: Settings = Settings()) -> Representatives:
-        """The representatives of existing claims (their founding statements' ids, texts and vectors)."""
-        known = cls(vectors.shape[1] if vectors.ndim == 2 else 0, settings)
-        for i, (statement_id, text) in enumerate(zip(ids, texts, strict=True)):
-            reading = lexical(text)
-            if can_be_claim(reading, settings):
-                known.add(statement_id, reading, vectors[i])
+        """The representatives of existing claims (their founding statements' ids, texts and vectors). Those
+        that cannot be claims are kept too, and never chosen (`can_join`), as if they had not been added."""
+        if len(ids) != len(texts) or len(ids) != len(vectors):
+            raise ValueError(f"{len(ids)} ids, {len(texts)} texts and {len(vectors)} vectors")
+        known = cls(vectors.shape[1], settings)
+        known.ids, known.texts = list(ids), list(texts)
+        known._vectors = np.zeros((max(1024, len(ids) + len(ids) // 4), vectors.shape[1]), dtype=np.float32)
+        known._vectors[: len(ids)] = vectors
         return known
 
     def __len__(self) -> int:
@@ -88,15 +91,25 @@ class Representatives:
     def vectors(self) -> np.ndarray:
         return self._vectors[: len(self.ids)]
 
-    def add(self, statement_id: str, reading: Lexical, vector: np.ndarray) -> None:
+    def reading(self, index: int) -> Lexical:
+        if index not in self._readings:
+            self._readings[index] = lexical(self.texts[index])
+        return self._readings[index]
+
+    def can_join(self, index: int) -> bool:
+        """Whether a statement may join the claim of the representative at `index`."""
+        return can_be_claim(self.reading(index), self.settings)
+
+    def add(self, statement_id: str, text: str, reading: Lexical, vector: np.ndarray) -> None:
         n = len(self.ids)
         if n == len(self._vectors):
             grown = np.zeros((2 * n, self._vectors.shape[1]), dtype=np.float32)
             grown[:n] = self._vectors
             self._vectors = grown
         self._vectors[n] = vector
+        self._readings[n] = reading
         self.ids.append(statement_id)
-        self.readings.append(reading)
+        self.texts.append(text)
 
 
 def _within(block: np.ndarray, known: np.ndarray, floor: float) -> list[list[int]]:
@@ -134,7 +147,7 @@ def group(ids: Sequence[str], texts: Sequence[str], vectors: np.ndarray, known: 
                                  known)
             if joined is None:
                 founded_here.append((row, len(known)))
-                known.add(statement_id, reading, block[row])
+                known.add(statement_id, texts[start + row], reading, block[row])
                 claims.append(statement_id)
             else:
                 claims.append(joined)
@@ -143,16 +156,25 @@ def group(ids: Sequence[str], texts: Sequence[str], vectors: np.ndarray, known: 
 
 def _best_claim(vector: np.ndarray, reading: Lexical, near: list[int], known: Representatives) -> str | None:
     """The representative, among the `near` ones, of the claim the statement makes, or None."""
+    if not near:
+        return None
     settings = known.settings
-    own = vector.astype(np.float64)
-    # The cosines again, in double precision one pair at a time: the same values however the statements
+    indices = np.asarray(near, dtype=np.int64)
+    # The cosines again, in double precision and summed row by row: the same values however the statements
     # were blocked, so which candidates are scored does not depend on how the grouping was split up.
-    scored = sorted((-float(np.dot(own, known.vectors[index].astype(np.float64))), known.ids[index], index) for index in near)
-    best: tuple[float, str] | None = None
-    for negative_cosine, representative, index in scored[: settings.candidates]:
-        if -negative_cosine < settings.candidate_cosine:
+    cosines = (known.vectors[indices].astype(np.float64) * vector.astype(np.float64)).sum(axis=1)
+    nearest = sorted((-float(cosines[j]), known.ids[int(indices[j])], int(indices[j]))
+                     for j in np.flatnonzero(cosines >= settings.candidate_cosine))
+    # The nearest `candidates` that can be joined (read lazily: most representatives never get this far).
+    chosen = [(c, r, i) for c, r, i in nearest[: settings.candidates] if known.can_join(i)]
+    for c, r, i in nearest[settings.candidates:]:
+        if len(chosen) == settings.candidates:
             break
-        score = lexical_score(-negative_cosine, reading, known.readings[index])
+        if known.can_join(i):
+            chosen.append((c, r, i))
+    best: tuple[float, str] | None = None
+    for negative_cosine, representative, index in chosen:
+        score = lexical_score(-negative_cosine, reading, known.reading(index))
         if score >= settings.threshold and (best is None or (-score, representative) < (-best[0], best[1])):
             best = (score, representative)
     return None if best is None else best[1]

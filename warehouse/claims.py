@@ -148,6 +148,15 @@ def _encode_missing(con: duckdb.DuckDBPyConnection) -> int:
     return len(missing)
 
 
+def _representatives(con: duckdb.DuckDBPyConnection, dimensions: int):
+    """The existing claims' representatives, as grouping compares new statements with them."""
+    from transform.claim_grouping import Representatives
+
+    rows = con.execute(REPRESENTATIVES_SQL).to_arrow_table()
+    vectors = _vectors(rows) if len(rows) else np.zeros((0, dimensions), np.float32)
+    return Representatives.of(rows["representative_statement_id"].to_pylist(), rows["content"].to_pylist(), vectors)
+
+
 def has_work(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether any statement waits for a claim or any claim's row no longer adds up (cheap: SQL only)."""
     return bool(con.execute(HAS_WORK_SQL).fetchone()[0])
@@ -158,7 +167,7 @@ def update_claims(con: duckdb.DuckDBPyConnection) -> ClaimsUpdate:
     transaction (a crash leaves the claims as they were, and the next call does it all)."""
     if not has_work(con):
         return ClaimsUpdate()
-    from transform.claim_grouping import Representatives, group
+    from transform.claim_grouping import group
 
     with transaction(con):
         encoded = _encode_missing(con)
@@ -166,15 +175,9 @@ def update_claims(con: duckdb.DuckDBPyConnection) -> ClaimsUpdate:
         run_script(con, DISSOLVE_SQL, {})
         dissolved = con.execute("SELECT count(*) FROM dissolved").fetchone()[0]
         pending = con.execute(PENDING_SQL).to_arrow_table()
-        ids, texts = pending["statement_id"].to_pylist(), pending["content"].to_pylist()
-        if ids:
-            known_rows = con.execute(REPRESENTATIVES_SQL).to_arrow_table()
-            pending_vectors = _vectors(pending)
-            known = Representatives.of(known_rows["representative_statement_id"].to_pylist(), known_rows["content"].to_pylist(),
-                                       _vectors(known_rows) if len(known_rows) else np.zeros((0, pending_vectors.shape[1]), np.float32))
-            representatives = group(ids, texts, pending_vectors, known)
-        else:
-            representatives = []
+        ids, texts, pending_vectors = pending["statement_id"].to_pylist(), pending["content"].to_pylist(), _vectors(pending)
+        del pending  # the vectors are copied out: do not hold them twice
+        representatives = group(ids, texts, pending_vectors, _representatives(con, pending_vectors.shape[1])) if ids else []
         assigned = pa.table({"statement_id": pa.array(ids, pa.string()),
                              "claim_id": pa.array([claim_id_of(r) for r in representatives], pa.string()),
                              "representative_statement_id": pa.array(representatives, pa.string())})
