@@ -22,6 +22,7 @@ from tests.support.warehouse import article, passes, stage_and_load
 from transform import claim_grouping
 from transform.claim_grouping import Representatives, group
 from transform.engine import attribute
+from warehouse import claims as claims_module
 from warehouse.batch_rows import statement_vector_rows
 from warehouse.claims import ClaimsUpdate, claim_id_of, update_claims
 from warehouse.rows import RunRows, add_article
@@ -210,6 +211,20 @@ def test_a_republished_article_leaves_its_claims_and_they_are_worked_out_again(t
     assert _claims(db) == grouped
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM claims WHERE claim_id NOT IN (SELECT claim_id FROM statements)").fetchone()[0] == 0
+
+
+def test_grouping_cut_short_leaves_nothing_half_written_and_the_next_pass_does_it_all(tmp_path, monkeypatch) -> None:
+    db = tmp_path / "w.duckdb"
+    stage_and_load(db, "run-1", _rows({"herald": HERALD, "times": TIMES}), [], [], passes)
+    # The last write fails (as a process killed there would leave it): statements already given claims roll back.
+    monkeypatch.setattr(claims_module, "WRITE_SQL", claims_module.WRITE_SQL + ";SELECT error('cut short here')")
+    with pytest.raises(duckdb.Error, match="cut short here"):
+        _grouped(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FILTER (WHERE claim_id IS NOT NULL), (SELECT count(*) FROM claims) FROM statements").fetchone() == (0, 0)
+    monkeypatch.undo()
+    assert _grouped(db).grouped == 3
+    assert _claim_of(db, "forty thousand")["outlets"] == 2
 
 
 def test_claim_ids_come_from_the_founding_statement() -> None:
