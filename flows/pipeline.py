@@ -35,6 +35,7 @@ from transform.model import Statement
 from transform.parallel import attribute_texts
 from transform.tagger.model import model_id_at
 from warehouse.batch_rows import add_page_reviews, fetch_log_row, rows_of_articles, score_check_worthiness, statement_vector_rows
+from warehouse.claims import ClaimsUpdate, group_claims
 from warehouse.incremental import PriorState, prior_state
 from warehouse.liveness import run_held
 from warehouse.recovery import recover_dead_runs
@@ -155,6 +156,18 @@ def publish_task(db_path: str, run_id: str) -> None:
     get_run_logger().info("run published")
 
 
+@task(name="group claims", retries=1, retry_delay_seconds=3, retry_condition_fn=_unless_disk_full, cache_policy=NONE)
+def claims_task(db_path: str) -> ClaimsUpdate:
+    """Group the published statements not yet in a claim (new, or of republished articles) into claims, and
+    bring the changed claims' rows up to date; returns at once, reading no vector, when there are none."""
+    with stage_clock.timed("claims"):
+        update = group_claims(db_path)
+    if update.changed:
+        get_run_logger().info("claims: %d statements grouped, %d claims founded, %d dissolved, %d rows written",
+                              update.grouped, update.founded, update.dissolved, update.recomputed)
+    return update
+
+
 @task(name="snapshot", cache_policy=NONE)
 def snapshot_task(db_path: str) -> None:
     """Swap in the readers' snapshot of the warehouse (dashboards, `citeline query`)."""
@@ -253,12 +266,13 @@ def _process_and_publish(
     result = gate_task(db_path, run_id, quote([fetch_log_row(o) for o in outcomes]), quote([f.row() for f in staged.failures]))
     if result.pending:
         publish_task(db_path, run_id)
+    claims = claims_task(db_path)
     summary = build_summary(run_id, started, inputs, outcomes, staged.failures, staged.tally, result, db_path, staged.extracted,
                             model_id, ENGINE_VERSION)
     summary["timings"] = summary["run"]["stage_seconds"] = stage_clock.take()
     marker = _record(db_path, summary["run"])  # before the snapshot, so readers see the run that published it
     snapshot = Workspace(db_path).snapshot
-    if result.checked or not snapshot_is_current(db_path, marker):
+    if result.checked or claims.changed or not snapshot_is_current(db_path, marker):
         snapshot_task(db_path)
         summary["timings"]["snapshot"] = stage_clock.take()["snapshot"]
         _record(db_path, summary["run"])  # its time, in the warehouse's row (the snapshot's row lacks only that)

@@ -66,13 +66,13 @@ def _older(folder, columns: tuple[str, ...]):
 
 @pytest.fixture(scope="module")
 def older_warehouse(tmp_path_factory):
-    """Written before the fact-check half (migration 008): not even check-worthiness columns."""
+    """Written before the fact-check half (migration 011): not even check-worthiness columns."""
     return _older(tmp_path_factory.mktemp("older"), ("check_worthiness", "check_worthy"))
 
 
 @pytest.fixture(scope="module")
 def unmatched_warehouse(tmp_path_factory):
-    """Written after migration 008 but before matching and claim grouping."""
+    """Written after migration 011 but before matching and claim grouping."""
     return _older(tmp_path_factory.mktemp("unmatched"), ())
 
 

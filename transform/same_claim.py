@@ -45,18 +45,21 @@ when where while about into over after before up down out""".split())
 
 
 @dataclass(frozen=True)
-class _Lexical:
+class Lexical:
+    """What the lexical features read of a sentence: its content words (stopwords left out), its numbers and
+    its length in tokens. Worked out once per sentence where one sentence is compared with many."""
+
     words: frozenset[str]
     numbers: frozenset[str]
     length: int
 
 
-def _lexical(text: str) -> _Lexical:
+def lexical(text: str) -> Lexical:
     tokens = _WORD.findall(text)
     words = frozenset(t.lower() for t in tokens if t.lower() not in _STOPWORDS)
     # "1,000" and "1000" are one number.
     numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(text))
-    return _Lexical(words, numbers, len(tokens))
+    return Lexical(words, numbers, len(tokens))
 
 
 def _mismatch(a: frozenset[str], b: frozenset[str]) -> float:
@@ -67,7 +70,11 @@ def _mismatch(a: frozenset[str], b: frozenset[str]) -> float:
 
 def pair_features(cosine: float, first: str, second: str) -> dict[str, float]:
     """The model's inputs for one pair, given the cosine of its two sentence vectors."""
-    a, b = _lexical(first), _lexical(second)
+    return lexical_features(cosine, lexical(first), lexical(second))
+
+
+def lexical_features(cosine: float, a: Lexical, b: Lexical) -> dict[str, float]:
+    """`pair_features` of two sentences already read by `lexical`."""
     union = a.words | b.words
     return {
         "cosine": cosine,
@@ -79,8 +86,11 @@ def pair_features(cosine: float, first: str, second: str) -> dict[str, float]:
 
 def numbers_conflict(first: str, second: str) -> bool:
     """Both sentences state numbers and they share none: different claims, whatever else they share."""
-    a, b = _lexical(first).numbers, _lexical(second).numbers
-    return bool(a) and bool(b) and not (a & b)
+    return _conflict(lexical(first), lexical(second))
+
+
+def _conflict(a: Lexical, b: Lexical) -> bool:
+    return bool(a.numbers) and bool(b.numbers) and not (a.numbers & b.numbers)
 
 
 def score_from_features(features: dict[str, float]) -> float:
@@ -99,14 +109,17 @@ def same_claim_scores(pairs: Sequence[tuple[str, str]], threads: int | None = No
     from transform.encoder import encode  # loads onnxruntime on first use only
 
     vectors = encode([text for pair in pairs for text in pair], threads=threads)
-    scores = []
-    for i, (first, second) in enumerate(pairs):
-        cosine = float(vectors[2 * i] @ vectors[2 * i + 1])
-        score = score_from_features(pair_features(cosine, first, second))
-        if numbers_must_agree and numbers_conflict(first, second):
-            score = min(score, NUMBER_CONFLICT_CAP)
-        scores.append(score)
-    return scores
+    return [lexical_score(float(vectors[2 * i] @ vectors[2 * i + 1]), lexical(first), lexical(second), numbers_must_agree)
+            for i, (first, second) in enumerate(pairs)]
+
+
+def lexical_score(cosine: float, a: Lexical, b: Lexical, numbers_must_agree: bool = True) -> float:
+    """The same-claim score of two sentences read by `lexical`, given their vectors' cosine (what
+    `same_claim_scores` gives, without encoding: for callers that hold the vectors already)."""
+    score = score_from_features(lexical_features(cosine, a, b))
+    if numbers_must_agree and _conflict(a, b):
+        score = min(score, NUMBER_CONFLICT_CAP)
+    return score
 
 
 def same_claim(first: str, second: str, threshold: float = DEFAULT_THRESHOLD) -> bool:
