@@ -34,6 +34,7 @@ from transform.model import Statement
 from transform.parallel import attribute_texts
 from transform.tagger.model import model_id_at
 from warehouse.batch_rows import fetch_log_row, rows_of_articles, statement_vector_rows
+from warehouse.fact_check_matching import MatchReport, match_fact_checks
 from warehouse.incremental import PriorState, prior_state
 from warehouse.liveness import run_held
 from warehouse.recovery import recover_dead_runs
@@ -141,6 +142,18 @@ def publish_task(db_path: str, run_id: str) -> None:
     get_run_logger().info("run published")
 
 
+@task(name="match fact-checks", retries=1, retry_delay_seconds=3, retry_condition_fn=_unless_disk_full, cache_policy=NONE)
+def match_task(db_path: str, run_id: str) -> MatchReport:
+    """Match new statements against every fact-check and new fact-checks against every statement; with
+    nothing new, one query and no model (it also finishes what a run that died while matching left)."""
+    report = match_fact_checks(db_path, run_id)
+    if report.changed:
+        get_run_logger().info("matched %d statements and %d fact-checks (%d encoded): %d matches kept, %d above the "
+                              "threshold, %d stale removed", report.statements, report.fact_checks, report.encoded,
+                              report.matches, report.matched, report.removed)
+    return report
+
+
 @task(name="snapshot", cache_policy=NONE)
 def snapshot_task(db_path: str) -> None:
     """Swap in the readers' snapshot of the warehouse (dashboards, `citeline query`)."""
@@ -239,12 +252,15 @@ def _process_and_publish(
     result = gate_task(db_path, run_id, quote([fetch_log_row(o) for o in outcomes]), quote([f.row() for f in staged.failures]))
     if result.pending:
         publish_task(db_path, run_id)
+    with stage_clock.timed("match"):
+        matching = match_task(db_path, run_id)
     summary = build_summary(run_id, started, inputs, outcomes, staged.failures, staged.tally, result, db_path, staged.extracted,
                             model_id, ENGINE_VERSION)
+    summary["run"].update(matching.run_fields())
     summary["timings"] = summary["run"]["stage_seconds"] = stage_clock.take()
     marker = _record(db_path, summary["run"])  # before the snapshot, so readers see the run that published it
     snapshot = Workspace(db_path).snapshot
-    if result.checked or not snapshot_is_current(db_path, marker):
+    if result.checked or matching.changed or not snapshot_is_current(db_path, marker):
         snapshot_task(db_path)
         summary["timings"]["snapshot"] = stage_clock.take()["snapshot"]
         _record(db_path, summary["run"])  # its time, in the warehouse's row (the snapshot's row lacks only that)

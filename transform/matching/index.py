@@ -96,6 +96,20 @@ class ClaimIndex:
     def __len__(self) -> int:
         return len(self.claims)
 
+    def subset(self, positions: Sequence[int]) -> ClaimIndex:
+        """The index of only the claims at `positions`, scored exactly as the whole index scores them (BM25's
+        idf and lengths are the whole index's): a few new fact-checks matched against earlier statements get
+        the scores a search of the whole index would give them."""
+        rows = np.asarray(positions, dtype=np.int64)
+        part = object.__new__(ClaimIndex)
+        part.claims = [self.claims[i] for i in rows]
+        part.settings, part.threads = self.settings, self.threads
+        part.claim_vectors = self.claim_vectors[rows]
+        part.title_vectors = self.title_vectors[rows]
+        part._dense_weighted = self._dense_weighted[rows]
+        part.bm25 = self.bm25.subset(rows)
+        return part
+
     @property
     def nbytes(self) -> int:
         """Memory held by the vectors and the BM25 weights (the claims' texts not counted)."""

@@ -1,0 +1,214 @@
+"""The matching step after each publish: statements linked to reworded fact-checks in statement_fact_checks,
+only new work done (none at all, no model loaded, when nothing is new), stale matches removed.
+
+Fact-checks here are invented (fixtures), inserted as `fact_checks` rows; statements go through production's
+row builder, staging and publish (tests/support/warehouse)."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pytest
+
+import transform.encoder
+import transform.matching.index
+from tests.support.warehouse import passes, run_rows, stage_and_load
+from warehouse.batch_rows import statement_vector_rows
+from warehouse.fact_check_matching import MATCHES_KEPT, match_fact_checks
+from warehouse.store import connect
+
+# A named source repeating, in other words, a claim an (invented) fact-checker rated false.
+CRIME_TEXT = ('Senator Maria Lopez said that violent crime in the city has doubled since last year. '
+              '"The schools are full," the mayor said.')
+OTHER_TEXT = '"The harvest was late this year," the farmers\' union said.'
+CRIME_CHECK = ("fc-crime", "Violent crime in the city doubled over the past year.", "No, city crime did not double last year",
+               "false", "Pants on Fire")
+UNRELATED_CHECKS = [
+    ("fc-moon", "The moon landing was filmed in a studio.", "Moon landing hoax claim", "false", "False"),
+    ("fc-jobs", "Unemployment fell to its lowest level in fifty years.", "", "true", "True"),
+    ("fc-vaccine", "The vaccine contains microchips.", "Microchip vaccine claim is baseless", "false", "False"),
+]
+MATCH_TABLES = ("fact_check_matches", "fact_check_match_log", "fact_check_vectors")
+
+
+def _publish(db, run_id: str, texts: dict[str, str]) -> None:
+    rows = run_rows(texts)
+    rows.statement_vectors = statement_vector_rows(rows)
+    stage_and_load(db, run_id, rows, [], [], passes)
+
+
+def _add_fact_checks(db, checks) -> None:
+    con = connect(db)
+    try:
+        for fact_check_id, claim, headline, verdict, rating in checks:
+            con.execute("INSERT INTO fact_checks (fact_check_id, claim_reviewed, review_headline, verdict, rating_text, "
+                        "reviewer, review_url, review_date, origin) VALUES (?, ?, ?, ?, ?, 'Invented Checkers', ?, "
+                        "DATE '2026-01-15', 'json-ld')",
+                        [fact_check_id, claim, headline, verdict, rating, f"https://checks.test/{fact_check_id}"])
+    finally:
+        con.close()
+
+
+def _rows(db, table: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+
+
+def _links(db) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("SELECT content, fact_check_id, rank, matched, verdict, rating_text, reviewer, review_url, "
+                           "claim_reviewed, score FROM statement_fact_checks ORDER BY statement_id, rank").fetchall()
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Counts of encoder loads and ClaimIndex builds during the test."""
+    counts = {"encoder": 0, "index": 0}
+    get_encoder, index_class = transform.encoder.get_encoder, transform.matching.index.ClaimIndex
+
+    def counting_encoder(*args, **kwargs):
+        counts["encoder"] += 1
+        return get_encoder(*args, **kwargs)
+
+    class CountingIndex(index_class):
+        def __init__(self, *args, **kwargs):
+            counts["index"] += 1
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(transform.encoder, "get_encoder", counting_encoder)
+    monkeypatch.setattr(transform.matching.index, "ClaimIndex", CountingIndex)
+    return counts
+
+
+def test_a_statement_is_linked_to_the_fact_check_of_its_claim_in_other_words(tmp_path):
+    db = tmp_path / "w.duckdb"
+    _publish(db, "run-1", {"a1": CRIME_TEXT, "a2": OTHER_TEXT})
+    _add_fact_checks(db, [CRIME_CHECK, *UNRELATED_CHECKS])
+
+    report = match_fact_checks(db, "run-1")
+
+    assert (report.statements, report.fact_checks, report.encoded, report.matched) == (3, 4, 4, 1)
+    links = _links(db)
+    assert [link[:9] for link in links if link[3]] == [(
+        "that violent crime in the city has doubled since last year", "fc-crime", 1, True, "false", "Pants on Fire",
+        "Invented Checkers", "https://checks.test/fc-crime", CRIME_CHECK[1])]
+    crime = next(link for link in links if link[1] == "fc-crime")
+    assert 0.5 <= crime[9] <= 1 and all(0 <= link[9] < crime[9] for link in links if link is not crime)
+    with duckdb.connect(str(db), read_only=True) as con:
+        per_statement = con.execute("SELECT max(n) FROM (SELECT count(*) AS n FROM fact_check_matches GROUP BY statement_id)").fetchone()[0]
+        vectors = con.execute("SELECT fact_check_id, claim_vector, headline_vector FROM fact_check_vectors "
+                              "WHERE fact_check_id = 'fc-crime'").fetchall()
+    assert per_statement is None or per_statement <= MATCHES_KEPT
+    assert np.allclose(vectors[0][1], transform.encoder.encode([CRIME_CHECK[1]])[0], atol=1e-5)
+    assert np.allclose(vectors[0][2], transform.encoder.encode([CRIME_CHECK[2]])[0], atol=1e-5)
+
+
+def test_with_nothing_new_the_step_loads_no_model_and_changes_nothing(tmp_path, counted):
+    db = tmp_path / "w.duckdb"
+    _publish(db, "run-1", {"a1": CRIME_TEXT})
+    _add_fact_checks(db, [CRIME_CHECK])
+    assert match_fact_checks(db, "run-1").matched == 1
+    before = {table: _rows(db, table) for table in MATCH_TABLES}
+    counted.update(encoder=0, index=0)
+
+    report = match_fact_checks(db, "run-2")
+
+    assert counted == {"encoder": 0, "index": 0}
+    assert not report.changed and not report.indexed
+    assert {table: _rows(db, table) for table in MATCH_TABLES} == before
+
+
+def test_statements_with_no_fact_checks_yet_are_logged_without_a_model(tmp_path, counted):
+    db = tmp_path / "w.duckdb"
+    _publish(db, "run-1", {"a1": CRIME_TEXT})
+    counted.update(encoder=0, index=0)
+
+    report = match_fact_checks(db, "run-1")
+
+    assert (report.statements, report.matches, report.indexed) == (2, 0, False)
+    assert counted == {"encoder": 0, "index": 0}
+    assert len(_rows(db, "fact_check_match_log")) == 2
+
+
+def test_a_new_fact_check_is_matched_against_earlier_statements_as_a_whole_match_would(tmp_path, counted):
+    db = tmp_path / "w.duckdb"
+    _publish(db, "run-1", {"a1": CRIME_TEXT, "a2": OTHER_TEXT})
+    _add_fact_checks(db, UNRELATED_CHECKS)
+    match_fact_checks(db, "run-1")
+    assert not [link for link in _links(db) if link[3]]
+    _add_fact_checks(db, [CRIME_CHECK])
+    counted.update(encoder=0, index=0)
+
+    report = match_fact_checks(db, "run-2")
+
+    assert (report.statements, report.fact_checks, report.encoded, report.matched) == (0, 1, 1, 1)
+    assert [link[:2] for link in _links(db) if link[3]] == [(
+        "that violent crime in the city has doubled since last year", "fc-crime")]
+    # The same rows, scores and ranks as matching everything at once in a fresh warehouse.
+    whole = tmp_path / "whole.duckdb"
+    _publish(whole, "run-1", {"a1": CRIME_TEXT, "a2": OTHER_TEXT})
+    _add_fact_checks(whole, [*UNRELATED_CHECKS, CRIME_CHECK])
+    match_fact_checks(whole, "run-1")
+    incremental, at_once = _links(db), _links(whole)
+    assert [link[:9] for link in incremental] == [link[:9] for link in at_once]
+    assert np.allclose([link[9] for link in incremental], [link[9] for link in at_once], atol=1e-6)
+
+
+def test_a_republished_article_loses_its_stale_matches_and_a_removed_fact_check_its_links(tmp_path):
+    db = tmp_path / "w.duckdb"
+    _publish(db, "run-1", {"a1": CRIME_TEXT, "a2": CRIME_TEXT.replace("Maria Lopez", "Ann Smith")})
+    _add_fact_checks(db, [CRIME_CHECK, *UNRELATED_CHECKS])
+    match_fact_checks(db, "run-1")
+    assert {link[1] for link in _links(db) if link[3]} == {"fc-crime"} and len([link for link in _links(db) if link[3]]) == 2
+
+    _publish(db, "run-2", {"a1": OTHER_TEXT})  # a1 republished without the claim
+    report = match_fact_checks(db, "run-2")
+
+    assert report.removed >= 1 and report.statements == 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        linked = con.execute("SELECT DISTINCT s.article_id FROM fact_check_matches m JOIN statements s USING (statement_id) "
+                             "WHERE m.matched").fetchall()
+        orphans = con.execute("SELECT count(*) FROM fact_check_matches WHERE statement_id NOT IN (SELECT statement_id FROM statements)").fetchone()[0]
+        logged = con.execute("SELECT count(*) FROM fact_check_match_log l WHERE side = 'statement' AND NOT EXISTS "
+                             "(SELECT 1 FROM statements s WHERE s.statement_id = l.item_id AND s.run_id = l.version)").fetchone()[0]
+    assert linked == [("a2",)] and orphans == 0 and logged == 0
+
+    con = connect(db)
+    con.execute("DELETE FROM fact_checks WHERE fact_check_id = 'fc-crime'")
+    con.close()
+    match_fact_checks(db, "run-3")
+    assert not [link for link in _links(db) if link[1] == "fc-crime"]
+
+
+def test_a_reworded_fact_check_is_encoded_and_matched_again(tmp_path):
+    db = tmp_path / "w.duckdb"
+    _publish(db, "run-1", {"a1": CRIME_TEXT})
+    fact_check_id, _claim, headline, verdict, rating = CRIME_CHECK
+    _add_fact_checks(db, [(fact_check_id, "Crop yields rose by a third in the valley.", headline, verdict, rating)])
+    match_fact_checks(db, "run-1")
+    assert not [link for link in _links(db) if link[3]]
+    con = connect(db)
+    con.execute("UPDATE fact_checks SET claim_reviewed = ? WHERE fact_check_id = ?", [CRIME_CHECK[1], fact_check_id])
+    con.close()
+
+    report = match_fact_checks(db, "run-2")
+
+    assert (report.fact_checks, report.encoded) == (1, 1)
+    assert [link[1] for link in _links(db) if link[3]] == ["fc-crime"]
+    assert len(_rows(db, "fact_check_vectors")) == 1
+
+
+def test_a_subset_of_the_index_scores_its_claims_as_the_whole_index_does():
+    from transform.matching import ClaimIndex, FactCheckClaim
+
+    claims = [FactCheckClaim(i, claim, headline) for i, claim, headline, _v, _r in [CRIME_CHECK, *UNRELATED_CHECKS]]
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(2, len(claims), 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=2, keepdims=True)
+    whole = ClaimIndex(claims, vectors[0], vectors[1])
+    query = rng.normal(size=(1, 384)).astype(np.float32)
+    statement = ["crime in the city doubled, the moon landing and microchips"]
+    every = {m.claim_id: m.score for m in whole.search(statement, query, top_k=len(claims))[0]}
+    part = whole.subset([0, 3])
+    assert {m.claim_id: m.score for m in part.search(statement, query, top_k=2)[0]} == pytest.approx(
+        {"fc-crime": every["fc-crime"], "fc-vaccine": every["fc-vaccine"]})
