@@ -6,15 +6,27 @@ row builder, staging and publish (tests/support/warehouse)."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
 import duckdb
 import numpy as np
 import pytest
 
 import transform.encoder
 import transform.matching.index
+from tests.conftest import PROJECT
 from tests.support.warehouse import passes, run_rows, stage_and_load
 from warehouse.batch_rows import statement_vector_rows
 from warehouse.fact_check_matching import MATCHES_KEPT, match_fact_checks
+from warehouse.snapshot import snapshot_path
 from warehouse.store import connect
 
 # A named source repeating, in other words, a claim an (invented) fact-checker rated false.
@@ -212,3 +224,72 @@ def test_a_subset_of_the_index_scores_its_claims_as_the_whole_index_does():
     part = whole.subset([0, 3])
     assert {m.claim_id: m.score for m in part.search(statement, query, top_k=2)[0]} == pytest.approx(
         {"fc-crime": every["fc-crime"], "fc-vaccine": every["fc-vaccine"]})
+
+
+NEWS_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Council debates police budget</title>
+<meta property="og:site_name" content="Invented Gazette"><meta property="article:published_time" content="2026-02-01"></head>
+<body><article><h1>Council debates police budget</h1>
+<p>The city council met on Tuesday to debate next year's police budget, which rises by four percent.</p>
+<p>Senator Maria Lopez said that violent crime in the city has doubled since last year.</p>
+<p>The council will vote on the budget in March, its chair said.</p></article></body></html>"""
+
+
+@contextmanager
+def _serving(pages: dict[str, str]) -> Iterator[str]:
+    """`pages` (path: HTML) served on 127.0.0.1; yields the base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body = pages.get(self.path.split("?", 1)[0])
+            self.send_response(200 if body else 404)
+            data = (body or "not found").encode()
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _citeline_run(args: list[str]) -> subprocess.CompletedProcess:
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    return subprocess.run([str(Path(sys.executable).with_name("citeline")), "run", *args], cwd=PROJECT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_a_run_links_a_named_source_to_the_fact_check_and_an_unchanged_rerun_adds_nothing(tmp_path, prefect_server):
+    db = tmp_path / "w.duckdb"
+    connect(db).close()
+    _add_fact_checks(db, [CRIME_CHECK, *UNRELATED_CHECKS])
+    with _serving({"/news/council.html": NEWS_PAGE}) as site:
+        args = [f"{site}/news/council.html", "--db", str(db), "--allow-private-hosts"]
+        first = _citeline_run(args)
+        assert first.returncode == 0, first.stderr[-2000:]
+        linked = _rows(db, "statement_fact_checks")
+        matches = _rows(db, "fact_check_matches")
+        second = _citeline_run(args)
+        assert second.returncode == 0, second.stderr[-2000:]
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        links = con.execute("SELECT speaker, content, fact_check_id, verdict, rating_text, review_url, outlet FROM "
+                            "statement_fact_checks WHERE matched").fetchall()
+        runs = con.execute("SELECT n_statements_matched, n_fact_checks_matched, n_matched, stage_seconds FROM runs "
+                           "ORDER BY started_at").fetchall()
+    assert links == [("Maria Lopez", "that violent crime in the city has doubled since last year", "fc-crime", "false",
+                      "Pants on Fire", "https://checks.test/fc-crime", "Invented Gazette")]
+    assert [run[:3] for run in runs] == [(len({row[0] for row in _rows(db, "statement_vectors")}), 4, 1), (0, 0, 0)]
+    assert "match" in json.loads(runs[0][3])
+    assert _rows(db, "statement_fact_checks") == linked and _rows(db, "fact_check_matches") == matches
+    with duckdb.connect(str(snapshot_path(db)), read_only=True) as con:  # readers see the matches
+        assert con.execute("SELECT fact_check_id FROM statement_fact_checks WHERE matched").fetchall() == [("fc-crime",)]

@@ -157,12 +157,16 @@ FROM fact_checks f WHERE NOT EXISTS (
 ORDER BY length(coalesce(f.claim_reviewed, ''))
 """
 
-INDEX_SQL = """
-SELECT f.fact_check_id, coalesce(f.claim_reviewed, '') AS claim_reviewed, coalesce(f.review_headline, '') AS headline, v.claim_vector, v.headline_vector
-FROM fact_checks f JOIN fact_check_vectors v USING (fact_check_id)
-WHERE v.encoder_id = $encoder_id
+# The index's claims (texts only: small), then their vectors in a scan of their own, streamed: sorting or
+# joining 100,000 pairs of FLOAT[384] (300 MB) would not fit DuckDB's buffer pool (warehouse.buffer_pool).
+INDEX_CLAIMS_SQL = """
+SELECT f.fact_check_id, coalesce(f.claim_reviewed, '') AS claim_reviewed, coalesce(f.review_headline, '') AS headline
+FROM fact_checks f
+WHERE EXISTS (SELECT 1 FROM fact_check_vectors v WHERE v.fact_check_id = f.fact_check_id AND v.encoder_id = $encoder_id)
 ORDER BY f.fact_check_id
 """
+INDEX_VECTORS_SQL = "SELECT fact_check_id, claim_vector, headline_vector FROM fact_check_vectors WHERE encoder_id = $encoder_id"
+VECTOR_BATCH_ROWS = 10_000
 
 CHUNK_SQL = """
 SELECT m.statement_id, s.content, v.vector FROM match_statements m
@@ -271,11 +275,12 @@ def _chunks(con: duckdb.DuckDBPyConnection, new: bool, total: int):
 
 
 def _vectors(column) -> np.ndarray:
-    """A FLOAT[384] column (Arrow fixed-size lists) as an (n, 384) float32 array, without a Python loop."""
-    values = column.combine_chunks().values if column.num_chunks else None
-    if values is None or len(column) == 0:
+    """A FLOAT[384] column (Arrow fixed-size lists, chunked or not) as an (n, 384) float32 array, without a
+    Python loop."""
+    if len(column) == 0:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    return np.asarray(values, dtype=np.float32).reshape(len(column), DIMENSIONS)
+    array = column.combine_chunks() if hasattr(column, "combine_chunks") else column
+    return np.asarray(array.flatten(), dtype=np.float32).reshape(len(column), DIMENSIONS)
 
 
 def _search(searcher: Searcher, chunk: list[tuple[str, str, np.ndarray]]) -> list[list[Match]]:
@@ -344,9 +349,14 @@ def _claim_index(con: duckdb.DuckDBPyConnection, threads: int | None) -> ClaimIn
     """Every fact-check with its stored vectors, as a ClaimIndex (in fact_check_id order, so ties are stable)."""
     from transform.matching import ClaimIndex, FactCheckClaim
 
-    table = con.execute(INDEX_SQL, {"encoder_id": MODEL_ID}).to_arrow_table()
-    claims = [FactCheckClaim(i, c, h) for i, c, h in zip(table.column("fact_check_id").to_pylist(),
-                                                          table.column("claim_reviewed").to_pylist(),
-                                                          table.column("headline").to_pylist(), strict=True)]
-    return ClaimIndex(claims, _vectors(table.column("claim_vector")), _vectors(table.column("headline_vector")),
-                      threads=threads)
+    rows = con.execute(INDEX_CLAIMS_SQL, {"encoder_id": MODEL_ID}).fetchall()
+    claims = [FactCheckClaim(fact_check_id, claim, headline) for fact_check_id, claim, headline in rows]
+    position = {claim.claim_id: i for i, claim in enumerate(claims)}
+    claim_vectors = np.zeros((len(claims), DIMENSIONS), dtype=np.float32)
+    headline_vectors = np.zeros((len(claims), DIMENSIONS), dtype=np.float32)
+    reader = con.execute(INDEX_VECTORS_SQL, {"encoder_id": MODEL_ID}).fetch_record_batch(VECTOR_BATCH_ROWS)
+    for batch in reader:
+        at = np.asarray([position[i] for i in batch.column(0).to_pylist()], dtype=np.int64)
+        claim_vectors[at] = _vectors(batch.column(1))
+        headline_vectors[at] = _vectors(batch.column(2))
+    return ClaimIndex(claims, claim_vectors, headline_vectors, threads=threads)
