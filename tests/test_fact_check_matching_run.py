@@ -293,3 +293,34 @@ def test_a_run_links_a_named_source_to_the_fact_check_and_an_unchanged_rerun_add
     assert _rows(db, "statement_fact_checks") == linked and _rows(db, "fact_check_matches") == matches
     with duckdb.connect(str(snapshot_path(db)), read_only=True) as con:  # readers see the matches
         assert con.execute("SELECT fact_check_id FROM statement_fact_checks WHERE matched").fetchall() == [("fc-crime",)]
+
+
+def test_a_step_that_died_half_way_is_finished_by_the_next(tmp_path, monkeypatch):
+    import warehouse.fact_check_matching as step
+
+    db, whole = tmp_path / "w.duckdb", tmp_path / "whole.duckdb"
+    for target in (db, whole):
+        _publish(target, "run-1", {"a1": CRIME_TEXT, "a2": OTHER_TEXT})
+        _add_fact_checks(target, [CRIME_CHECK, *UNRELATED_CHECKS])
+    match_fact_checks(whole, "run-1")
+    monkeypatch.setattr(step, "STATEMENT_CHUNK", 1)
+    real_rows, calls = step._match_rows, []
+
+    def dying(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the process killed after its first chunk was committed
+        return real_rows(*args, **kwargs)
+
+    monkeypatch.setattr(step, "_match_rows", dying)
+    with pytest.raises(KeyboardInterrupt):
+        match_fact_checks(db, "run-1")
+    assert 0 < len(_rows(db, "fact_check_match_log")) < len(_rows(whole, "fact_check_match_log"))
+    monkeypatch.setattr(step, "_match_rows", real_rows)
+
+    report = match_fact_checks(db, "run-2")
+
+    assert report.statements == 2 and report.fact_checks == 4
+    assert [link[:9] for link in _links(db)] == [link[:9] for link in _links(whole)]
+    assert np.allclose([link[9] for link in _links(db)], [link[9] for link in _links(whole)], atol=1e-6)
+    assert len(_rows(db, "fact_check_match_log")) == len(_rows(whole, "fact_check_match_log"))

@@ -200,34 +200,38 @@ def match_fact_checks(db_path: Path | str, run_id: str, matcher: Matcher | None 
     ClaimIndex. Encodes only fact-checks not encoded before, with `threads` encoder threads."""
     began = time.perf_counter()
     matcher = matcher or DefaultMatcher()
+    ids = {"matcher_id": matcher.model_id, "encoder_id": MODEL_ID}
     con = open_file(db_path)
     try:
         new_statements, new_fact_checks, stale = pending(con, matcher.model_id)
         if not (new_statements or new_fact_checks or stale):
             return MatchReport(seconds=time.perf_counter() - began)
-        report = _match(con, run_id, matcher, threads, stale)
+        with transaction(con):
+            run_script(con, CLEAN_SQL, ids)
+        encoded = _encode_fact_checks(con, threads) if new_fact_checks else 0
+        indexing = bool(new_statements or new_fact_checks) and con.execute("SELECT count(*) FROM fact_checks").fetchone()[0] > 0
+    finally:
+        con.close()
+    index = _claim_index(db_path, threads) if indexing else None
+    con = open_file(db_path)
+    try:
+        report = _match(con, run_id, matcher, index, stale, encoded)
         compact(con)
     finally:
         con.close()
     return MatchReport(**{**asdict(report), "seconds": time.perf_counter() - began})
 
 
-def _match(con: duckdb.DuckDBPyConnection, run_id: str, matcher: Matcher, threads: int | None, stale: int) -> MatchReport:
-    ids = {"matcher_id": matcher.model_id, "encoder_id": MODEL_ID}
+def _match(con: duckdb.DuckDBPyConnection, run_id: str, matcher: Matcher, index: ClaimIndex | None, stale: int,
+           encoded: int) -> MatchReport:
     with transaction(con):
-        run_script(con, CLEAN_SQL, ids)
-        run_script(con, WORK_SQL, ids)
+        run_script(con, WORK_SQL, {"matcher_id": matcher.model_id, "encoder_id": MODEL_ID})
     counts = dict(con.execute("SELECT new, count(*) FROM match_statements GROUP BY new").fetchall())
     new_count, old_count = counts.get(True, 0), counts.get(False, 0)
     new_fact_checks = [row[0] for row in con.execute("SELECT fact_check_id FROM match_new_fact_checks").fetchall()]
-    encoded = _encode_fact_checks(con, threads) if new_fact_checks else 0
     stamp = {"matcher_id": matcher.model_id, "run_id": run_id, "matched_at": datetime.now(UTC)}
     matches = matched = 0
-    searcher = None
-    index = None
-    if (new_count or new_fact_checks) and con.execute("SELECT count(*) FROM fact_checks").fetchone()[0]:
-        index = _claim_index(con, threads)
-        searcher = matcher.index(index)
+    searcher = None if index is None else matcher.index(index)
     # New statements against every fact-check (the new ones included).
     for chunk in _chunks(con, new=True, total=new_count):
         found = _search(searcher, chunk) if searcher else [[] for _ in chunk]
@@ -345,18 +349,24 @@ def _encode_fact_checks(con: duckdb.DuckDBPyConnection, threads: int | None) -> 
     return len(todo)
 
 
-def _claim_index(con: duckdb.DuckDBPyConnection, threads: int | None) -> ClaimIndex:
-    """Every fact-check with its stored vectors, as a ClaimIndex (in fact_check_id order, so ties are stable)."""
+def _claim_index(db_path: Path | str, threads: int | None) -> ClaimIndex:
+    """Every fact-check with its stored vectors, as a ClaimIndex (in fact_check_id order, so ties are stable).
+    Built once the warehouse is closed again: DuckDB's buffer pool, which reading the vectors filled, is freed
+    first (at 100,000 fact-checks the index is 470 MB and the pool another 250)."""
     from transform.matching import ClaimIndex, FactCheckClaim
 
-    rows = con.execute(INDEX_CLAIMS_SQL, {"encoder_id": MODEL_ID}).fetchall()
-    claims = [FactCheckClaim(fact_check_id, claim, headline) for fact_check_id, claim, headline in rows]
-    position = {claim.claim_id: i for i, claim in enumerate(claims)}
-    claim_vectors = np.zeros((len(claims), DIMENSIONS), dtype=np.float32)
-    headline_vectors = np.zeros((len(claims), DIMENSIONS), dtype=np.float32)
-    reader = con.execute(INDEX_VECTORS_SQL, {"encoder_id": MODEL_ID}).fetch_record_batch(VECTOR_BATCH_ROWS)
-    for batch in reader:
-        at = np.asarray([position[i] for i in batch.column(0).to_pylist()], dtype=np.int64)
-        claim_vectors[at] = _vectors(batch.column(1))
-        headline_vectors[at] = _vectors(batch.column(2))
+    con = open_file(db_path, read_only=False)
+    try:
+        rows = con.execute(INDEX_CLAIMS_SQL, {"encoder_id": MODEL_ID}).fetchall()
+        claims = [FactCheckClaim(fact_check_id, claim, headline) for fact_check_id, claim, headline in rows]
+        del rows
+        position = {claim.claim_id: i for i, claim in enumerate(claims)}
+        claim_vectors = np.zeros((len(claims), DIMENSIONS), dtype=np.float32)
+        headline_vectors = np.zeros((len(claims), DIMENSIONS), dtype=np.float32)
+        for batch in con.execute(INDEX_VECTORS_SQL, {"encoder_id": MODEL_ID}).to_arrow_reader(VECTOR_BATCH_ROWS):
+            at = np.asarray([position[i] for i in batch.column(0).to_pylist()], dtype=np.int64)
+            claim_vectors[at] = _vectors(batch.column(1))
+            headline_vectors[at] = _vectors(batch.column(2))
+    finally:
+        con.close()
     return ClaimIndex(claims, claim_vectors, headline_vectors, threads=threads)
