@@ -324,3 +324,20 @@ def test_a_step_that_died_half_way_is_finished_by_the_next(tmp_path, monkeypatch
     assert [link[:9] for link in _links(db)] == [link[:9] for link in _links(whole)]
     assert np.allclose([link[9] for link in _links(db)], [link[9] for link in _links(whole)], atol=1e-6)
     assert len(_rows(db, "fact_check_match_log")) == len(_rows(whole, "fact_check_match_log"))
+
+
+def test_a_fragment_of_a_few_words_is_not_matched_even_to_a_claim_of_the_same_words(tmp_path):
+    db = tmp_path / "w.duckdb"
+    _publish(db, "run-1", {"a1": "The minister said that crime doubled."})
+    _add_fact_checks(db, [("fc-short", "Crime doubled.", "", "false", "False"), *UNRELATED_CHECKS])
+
+    report = match_fact_checks(db, "run-1")
+
+    assert report.statements == 1 and _links(db) == []
+
+
+def test_words_no_fact_check_has_count_against_a_statement_s_bm25_share():
+    from transform.matching.bm25 import BM25
+
+    scores, ceiling = BM25([["crime", "city", "year"], ["moon", "landing"]]).score([["harvest", "late", "year"]])
+    assert 0 < scores[0, 0] / ceiling[0] < 0.5  # "year" alone: before, 1.0 (the unknown words were left out)
