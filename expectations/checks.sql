@@ -31,3 +31,11 @@ LEFT JOIN (SELECT DISTINCT source_id FROM stg_sources WHERE run_id = $run_id) sr
 LEFT JOIN (SELECT DISTINCT statement_id, batch FROM stg_statements WHERE run_id = $run_id AND batch BETWEEN $from_batch AND $to_batch) st
     ON st.statement_id = l.statement_id AND st.batch = l.batch
 WHERE l.run_id = $run_id AND l.batch BETWEEN $from_batch AND $to_batch;
+-- name: fact_checks
+-- A review URL is well formed when it is http(s), has a host and holds no space or control character.
+SELECT f.run_id, f.batch, f.fact_check_id, f.claim_reviewed, f.verdict, f.review_url, f.claim_date, f.review_date,
+       f.origin, f.found_at, f.article_id,
+       coalesce(length(trim(f.claim_reviewed)) > 0, FALSE) AS has_claim,
+       f.review_url IS NULL OR regexp_full_match(f.review_url, '(?i)https?://[^/?#\s@]+(?:[/?#][^\s\x00-\x1f]*)?') AS review_url_well_formed,
+       coalesce(f.claim_date <= current_date + 1, TRUE) AND coalesce(f.review_date <= current_date + 1, TRUE) AS dates_not_in_future
+FROM stg_fact_checks f WHERE f.run_id = $run_id AND f.batch BETWEEN $from_batch AND $to_batch;

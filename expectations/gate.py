@@ -192,7 +192,7 @@ def unique_keys(suite) -> list[list[str]]:
 def staged_batches(con: duckdb.DuckDBPyConnection, run_id: str) -> list[int]:
     """The batch numbers a run has rows staged in, in order."""
     return [batch for (batch,) in con.execute(
-        " UNION ".join(f"SELECT DISTINCT batch FROM stg_{table} WHERE run_id = $run_id" for table in ("articles", "statements", "statement_sources"))
+        " UNION ".join(f"SELECT DISTINCT batch FROM stg_{table} WHERE run_id = $run_id" for table in ("articles", "statements", "statement_sources", "fact_checks"))
         + " ORDER BY 1", {"run_id": run_id},
     ).fetchall()]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
+from extract.fact_checks import ORIGINS
+from extract.verdicts import VERDICTS
 from transform.model import KINDS, SOURCE_TYPES, STANCES
 
 ROLES = ("speaker", "intermediary", "publisher")
@@ -74,6 +76,24 @@ def statement_sources_suite() -> gx.ExpectationSuite:
     return suite
 
 
+def fact_checks_suite() -> gx.ExpectationSuite:
+    """A review needs a claim, a verdict of the set, a well-formed http(s) review URL when it has one and no
+    date past tomorrow (time zones). The readers already null or skip what breaks these (their reasons
+    are in fact_check_issues); the gate also holds rows built any other way. No uniqueness: two pages may
+    carry one review, and publishing keeps one row per fact_check_id."""
+    suite = gx.ExpectationSuite(name="fact_checks")
+    for expectation in [
+        gxe.ExpectColumnValuesToNotBeNull(column="fact_check_id"),
+        gxe.ExpectColumnValuesToBeInSet(column="has_claim", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="verdict", value_set=list(VERDICTS)),
+        gxe.ExpectColumnValuesToBeInSet(column="review_url_well_formed", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="dates_not_in_future", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="origin", value_set=list(ORIGINS)),
+    ]:
+        suite.add_expectation(expectation)
+    return suite
+
+
 MAX_RUN_WITHOUT_STATEMENTS = 19
 MAX_SHARE_WITHOUT_TEXT = 0.5
 
@@ -96,4 +116,5 @@ SUITES = {
     "statements": statements_suite,
     "sources": sources_suite,
     "statement_sources": statement_sources_suite,
+    "fact_checks": fact_checks_suite,
 }

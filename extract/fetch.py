@@ -112,8 +112,10 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         on_done: Callable[[FetchOutcome], None] | None = None,
         validators: dict[str, tuple[str | None, str | None]] | None = None,
+        extra_types: tuple[str, ...] = (),
     ) -> None:
         self.policy = policy or FetchPolicy()
+        self._extra_types = extra_types  # media types also kept besides HTML (a fact-check dump's JSON or TSV)
         self._validators = validators or {}
         self._transport = transport
         self._on_done = on_done
@@ -268,7 +270,7 @@ class Fetcher:
             raise _Refused("too_large", f"Content-Length {declared} exceeds the {self.policy.max_bytes}-byte cap", status, outcome=Outcome.SKIPPED)
         is_html = media_type in HTML_TYPES
         is_feed = accept_feeds and media_type in FEED_TYPES
-        if media_type and not (is_html or is_feed):
+        if media_type and not (is_html or is_feed or media_type in self._extra_types):
             raise _Refused("not_html", f"content type {media_type} is not HTML", status, outcome=Outcome.SKIPPED)
         body = await self._body(response, self.policy.max_bytes)
         size = len(body)
@@ -367,7 +369,9 @@ def fetch_urls(
     transport: httpx.AsyncBaseTransport | None = None,
     on_done: Callable[[FetchOutcome], None] | None = None,
     validators: dict[str, tuple[str | None, str | None]] | None = None,
+    extra_types: tuple[str, ...] = (),
 ) -> list[FetchOutcome]:
-    """Blocking wrapper: fetch (url, canonical_url) pairs and return one outcome per pair."""
-    fetcher = Fetcher(policy, transport=transport, on_done=on_done, validators=validators)
+    """Blocking wrapper: fetch (url, canonical_url) pairs and return one outcome per pair; `extra_types`,
+    media types kept besides HTML."""
+    fetcher = Fetcher(policy, transport=transport, on_done=on_done, validators=validators, extra_types=extra_types)
     return asyncio.run(fetcher.fetch_all(list(urls), accept_feeds=accept_feeds))

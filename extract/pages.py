@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -57,9 +58,15 @@ def needs_extraction(outcome: FetchOutcome) -> bool:
     return outcome.outcome in {Outcome.FETCHED, Outcome.REPROCESSED} and not outcome.is_feed and not outcome.unchanged
 
 
-def extract_pages(outcomes: list[FetchOutcome], raw_store: RawStore | None = None) -> tuple[list[ArticleRecord], list[PageFailure]]:
+# Called with each page read (its outcome, raw bytes, and the article it gave, or None): what else reads
+# a page (extract.page_reviews' ClaimReview scan) does so here, without reading it from the store again.
+OnPage = Callable[[FetchOutcome, bytes, "ArticleRecord | None"], None]
+
+
+def extract_pages(outcomes: list[FetchOutcome], raw_store: RawStore | None = None,
+                  on_page: OnPage | None = None) -> tuple[list[ArticleRecord], list[PageFailure]]:
     """Extract every fetched HTML page (its body, or else its page in `raw_store`); a page without article
-    text becomes a failure with its reason."""
+    text becomes a failure with its reason. `on_page` sees every page read, article or not."""
     articles: list[ArticleRecord] = []
     failures: list[PageFailure] = []
     seen: set[str] = set()
@@ -80,19 +87,24 @@ def extract_pages(outcomes: list[FetchOutcome], raw_store: RawStore | None = Non
             extracted = extract_article(html, url=outcome.final_url if (outcome.final_url or "").startswith("http") else None)
         except ExtractionFailed as error:
             failures.append(PageFailure("extract", outcome.url, "no_text", str(error)))
+            if on_page is not None:
+                on_page(outcome, body, None)
             continue
         canonical, untrusted = _article_url(extracted.url, outcome)
         article_id = url_id(canonical)
         if article_id in seen:
             continue  # Two URLs declaring one canonical page: the first one stands for both.
         seen.add(article_id)
-        articles.append(ArticleRecord(
+        article = ArticleRecord(
             article_id=article_id, canonical_url=canonical, url=outcome.url, final_url=outcome.final_url,
             title=extracted.title, author=extracted.author, published_date=extracted.date,
             sitename=extracted.sitename, language=extracted.language, text=extracted.text,
             raw_sha256=outcome.raw_sha256, fetched_at=outcome.fetched_at,
             extracted_at=datetime.now(UTC), untrusted_canonical_url=untrusted,
-        ))
+        )
+        articles.append(article)
+        if on_page is not None:
+            on_page(outcome, body, article)
     return articles, failures
 
 

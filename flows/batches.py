@@ -12,13 +12,14 @@ import time
 from dataclasses import dataclass, field
 
 from extract.fetch import FetchOutcome
+from extract.page_reviews import ReviewScan
 from extract.pages import ArticleRecord, PageFailure, extract_pages
 from flows.run_config import AttributionSettings
 from transform.engine import ENGINE_VERSION
 from transform.parallel import attribute_texts
 from transform.scope import attribution_scope
 from transform.tagger.model import model_id_at
-from warehouse.batch_rows import rows_of_articles, statement_vector_rows
+from warehouse.batch_rows import add_page_reviews, rows_of_articles, statement_vector_rows
 from warehouse.rows import RunRows
 
 MAX_ATTRIBUTED_CHARS: int = AttributionSettings.model_fields["max_chars"].default
@@ -52,12 +53,14 @@ def rows_for_pages(pages: list[FetchOutcome], model: str | None = None, max_char
     `model` is the folder of a trained model beside the rules, which must be at that path on the worker;
     `max_chars`, the most characters of one article attributed."""
     began, began_cpu = time.perf_counter(), time.thread_time()
-    articles, failures = extract_pages(pages)
+    scan = ReviewScan()  # each page's ClaimReviews, read as extraction reads the page
+    articles, failures = extract_pages(pages, on_page=scan)
     extracted, extracted_cpu = time.perf_counter(), time.thread_time()
     # In this process: a Dask worker is already one of many, and the spaCy pipeline and a trained model
     # stay loaded in it (transform.nlp and transform.tagger.model cache them per process) between batches.
     results = attribute_texts(bound_attribution(articles, max_chars), workers=1, model=model)
     rows = rows_of_articles(articles, results, ENGINE_VERSION, model_id_at(model))
+    add_page_reviews(rows, scan.pages)
     done, done_cpu = time.perf_counter(), time.thread_time()
     rows.statement_vectors = statement_vector_rows(rows)  # one encoder thread: a worker is already one of many
     embedded, embedded_cpu = time.perf_counter(), time.thread_time()

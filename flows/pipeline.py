@@ -23,6 +23,7 @@ from extract.collect import fetch_inputs, mark_unchanged, read_local_pages
 from extract.extraction import EXTRACTOR_VERSION
 from extract.fetch import FetchOutcome, FetchPolicy
 from extract.inputs import plan_inputs
+from extract.page_reviews import PageReviews, ReviewScan
 from extract.pages import ArticleRecord, PageFailure, extract_pages, needs_extraction, with_bodies
 from extract.raw_store import RawStore
 from flows.batches import MAX_ATTRIBUTED_CHARS, BatchRows, bound_attribution, rows_for_pages
@@ -33,7 +34,7 @@ from transform.engine import ENGINE_VERSION
 from transform.model import Statement
 from transform.parallel import attribute_texts
 from transform.tagger.model import model_id_at
-from warehouse.batch_rows import fetch_log_row, rows_of_articles, statement_vector_rows
+from warehouse.batch_rows import add_page_reviews, fetch_log_row, rows_of_articles, statement_vector_rows
 from warehouse.fact_check_matching import MatchReport, match_fact_checks
 from warehouse.incremental import PriorState, prior_state
 from warehouse.liveness import run_held
@@ -73,12 +74,15 @@ def read_local_task(paths: list[Path], raw_dir: str, prior: PriorState) -> list[
 
 
 @task(name="extract articles", cache_policy=NONE)
-def extract_task(outcomes: list[FetchOutcome], raw_dir: str) -> tuple[list[ArticleRecord], list[PageFailure]]:
-    """Extract a batch of pages, reading each from the raw store (fetching does not keep them in memory)."""
-    articles, failures = extract_pages(outcomes, RawStore(Path(raw_dir)))
+def extract_task(outcomes: list[FetchOutcome], raw_dir: str) -> tuple[list[ArticleRecord], list[PageFailure], list[PageReviews]]:
+    """Extract a batch of pages, reading each from the raw store (fetching does not keep them in memory),
+    and scan each for ClaimReview markup as it is read."""
+    scan = ReviewScan()
+    articles, failures = extract_pages(outcomes, RawStore(Path(raw_dir)), on_page=scan)
     progress.advance("extracted", len(articles))
-    get_run_logger().info("extracted %d articles, %d failed", len(articles), len(failures))
-    return articles, failures
+    get_run_logger().info("extracted %d articles, %d failed; %d fact-checks on %d pages", len(articles), len(failures),
+                          sum(len(page.found.records) for page in scan.pages), len(scan.pages))
+    return articles, failures, scan.pages
 
 
 @task(name="attribute statements", cache_policy=NONE)
@@ -278,6 +282,7 @@ class _Staged:
     tally: RunTally = field(default_factory=RunTally)
     failures: list[PageFailure] = field(default_factory=list)
     extracted: int = 0
+    batches: int = 0  # batches staged (the first clears what an earlier attempt of the run left)
     cluster_batches: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -294,13 +299,14 @@ def _stage_batches(run_id: str, outcomes: list[FetchOutcome], db_path: str, batc
     for rows, batch_failures, extracted in processed:
         staged.failures += batch_failures
         staged.extracted += extracted
-        if not rows.articles:
+        if not (rows.articles or rows.fact_checks or rows.fact_check_issues):
             continue
         with stage_clock.timed("stage"):
             # Quoted: Prefect otherwise walks every row dict of a parameter looking for futures (about
             # 3.8 s a batch of 500 articles, 15 of the stage's 16 s at N = 2,000).
-            stage_task(db_path, run_id, quote(rows), first=staged.tally.articles == 0)
+            stage_task(db_path, run_id, quote(rows), first=staged.batches == 0)
         staged.tally.add(rows)
+        staged.batches += 1
     return staged
 
 
@@ -310,7 +316,7 @@ def _in_this_process(batches: list[list[FetchOutcome]], raw_dir: str, model: str
     machine's worker processes (transform.parallel)."""
     for batch in batches:
         with stage_clock.timed("extract"):
-            articles, batch_failures = extract_task(batch, raw_dir)
+            articles, batch_failures, page_reviews = extract_task(batch, raw_dir)
         rows = RunRows()
         bound_attribution(articles, max_chars)
         if articles:
@@ -318,6 +324,7 @@ def _in_this_process(batches: list[list[FetchOutcome]], raw_dir: str, model: str
                 rows = rows_of_articles(articles, attribute_task(articles, model), ENGINE_VERSION, model_id)
             with stage_clock.timed("embed"):
                 rows.statement_vectors = embed_task(quote(rows))
+        add_page_reviews(rows, page_reviews)
         yield rows, batch_failures, len(articles)
 
 

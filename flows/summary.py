@@ -26,7 +26,8 @@ def publish_artifacts(summary: dict[str, Any], tally: RunTally, result: PublishR
                        ("fetch failed", "n_fetch_failed"), ("fetch skipped", "n_fetch_skipped"),
                        ("articles extracted", "n_extracted"), ("extraction failed", "n_extract_failed"),
                        ("text cut for attribution", "n_text_cut"), ("not attributed: not English", "n_not_english"),
-                       ("statements", "n_statements"), ("sources", "n_sources")):
+                       ("statements", "n_statements"), ("sources", "n_sources"),
+                       ("fact-checks found", "n_fact_checks"), ("fact-check markup issues", "n_fact_check_issues")):
         lines.append(f"| {label} | {run[key]} |")
     lines += ["", f"**Quality gate:** {run['quality_verdict']} ({run['n_quarantined']} rows quarantined); status `{run['status']}`", ""]
     if summary["failures_by_reason"]:
@@ -60,6 +61,7 @@ def build_summary(run_id, started, inputs, outcomes, failures, tally: RunTally, 
         "n_unchanged": sum(1 for o in outcomes if o.unchanged),
         "n_extracted": n_extracted, "n_extract_failed": len(failures), "n_articles": tally.articles,
         "n_statements": tally.statements, "n_sources": len(tally.sources),
+        "n_fact_checks": tally.fact_checks, "n_fact_check_issues": tally.fact_check_issues,
         "n_text_cut": tally.limits[TEXT_CUT], "n_not_english": tally.limits[NOT_ENGLISH],
         "quality_verdict": result.verdict.label, "n_quarantined": len(result.verdict.quarantined),
         "quality_details": {"evaluated": result.verdict.evaluated, "failures": result.verdict.failures,

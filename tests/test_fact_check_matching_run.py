@@ -23,6 +23,7 @@ import pytest
 import transform.encoder
 import transform.matching.index
 from tests.conftest import PROJECT
+from tests.news_server import article_page
 from tests.support.warehouse import passes, run_rows, stage_and_load
 from warehouse.batch_rows import statement_vector_rows
 from warehouse.fact_check_matching import MATCHES_KEPT, match_fact_checks
@@ -226,12 +227,24 @@ def test_a_subset_of_the_index_scores_its_claims_as_the_whole_index_does():
         {"fc-crime": every["fc-crime"], "fc-vaccine": every["fc-vaccine"]})
 
 
-NEWS_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Council debates police budget</title>
-<meta property="og:site_name" content="Invented Gazette"><meta property="article:published_time" content="2026-02-01"></head>
-<body><article><h1>Council debates police budget</h1>
-<p>The city council met on Tuesday to debate next year's police budget, which rises by four percent.</p>
-<p>Senator Maria Lopez said that violent crime in the city has doubled since last year.</p>
-<p>The council will vote on the budget in March, its chair said.</p></article></body></html>"""
+# Invented pages (fixtures): a fact-check with its ClaimReview, and a news story in which a named source repeats
+# the reviewed claim in other words.
+REVIEW_PAGE = article_page("Fixture: has city crime doubled?", [
+    "Posts shared this week said that violent crime in the city doubled over the past year, an invented claim for this test.",
+    "Police records show that violent crime in the city fell by four percent last year, the department said.",
+    "We rated the claim Pants on Fire, because the city's own figures show crime falling, not doubling.",
+]).replace("</head>", """<script type="application/ld+json">
+{"@context": "https://schema.org", "@type": "ClaimReview", "url": "https://checks.test/crime",
+ "claimReviewed": "Violent crime in the city doubled over the past year.", "datePublished": "2026-01-15",
+ "headline": "No, city crime did not double last year",
+ "author": {"@type": "Organization", "name": "Invented Checkers"},
+ "reviewRating": {"@type": "Rating", "alternateName": "Pants on Fire!"}}
+</script></head>""")
+NEWS_PAGE = article_page("Council debates police budget", [
+    "The city council met on Tuesday to debate next year's police budget, which rises by four percent.",
+    "Senator Maria Lopez said that violent crime in the city has doubled since last year.",
+    "The council will vote on the budget in March, its chair said.",
+])
 
 
 @contextmanager
@@ -260,39 +273,60 @@ def _serving(pages: dict[str, str]) -> Iterator[str]:
         server.server_close()
 
 
-def _citeline_run(args: list[str]) -> subprocess.CompletedProcess:
+def _citeline(*args: str) -> subprocess.CompletedProcess:
     from prefect.settings import PREFECT_API_URL
 
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
-    return subprocess.run([str(Path(sys.executable).with_name("citeline")), "run", *args], cwd=PROJECT, env=env,
+    return subprocess.run([str(Path(sys.executable).with_name("citeline")), *args], cwd=PROJECT, env=env,
                           capture_output=True, text=True, timeout=300)
 
 
-def test_a_run_links_a_named_source_to_the_fact_check_and_an_unchanged_rerun_adds_nothing(tmp_path, prefect_server):
+def test_one_run_over_a_fact_check_page_and_a_news_page_links_them_and_an_unchanged_rerun_adds_nothing(tmp_path, prefect_server):
     db = tmp_path / "w.duckdb"
-    connect(db).close()
-    _add_fact_checks(db, [CRIME_CHECK, *UNRELATED_CHECKS])
-    with _serving({"/news/council.html": NEWS_PAGE}) as site:
-        args = [f"{site}/news/council.html", "--db", str(db), "--allow-private-hosts"]
-        first = _citeline_run(args)
+    with _serving({"/checks/crime.html": REVIEW_PAGE, "/news/council.html": NEWS_PAGE}) as site:
+        args = ["run", f"{site}/checks/crime.html", f"{site}/news/council.html", "--db", str(db), "--allow-private-hosts"]
+        first = _citeline(*args)
         assert first.returncode == 0, first.stderr[-2000:]
         linked = _rows(db, "statement_fact_checks")
         matches = _rows(db, "fact_check_matches")
-        second = _citeline_run(args)
+        second = _citeline(*args)
         assert second.returncode == 0, second.stderr[-2000:]
 
     with duckdb.connect(str(db), read_only=True) as con:
-        links = con.execute("SELECT speaker, content, fact_check_id, verdict, rating_text, review_url, outlet FROM "
-                            "statement_fact_checks WHERE matched").fetchall()
+        links = con.execute("SELECT speaker, content, verdict, rating_text, reviewer, review_url, claim_reviewed, "
+                            "article_url FROM statement_fact_checks WHERE matched").fetchall()
         runs = con.execute("SELECT n_statements_matched, n_fact_checks_matched, n_matched, stage_seconds FROM runs "
                            "ORDER BY started_at").fetchall()
-    assert links == [("Maria Lopez", "that violent crime in the city has doubled since last year", "fc-crime", "false",
-                      "Pants on Fire", "https://checks.test/fc-crime", "Invented Gazette")]
-    assert [run[:3] for run in runs] == [(len({row[0] for row in _rows(db, "statement_vectors")}), 4, 1), (0, 0, 0)]
-    assert "match" in json.loads(runs[0][3])
+        statements = con.execute("SELECT count(*) FROM statement_vectors").fetchone()[0]
+    assert links == [("Maria Lopez", "that violent crime in the city has doubled since last year", "false",
+                      "Pants on Fire!", "Invented Checkers", "https://checks.test/crime",
+                      "Violent crime in the city doubled over the past year.", f"{site}/news/council.html")]
+    assert [run[:3] for run in runs] == [(statements, 1, 1), (0, 0, 0)]
+    assert "match" in json.loads(runs[0][3]) and "match" in json.loads(runs[1][3])
     assert _rows(db, "statement_fact_checks") == linked and _rows(db, "fact_check_matches") == matches
-    with duckdb.connect(str(snapshot_path(db)), read_only=True) as con:  # readers see the matches
-        assert con.execute("SELECT fact_check_id FROM statement_fact_checks WHERE matched").fetchall() == [("fc-crime",)]
+    with duckdb.connect(str(snapshot_path(db)), read_only=True) as con:  # readers see the link
+        assert con.execute("SELECT review_url FROM statement_fact_checks WHERE matched").fetchall() == [("https://checks.test/crime",)]
+
+
+def test_an_import_matches_its_fact_checks_against_the_statements_already_published(tmp_path, prefect_server):
+    from flows.factcheck_import import citeline_factcheck_import
+
+    db = tmp_path / "w.duckdb"
+    _publish(db, "run-1", {"a1": CRIME_TEXT, "a2": OTHER_TEXT})
+    match_fact_checks(db, "run-1")
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps({"@context": "https://schema.org", "@type": "ClaimReview", "url": "https://checks.test/crime",
+                                "claimReviewed": CRIME_CHECK[1], "datePublished": "2026-01-15",
+                                "author": {"@type": "Organization", "name": "Invented Checkers"},
+                                "reviewRating": {"@type": "Rating", "alternateName": "False"}}), encoding="utf-8")
+
+    result = citeline_factcheck_import(source=str(feed), db_path=str(db))
+
+    assert (result["run"]["n_fact_checks_matched"], result["run"]["n_matched"]) == (1, 1)
+    assert [(link[0], link[4], link[7]) for link in _links(db) if link[3]] == [
+        ("that violent crime in the city has doubled since last year", "false", "https://checks.test/crime")]
+    again = citeline_factcheck_import(source=str(feed), db_path=str(db))
+    assert (again["new"], again["run"]["n_fact_checks_matched"]) == (0, 0)
 
 
 def test_a_step_that_died_half_way_is_finished_by_the_next(tmp_path, monkeypatch):

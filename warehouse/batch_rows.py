@@ -10,7 +10,9 @@ import hashlib
 from typing import Any
 
 from extract.extraction import EXTRACTOR_VERSION
+from extract.fact_checks import ClaimReviews
 from extract.fetch import FetchOutcome
+from extract.page_reviews import PageReviews
 from extract.pages import ArticleRecord
 from transform import encoder
 from transform.model import Statement
@@ -49,6 +51,20 @@ def statement_vector_rows(rows: RunRows, threads: int | None = None) -> list[dic
     vectors = encoder.encode([row["content"] for row in rows.statements], threads=threads)
     return [{"statement_id": row["statement_id"], "encoder_id": encoder.MODEL_ID, "vector": vector}
             for row, vector in zip(rows.statements, vectors, strict=True)]
+
+
+def add_fact_checks(rows: RunRows, found: ClaimReviews, found_at: str, article_id: str | None) -> None:
+    """A page's (or an imported file's) ClaimReviews as `fact_checks` rows of its article (None: none, or
+    an import), and the reasons for what it left out as `fact_check_issues` rows."""
+    rows.fact_checks += [{**record.row(), "article_id": article_id} for record in found.records]
+    rows.fact_check_issues += [{"found_at": found_at, "article_id": article_id, "reason": reason.reason, "detail": reason.detail}
+                               for reason in found.reasons]
+
+
+def add_page_reviews(rows: RunRows, pages: list[PageReviews]) -> None:
+    """The ClaimReviews of a batch's pages (extract.page_reviews.ReviewScan) into its rows."""
+    for page in pages:
+        add_fact_checks(rows, page.found, page.url, page.article_id)
 
 
 def fetch_log_row(outcome: FetchOutcome) -> dict[str, Any]:

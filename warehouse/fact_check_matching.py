@@ -175,7 +175,7 @@ INDEX_VECTORS_SQL = "SELECT fact_check_id, claim_vector, headline_vector FROM fa
 VECTOR_BATCH_ROWS = 10_000
 
 CHUNK_SQL = """
-SELECT m.statement_id, s.content, v.vector FROM match_statements m
+SELECT m.statement_id, s.content, v.vector, s.article_id FROM match_statements m
 JOIN statements s USING (statement_id) JOIN statement_vectors v USING (statement_id)
 WHERE m.new = $new AND m.n > $after AND m.n <= $until AND v.encoder_id = $encoder_id
 ORDER BY m.n
@@ -238,10 +238,11 @@ def _match(con: duckdb.DuckDBPyConnection, run_id: str, matcher: Matcher, index:
     stamp = {"matcher_id": matcher.model_id, "run_id": run_id, "matched_at": datetime.now(UTC)}
     matches = matched = 0
     searcher = None if index is None else matcher.index(index)
+    reviewed_on = dict(con.execute("SELECT fact_check_id, article_id FROM fact_checks WHERE article_id IS NOT NULL").fetchall())
     # New statements against every fact-check (the new ones included).
     for chunk in _chunks(con, new=True, total=new_count):
         found = _search(searcher, chunk) if searcher else [[] for _ in chunk]
-        rows = _match_rows(chunk, found, matcher.threshold, stamp)
+        rows = _match_rows(chunk, found, matcher.threshold, stamp, reviewed_on)
         with transaction(con):
             _register_chunk(con, chunk)
             con.execute("DELETE FROM fact_check_matches WHERE statement_id IN (SELECT statement_id FROM match_chunk)")
@@ -256,7 +257,7 @@ def _match(con: duckdb.DuckDBPyConnection, run_id: str, matcher: Matcher, index:
         position = {claim.claim_id: i for i, claim in enumerate(index.claims)}
         part = matcher.index(index.subset(sorted(position[f] for f in new_fact_checks if f in position)))
         for chunk in _chunks(con, new=False, total=old_count):
-            rows = _match_rows(chunk, _search(part, chunk), matcher.threshold, stamp)
+            rows = _match_rows(chunk, _search(part, chunk), matcher.threshold, stamp, reviewed_on)
             if not rows:
                 continue
             found = {row["statement_id"] for row in rows}
@@ -276,12 +277,13 @@ def _match(con: duckdb.DuckDBPyConnection, run_id: str, matcher: Matcher, index:
 
 
 def _chunks(con: duckdb.DuckDBPyConnection, new: bool, total: int):
-    """(statement_id, content, vector) lists of the new (or earlier) statements, STATEMENT_CHUNK at a time."""
+    """(statement_id, content, vector, article_id) lists of the new (or earlier) statements, STATEMENT_CHUNK at a time."""
     for after in range(0, total, STATEMENT_CHUNK):
         table = con.execute(CHUNK_SQL, {"new": new, "after": after, "until": after + STATEMENT_CHUNK,
                                         "encoder_id": MODEL_ID}).to_arrow_table()
         vectors = _vectors(table.column("vector"))
-        yield list(zip(table.column("statement_id").to_pylist(), table.column("content").to_pylist(), vectors, strict=True))
+        yield list(zip(table.column("statement_id").to_pylist(), table.column("content").to_pylist(), vectors,
+                       table.column("article_id").to_pylist(), strict=True))
 
 
 def _vectors(column) -> np.ndarray:
@@ -293,28 +295,32 @@ def _vectors(column) -> np.ndarray:
     return np.asarray(array.flatten(), dtype=np.float32).reshape(len(column), DIMENSIONS)
 
 
-def _search(searcher: Searcher, chunk: list[tuple[str, str, np.ndarray]]) -> list[list[Match]]:
+def _search(searcher: Searcher, chunk: list[tuple[str, str, np.ndarray, str]]) -> list[list[Match]]:
     """The chunk's statements' best matches; none for a statement of fewer than MIN_STATEMENT_TERMS words."""
     from transform.matching import clean_query, terms
 
     found: list[list[Match]] = [[] for _ in chunk]
-    kept = [i for i, (_, content, _) in enumerate(chunk) if len(set(terms(clean_query(content)))) >= MIN_STATEMENT_TERMS]
+    kept = [i for i, row in enumerate(chunk) if len(set(terms(clean_query(row[1])))) >= MIN_STATEMENT_TERMS]
     if kept:
         vectors = np.stack([chunk[i][2] for i in kept])
-        for i, matches in zip(kept, searcher.search([chunk[i][1] for i in kept], vectors=vectors, top_k=MATCHES_KEPT),
+        # One more than kept: a statement on a fact-check's own page may lose that fact-check (_match_rows).
+        for i, matches in zip(kept, searcher.search([chunk[i][1] for i in kept], vectors=vectors, top_k=MATCHES_KEPT + 1),
                               strict=True):
             found[i] = matches
     return found
 
 
-def _match_rows(chunk, found: list[list[Match]], threshold: float, stamp: dict[str, Any]) -> list[dict[str, Any]]:
+def _match_rows(chunk, found: list[list[Match]], threshold: float, stamp: dict[str, Any],
+                reviewed_on: dict[str, str]) -> list[dict[str, Any]]:
+    """The rows to keep: each statement's best MATCHES_KEPT at or above SCORE_FLOOR, leaving out a fact-check
+    read from the statement's own article (a fact-check page quotes the claim it reviews; that is not a
+    statement repeating it). `reviewed_on` maps a fact-check to the article it came from."""
     rows = []
-    for (statement_id, _content, _vector), matches in zip(chunk, found, strict=True):
-        for match in matches:
-            if match.score < SCORE_FLOOR:
-                break
+    for (statement_id, _content, _vector, article_id), matches in zip(chunk, found, strict=True):
+        kept = [m for m in matches if m.score >= SCORE_FLOOR and reviewed_on.get(m.claim_id) != article_id]
+        for rank, match in enumerate(kept[:MATCHES_KEPT], start=1):
             rows.append({"statement_id": statement_id, "fact_check_id": match.claim_id, "score": match.score,
-                         "rank": match.rank, "matched": match.score >= threshold, "claim_cosine": match.claim_cosine,
+                         "rank": rank, "matched": match.score >= threshold, "claim_cosine": match.claim_cosine,
                          "headline_cosine": match.title_cosine, "bm25_share": match.bm25_coverage, **stamp})
     return rows
 

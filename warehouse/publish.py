@@ -46,6 +46,23 @@ DELETE FROM publish_log WHERE run_id = $run_id;
 INSERT INTO publish_log VALUES ($run_id, now(), NULL, 0);
 """
 
+PAGE_ORIGINS = "('json-ld', 'microdata', 'rdfa')"  # extract.fact_checks.ORIGINS read from a page, not a dump
+
+# A chunk's fact-checks: what the chunk's pages gave before goes (a review taken off a page leaves with
+# it), then one row per fact_check_id. A review read from a page replaces any row of its ID (an import's,
+# or another page's: the last page published wins), as the fact-checker's own page is the primary source,
+# is read again whenever it changes, and ties the review to its article; an imported review never
+# replaces a row already there, so importing twice (or a dump of reviews already read from pages) adds
+# nothing. Within the chunk, a page's copy of an ID comes before an import's.
+PUBLISH_FACT_CHECKS_SQL = f"""
+DELETE FROM fact_checks WHERE article_id IN (SELECT article_id FROM publish_chunk);
+DELETE FROM fact_checks WHERE fact_check_id IN (
+    SELECT fact_check_id FROM stg_fact_checks WHERE run_id = $run_id AND batch = $batch AND origin IN {PAGE_ORIGINS});
+INSERT INTO fact_checks BY NAME SELECT * EXCLUDE (batch) FROM stg_fact_checks
+    WHERE run_id = $run_id AND batch = $batch AND fact_check_id NOT IN (SELECT fact_check_id FROM fact_checks)
+    QUALIFY row_number() OVER (PARTITION BY fact_check_id
+                               ORDER BY origin IN {PAGE_ORIGINS} DESC, article_id NULLS LAST, found_at) = 1;"""
+
 # One chunk: the run's lowest batch still staged replaces the published versions of its articles and
 # leaves staging, so whatever is still staged is exactly what is left to publish. The sources its rows
 # cite come with it, so every chunk leaves the published tables consistent. Every read of a staged
@@ -73,8 +90,10 @@ INSERT INTO statement_vectors BY NAME SELECT statement_id, encoder_id, vector FR
     WHERE run_id = $run_id AND batch = $batch AND statement_id IN (
         SELECT statement_id FROM stg_statements WHERE run_id = $run_id AND batch = $batch);
 {INDEX_CHUNK_SQL}
+{PUBLISH_FACT_CHECKS_SQL}
 DELETE FROM stg_statement_sources WHERE run_id = $run_id AND batch = $batch;
 DELETE FROM stg_statement_vectors WHERE run_id = $run_id AND batch = $batch;
+DELETE FROM stg_fact_checks WHERE run_id = $run_id AND batch = $batch;
 DELETE FROM stg_statements WHERE run_id = $run_id AND batch = $batch;
 DELETE FROM stg_articles WHERE run_id = $run_id AND batch = $batch;
 UPDATE publish_log SET chunks = chunks + 1 WHERE run_id = $run_id AND finished_at IS NULL;
@@ -92,8 +111,10 @@ def begin_publish(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 
 
 def publish_chunk(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
-    """Publish the next batch of the run's staged articles in one transaction; False when none are left."""
-    batch = con.execute("SELECT min(batch) FROM stg_articles WHERE run_id = ?", [run_id]).fetchone()[0]
+    """Publish the next batch of the run's staged articles (and fact-checks) in one transaction; False when none are left."""
+    # Fact-checks may be staged with no article (a page that gave none, an import): their batch counts too.
+    batch = con.execute("SELECT min(batch) FROM (SELECT batch FROM stg_articles WHERE run_id = $run_id "
+                        "UNION ALL SELECT batch FROM stg_fact_checks WHERE run_id = $run_id)", {"run_id": run_id}).fetchone()[0]
     if batch is None:
         return False
     load_fts(con)  # for the search index's stemmer

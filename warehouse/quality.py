@@ -18,6 +18,7 @@ ROW_KEYS = {
     "statements": ["statement_id"],
     "sources": ["source_id"],
     "statement_sources": ["statement_id", "position"],
+    "fact_checks": ["fact_check_id"],
 }
 
 
@@ -58,6 +59,8 @@ def failure_label(suite: str, expectation: str, column: str) -> str:
 QUARANTINE_CASCADE = {
     # Deleting a staged row takes the rows that depend on it along, so what publishes stays consistent.
     "articles": [
+        # The reviews its page carried go with it: they would publish without the article they name.
+        "DELETE FROM stg_fact_checks WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
         "DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IN "
         "(SELECT statement_id FROM stg_statements WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR))",
         "DELETE FROM stg_statements WHERE run_id = $run_id AND article_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
@@ -77,6 +80,10 @@ QUARANTINE_CASCADE = {
     "statement_sources": [
         "DELETE FROM stg_statement_sources WHERE run_id = $run_id AND statement_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
         "DELETE FROM stg_statements WHERE run_id = $run_id AND statement_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
+    ],
+    # Every staged copy of the ID (two pages may carry one review): nothing depends on a fact-check.
+    "fact_checks": [
+        "DELETE FROM stg_fact_checks WHERE run_id = $run_id AND fact_check_id IS NOT DISTINCT FROM CAST($key AS VARCHAR)",
     ],
 }
 

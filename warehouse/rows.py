@@ -44,6 +44,7 @@ class RunRows:
     statement_sources: list[dict[str, Any]] = field(default_factory=list)
     statement_vectors: list[dict[str, Any]] = field(default_factory=list)  # statement_id, encoder_id, vector
     fact_checks: list[dict[str, Any]] = field(default_factory=list)  # ClaimReviews found on the batch's pages
+    fact_check_issues: list[dict[str, Any]] = field(default_factory=list)  # found_at, article_id, reason, detail
 
     def add_source(self, name: str, kind: str) -> str:
         name = source_name(name)
@@ -62,11 +63,15 @@ class RunTally:
     cited: Counter = field(default_factory=Counter)
     sample: list[dict[str, Any]] = field(default_factory=list)
     limits: Counter = field(default_factory=Counter)  # articles not attributed whole, by attribution_limit
+    fact_checks: int = 0
+    fact_check_issues: int = 0
 
     def add(self, rows: RunRows, sample_size: int = 1000) -> None:
         self.articles += len(rows.articles)
         self.limits.update(a["attribution_limit"] for a in rows.articles if a.get("attribution_limit"))
         self.statements += len(rows.statements)
+        self.fact_checks += len(rows.fact_checks)
+        self.fact_check_issues += len(rows.fact_check_issues)
         self.sources.update(rows.sources)
         self.cited.update(s["source_id"] for s in rows.statements)
         for statement in rows.statements[: max(0, sample_size - len(self.sample))]:

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+from extract.fact_checks import FactCheck
 from warehouse.rows import RunRows
 from warehouse.schema import transaction
+
+# A page that gives no article is read again every run (only articles are known unchanged): its reviews
+# are staged only where they differ from what is published, so an unchanged page stages nothing.
+_REVIEW_COLUMNS = [f.name for f in fields(FactCheck)]
+UNCHANGED_ARTICLELESS_REVIEWS_SQL = f"""
+DELETE FROM stg_fact_checks s WHERE s.run_id = $run_id AND s.batch >= $first AND s.article_id IS NULL
+    AND s.origin IN ('json-ld', 'microdata', 'rdfa') AND EXISTS (
+        SELECT 1 FROM fact_checks f WHERE f.fact_check_id = s.fact_check_id AND f.article_id IS NULL
+            AND row({", ".join(f"f.{c}" for c in _REVIEW_COLUMNS)}) IS NOT DISTINCT FROM row({", ".join(f"s.{c}" for c in _REVIEW_COLUMNS)}))"""
 
 STAGED_TABLES = ("articles", "statements", "sources", "statement_sources", "statement_vectors", "fact_checks")
 
@@ -42,6 +53,7 @@ def stage(con: duckdb.DuckDBPyConnection, run_id: str, rows: RunRows, append: bo
         if not append:
             for table in STAGED_TABLES:
                 con.execute(f"DELETE FROM stg_{table} WHERE run_id = ?", [run_id])
+            con.execute("DELETE FROM fact_check_issues WHERE run_id = ?", [run_id])
         first = con.execute("SELECT coalesce(max(batch) + 1, 0) FROM stg_articles WHERE run_id = ?", [run_id]).fetchone()[0]
         article_batch = {row["article_id"]: first + i // PUBLISH_CHUNK_ARTICLES for i, row in enumerate(rows.articles)}
         statement_batch = {row["statement_id"]: article_batch.get(row["article_id"], first) for row in rows.statements}
@@ -55,6 +67,9 @@ def stage(con: duckdb.DuckDBPyConnection, run_id: str, rows: RunRows, append: bo
                 [{**row, "batch": statement_batch.get(row["statement_id"], first)} for row in rows.statement_vectors])
         insert_rows(con, "stg_fact_checks", run_id,
                 [{**row, "batch": article_batch.get(row.get("article_id"), first)} for row in rows.fact_checks])
+        con.execute(UNCHANGED_ARTICLELESS_REVIEWS_SQL, {"run_id": run_id, "first": first})
+        # Not staged: what ClaimReview markup could not give is a record of the run, published or not.
+        insert_rows(con, "fact_check_issues", run_id, rows.fact_check_issues)
 
 
 def clear_staging(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -86,3 +101,10 @@ def record_run(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> None:
 
 def staged_articles(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
     return con.execute("SELECT count(*) FROM stg_articles WHERE run_id = ?", [run_id]).fetchone()[0]
+
+
+def staged_publishable(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    """Rows a run has staged that publish on their own: articles (their statements with them), and
+    fact-checks (a page that gave no article, or an import, stages fact-checks alone)."""
+    return con.execute("SELECT (SELECT count(*) FROM stg_articles WHERE run_id = $run_id) + "
+                       "(SELECT count(*) FROM stg_fact_checks WHERE run_id = $run_id)", {"run_id": run_id}).fetchone()[0]

@@ -18,7 +18,7 @@ from warehouse.publish import begin_publish, finish_publish, recover_publishes
 from warehouse.quality import Verdict, apply_quarantine, record_results, recorded_verdict
 from warehouse.rows import RunRows
 from warehouse.schema import WarehouseError, migrate, open_file
-from warehouse.staging import clear_staging, record_failures, record_fetch_log, stage, staged_articles
+from warehouse.staging import clear_staging, record_failures, record_fetch_log, stage, staged_publishable
 
 __all__ = ["WarehouseError", "PublishResult", "connect", "stage_batch", "load_run", "audit_run", "publish_run"]
 
@@ -97,7 +97,7 @@ def audit_run(
         record_failures(con, run_id, failure_rows)
         if rows is not None:
             stage(con, run_id, rows)
-        if not failure_rows and not staged_articles(con, run_id):
+        if not failure_rows and not staged_publishable(con, run_id):
             clear_staging(con, run_id)  # sources an earlier attempt of this run may have left
             return PublishResult(published=True, verdict=Verdict(passed=True, checked=False))
         with stage_clock.timed("gate"):
@@ -120,4 +120,4 @@ def publish_run(db_path: Path | str, run_id: str) -> None:
 
 def _already_published(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
     published = con.execute("SELECT count(*) FROM publish_log WHERE run_id = ? AND finished_at IS NOT NULL", [run_id]).fetchone()[0]
-    return bool(published) and not staged_articles(con, run_id)
+    return bool(published) and not staged_publishable(con, run_id)

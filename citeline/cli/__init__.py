@@ -2,7 +2,7 @@
 
 parser: the commands and their flags; one module per family of commands (run_commands, text_commands,
 scoring_commands, warehouse_commands, worthiness_commands, match_eval_commands,
-same_claim_eval_commands); display: progress and the run summary.
+same_claim_eval_commands, factcheck_commands); display: progress and the run summary.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 
 from citeline.cli.display import EXAMPLE_SQL
+from citeline.cli.factcheck_commands import cmd_factchecks
 from citeline.cli.match_eval_commands import cmd_match_eval
 from citeline.cli.parser import build_parser
 from citeline.cli.run_commands import cmd_reprocess, cmd_run, cmd_serve, run_configuration
@@ -32,6 +33,7 @@ HANDLERS: dict[str, Callable] = {
     "search": cmd_search, "query": cmd_query, "compact": cmd_compact, "dashboard": cmd_dashboard,
     "check-worthiness": cmd_check_worthiness, "train-check-worthiness": cmd_train_check_worthiness,
     "match-eval": cmd_match_eval, "same-claim-eval": cmd_same_claim_eval,
+    "factchecks": cmd_factchecks,
 }
 
 

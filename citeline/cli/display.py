@@ -47,7 +47,8 @@ def print_summary(summary: dict[str, Any], console) -> None:
                        ("fetch failed", "n_fetch_failed"),
                        ("fetch skipped", "n_fetch_skipped"), ("articles extracted", "n_extracted"),
                        ("extraction failed", "n_extract_failed"), ("text cut for attribution", "n_text_cut"),
-                       ("not attributed: not English", "n_not_english"), ("statements", "n_statements"), ("sources", "n_sources")):
+                       ("not attributed: not English", "n_not_english"), ("statements", "n_statements"), ("sources", "n_sources"),
+                       ("fact-checks found", "n_fact_checks"), ("fact-check markup issues", "n_fact_check_issues")):
         stages.add_row(label, str(run.get(key, 0)))
     console.print(stages)
     if summary["failures_by_reason"]:

@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from citeline.cli import match_eval_commands, same_claim_eval_commands
+from citeline.cli import factcheck_commands, match_eval_commands, same_claim_eval_commands
 from citeline.core.workspace import DEFAULT_DB, DEFAULT_MODEL
 from evaluation.metrics import DEFAULT_OVERLAP
 
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_worthiness_commands(sub)
     match_eval_commands.add_parser(sub)
     same_claim_eval_commands.add_parser(sub)
+    factcheck_commands.add_parser(sub)
     _add_query_command(sub)
     return parser
 
