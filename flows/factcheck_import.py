@@ -1,4 +1,4 @@
-"""The fact-check import flow: read a dump (file or URL) → stage → quality gate → publish → snapshot.
+"""The fact-check import flow: read a dump (file or URL) → stage → quality gate → publish → match → snapshot.
 
 The same tasks, writer lock and recovery as a run (flows.pipeline): the import is a run that stages
 fact-checks and nothing else, recorded in `runs` like one. Only reviews the warehouse does not hold yet
@@ -21,7 +21,7 @@ from citeline.core import stage_clock
 from citeline.core.workspace import DEFAULT_DB, Workspace
 from extract.fact_checks import ClaimReviews
 from extract.factcheck_input import read_source, source_label
-from flows.pipeline import _record, _run_id, gate_task, publish_task, snapshot_task, stage_task
+from flows.pipeline import _record, _run_id, gate_task, match_task, publish_task, snapshot_task, stage_task
 from warehouse.batch_rows import add_fact_checks
 from warehouse.fact_check_store import published_by_run, published_fact_check_ids
 from warehouse.liveness import run_held
@@ -39,8 +39,10 @@ def read_task(source: str, allow_private_hosts: bool) -> ClaimReviews:
 
 
 @flow(name="citeline-factcheck-import", log_prints=True)
-def citeline_factcheck_import(source: str, db_path: str = str(DEFAULT_DB), allow_private_hosts: bool = False) -> dict[str, Any]:
-    """Import the ClaimReview feed or CheckThat! verified_claims file at `source` into `fact_checks`."""
+def citeline_factcheck_import(source: str, db_path: str = str(DEFAULT_DB), allow_private_hosts: bool = False,
+                              matcher: str | None = None) -> dict[str, Any]:
+    """Import the ClaimReview feed or CheckThat! verified_claims file at `source` into `fact_checks`, and match
+    the new ones with `matcher` (a trained matcher's folder; None: the default matcher)."""
     started = datetime.now(UTC)
     stage_clock.start_run()
     run_id = _run_id()
@@ -56,7 +58,8 @@ def citeline_factcheck_import(source: str, db_path: str = str(DEFAULT_DB), allow
         result = gate_task(db_path, run_id, [], [])
         if result.pending:
             publish_task(db_path, run_id)
-        # Post-publish steps (matching the new fact-checks against statements) go here, as in a run.
+        with stage_clock.timed("match"):  # the new fact-checks against every statement, as after a run's publish
+            matching = match_task(db_path, run_id, matcher)
         run = {
             "run_id": run_id, "started_at": started, "ended_at": datetime.now(UTC),
             "status": "published" if result.published else "failed_quality",
@@ -67,10 +70,11 @@ def citeline_factcheck_import(source: str, db_path: str = str(DEFAULT_DB), allow
             "quality_details": {"evaluated": result.verdict.evaluated, "failures": result.verdict.failures,
                                 "quarantined": sorted({f"{q.table}: {q.expectation}({q.column})" for q in result.verdict.quarantined})},
             "data_docs": str(Workspace(db_path).data_docs_index) if result.checked else None,
+            **matching.run_fields(),
         }
         run["stage_seconds"] = stage_clock.take()
         marker = _record(db_path, run)
-        if result.checked or not snapshot_is_current(db_path, marker):
+        if result.checked or matching.changed or not snapshot_is_current(db_path, marker):
             snapshot_task(db_path)
             run["stage_seconds"].update(stage_clock.take())
             _record(db_path, run)

@@ -36,6 +36,7 @@ from transform.parallel import attribute_texts
 from transform.tagger.model import model_id_at
 from warehouse.batch_rows import add_page_reviews, fetch_log_row, rows_of_articles, score_check_worthiness, statement_vector_rows
 from warehouse.claims import ClaimsUpdate, group_claims
+from warehouse.fact_check_matching import MatchReport, match_fact_checks
 from warehouse.incremental import PriorState, prior_state
 from warehouse.liveness import run_held
 from warehouse.recovery import recover_dead_runs
@@ -156,6 +157,22 @@ def publish_task(db_path: str, run_id: str) -> None:
     get_run_logger().info("run published")
 
 
+@task(name="match fact-checks", retries=1, retry_delay_seconds=3, retry_condition_fn=_unless_disk_full, cache_policy=NONE)
+def match_task(db_path: str, run_id: str, matcher: str | None = None) -> MatchReport:
+    """Match new statements against every fact-check and new fact-checks against every statement; with
+    nothing new, one query and no model (it also finishes what a run that died while matching left).
+    `matcher`: the folder of a matcher trained with `citeline train-matcher` (None: the default one); runs,
+    reprocesses and imports should use the same one, as the rows of another matcher are matched again."""
+    from transform.matching.reranker import load_matcher
+
+    report = match_fact_checks(db_path, run_id, load_matcher(matcher) if matcher else None)
+    if report.changed:
+        get_run_logger().info("matched %d statements and %d fact-checks (%d encoded): %d matches kept, %d above the "
+                              "threshold, %d stale removed", report.statements, report.fact_checks, report.encoded,
+                              report.matches, report.matched, report.removed)
+    return report
+
+
 @task(name="group claims", retries=1, retry_delay_seconds=3, retry_condition_fn=_unless_disk_full, cache_policy=NONE)
 def claims_task(db_path: str) -> ClaimsUpdate:
     """Group the published statements not yet in a claim (new, or of republished articles) into claims, and
@@ -232,12 +249,12 @@ def citeline_run(config: RunConfig = RunConfig()) -> dict[str, Any]:
         if plan.urls:
             outcomes += fetch_task(plan.urls, policy, raw_dir, prior)
     return process_and_publish(run_id, started, inputs, outcomes, db_path, config.batch_size, model,
-                               config.attribution.max_chars)
+                               config.attribution.max_chars, config.matcher)
 
 
 def process_and_publish(
     run_id: str, started: datetime, inputs: list[str], outcomes: list[FetchOutcome], db_path: str, batch_size: int,
-    model: str | None = None, max_chars: int = MAX_ATTRIBUTED_CHARS,
+    model: str | None = None, max_chars: int = MAX_ATTRIBUTED_CHARS, matcher: str | None = None,
 ) -> dict[str, Any]:
     """Extract, attribute and stage the pages in batches, then gate, publish, record and snapshot the run.
 
@@ -253,12 +270,12 @@ def process_and_publish(
                 "cleared after runs whose processes died: staged rows of %d run(s), %d published run(s) given their "
                 "runs row, %d bytes of temporary files", len(recovery.staged_runs_cleared), len(recovery.runs_recorded),
                 recovery.temp_bytes_removed)
-        return _process_and_publish(run_id, started, inputs, outcomes, db_path, batch_size, model, max_chars)
+        return _process_and_publish(run_id, started, inputs, outcomes, db_path, batch_size, model, max_chars, matcher)
 
 
 def _process_and_publish(
     run_id: str, started: datetime, inputs: list[str], outcomes: list[FetchOutcome], db_path: str, batch_size: int,
-    model: str | None, max_chars: int,
+    model: str | None, max_chars: int, matcher: str | None,
 ) -> dict[str, Any]:
     model_id = model_id_at(model)
     runner = _dask_runner()
@@ -266,13 +283,16 @@ def _process_and_publish(
     result = gate_task(db_path, run_id, quote([fetch_log_row(o) for o in outcomes]), quote([f.row() for f in staged.failures]))
     if result.pending:
         publish_task(db_path, run_id)
+    with stage_clock.timed("match"):
+        matching = match_task(db_path, run_id, matcher)
     claims = claims_task(db_path)
     summary = build_summary(run_id, started, inputs, outcomes, staged.failures, staged.tally, result, db_path, staged.extracted,
                             model_id, ENGINE_VERSION)
+    summary["run"].update(matching.run_fields())
     summary["timings"] = summary["run"]["stage_seconds"] = stage_clock.take()
     marker = _record(db_path, summary["run"])  # before the snapshot, so readers see the run that published it
     snapshot = Workspace(db_path).snapshot
-    if result.checked or claims.changed or not snapshot_is_current(db_path, marker):
+    if result.checked or matching.changed or claims.changed or not snapshot_is_current(db_path, marker):
         snapshot_task(db_path)
         summary["timings"]["snapshot"] = stage_clock.take()["snapshot"]
         _record(db_path, summary["run"])  # its time, in the warehouse's row (the snapshot's row lacks only that)
@@ -396,7 +416,8 @@ def stored_pages_task(db_path: str, since: date | None, made_by: tuple[str, str,
 @flow(name="citeline-reprocess", log_prints=True)
 def citeline_reprocess(db_path: str = str(DEFAULT_DB), since: date | None = None,
                        batch_size: int = RunConfig.model_fields["batch_size"].default, model: str | None = None,
-                       everything: bool = False, max_chars: int = MAX_ATTRIBUTED_CHARS) -> dict[str, Any]:
+                       everything: bool = False, max_chars: int = MAX_ATTRIBUTED_CHARS,
+                       matcher: str | None = None) -> dict[str, Any]:
     """Re-extract and re-attribute published articles from their stored raw pages (fetched on or after `since`).
 
     For a new extractor or attribution version, or a trained `model` (a folder) beside the rules (none:
@@ -408,4 +429,4 @@ def citeline_reprocess(db_path: str = str(DEFAULT_DB), since: date | None = None
     made_by = None if everything else (EXTRACTOR_VERSION, ENGINE_VERSION, model_id_at(model))
     outcomes = stored_pages_task(db_path, since, made_by)
     label = ("reprocess" if everything else "reprocess out of date") + (f" since {since}" if since else "")
-    return process_and_publish(_run_id(), started, [label], outcomes, db_path, batch_size, model, max_chars)
+    return process_and_publish(_run_id(), started, [label], outcomes, db_path, batch_size, model, max_chars, matcher)

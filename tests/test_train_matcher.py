@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from evaluation.splits import in_tuning_part
@@ -199,3 +200,22 @@ def test_a_loaded_matcher_searches_as_the_default_index_does(model: Path) -> Non
     assert [m.score for m in related] == sorted((m.score for m in related), reverse=True)
     assert unrelated[0].score < trained.settings.threshold
     assert trained.search(statements, threshold=trained.settings.threshold)[1] == []
+
+
+def test_a_run_matches_with_the_configured_trained_matcher_and_records_its_id(model: Path, tmp_path: Path) -> None:
+    # The step a run ends with, given the matcher of `citeline run --matcher` / citeline.toml: every match row
+    # names that matcher, not the default one (whose rows would otherwise be matched again by every run).
+    from prefect.logging import disable_run_logger
+
+    from flows.pipeline import match_task
+    from tests.test_fact_check_matching_run import CRIME_CHECK, CRIME_TEXT, UNRELATED_CHECKS, _add_fact_checks, _publish
+    from transform.matching import matcher_id_at
+
+    db = tmp_path / "w.duckdb"
+    _publish(db, "run-1", {"a1": CRIME_TEXT})
+    _add_fact_checks(db, [CRIME_CHECK, *UNRELATED_CHECKS])
+    with disable_run_logger():
+        report = match_task.fn(str(db), "run-1", str(model))
+    with duckdb.connect(str(db), read_only=True) as con:
+        matchers = {row[0] for row in con.execute("SELECT DISTINCT matcher_id FROM fact_check_matches").fetchall()}
+    assert report.statements > 0 and matchers == {matcher_id_at(str(model))}

@@ -16,7 +16,8 @@ import duckdb
 from warehouse.schema import transaction, views
 
 PUBLISHED_TABLES = ("articles", "statements", "statement_sources", "sources", "search_terms", "search_docs",
-                    "statement_vectors", "fact_checks", "article_claims", "claims")
+                    "statement_vectors", "fact_checks", "article_claims", "claims", "fact_check_vectors",
+                    "fact_check_matches", "fact_check_match_log")
 ROW_GROUP_ROWS = 122_880  # DuckDB's default row group size
 SPARE_ROW_GROUPS = 16  # row groups a table may have beyond what its rows fill before it is compacted
 MAX_DEAD_SHARE = 0.25  # share of stored rows that may be deleted ones (replaced by a later run)

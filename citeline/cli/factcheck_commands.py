@@ -34,6 +34,11 @@ def cmd_factchecks(args: argparse.Namespace) -> int:
     from extract.factcheck_input import check_source
 
     check_source(args.source)  # a missing file is named before any server starts
+    from citeline.cli.common import loaded_matcher
+    from citeline.config import load_config
+
+    matcher = load_config(None).run.matcher  # the scheduled runs' matcher (./citeline.toml): one matcher for all rows
+    loaded_matcher(matcher)
     _check_writable(args.db)
     stage_clock.take()
     with stage_clock.timed("imports"):
@@ -43,10 +48,14 @@ def cmd_factchecks(args: argparse.Namespace) -> int:
 
     keep_reported_errors_off_console()
     with bounded_api(api_url):
-        result = citeline_factcheck_import(source=args.source, db_path=str(args.db), allow_private_hosts=args.allow_private_hosts)
+        result = citeline_factcheck_import(source=args.source, db_path=str(args.db), allow_private_hosts=args.allow_private_hosts,
+                                           matcher=matcher)
     run = result["run"]
     print(f"{result['source']}: {result['read']} fact-checks read: {result['new']} new, {result['already_present']} already present"
           + (f", {result['quarantined']} quarantined" if result["quarantined"] else ""))
+    if run.get("n_fact_checks_matched"):
+        print(f"matched {run['n_fact_checks_matched']} fact-checks against the warehouse's statements: "
+              f"{run['n_matched']} matches at or above the threshold (statement_fact_checks)")
     if result["reasons"]:
         print("left out, cut or nulled (see fact_check_issues): " + ", ".join(f"{reason} {n}" for reason, n in result["reasons"].items()))
     print(f"quality gate: {run['quality_verdict']}; status: {run['status']}; run {run['run_id']}", file=sys.stderr)

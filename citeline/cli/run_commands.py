@@ -36,17 +36,20 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
     if not args.db.exists():
         raise WarehouseError(f"warehouse {str(args.db)!r} does not exist")
-    if args.model is None:
-        # The model the scheduled runs use (./citeline.toml), so a reprocess does not strip its statements.
-        from citeline.config import load_config
+    from citeline.config import load_config
 
-        args.model = load_config(None).run.attribution.model
+    # The model and matcher the scheduled runs use (./citeline.toml), so a reprocess neither strips their
+    # statements nor matches them again with another matcher.
+    configured = load_config(None).run
+    if args.model is None:
+        args.model = configured.attribution.model
     loaded_model(args.model)
+    loaded_matcher(configured.matcher)
     stage_clock.take()
     with stage_clock.timed("imports"):
         from flows.pipeline import citeline_reprocess
     return _launch(args.db, None, lambda: citeline_reprocess(db_path=str(args.db), since=args.since, model=args.model,
-                                                             everything=args.everything))
+                                                             everything=args.everything, matcher=configured.matcher))
 
 
 def _launch(db_path: Path, dask_address: str | None, start_flow: Callable[[], dict[str, Any]],

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 # "cluster": on a Dask cluster, the flow's wait for batches (extract and attribute then count worker seconds).
-STAGES = ("imports", "prefect_api", "fetch", "extract", "attribute", "cluster", "stage", "gate", "publish", "snapshot")
+STAGES = ("imports", "prefect_api", "fetch", "extract", "attribute", "cluster", "stage", "gate", "publish", "match", "snapshot")
 
 _seconds: dict[str, float] = {}
 

@@ -44,6 +44,14 @@ class BM25:
         self.k1 = k1
         self.n_documents = len(documents)
 
+    def subset(self, documents: Sequence[int]) -> BM25:
+        """The index of only the documents at these positions, each weighted as in the whole (its idf and
+        average length), so a query scores them exactly as the whole index does."""
+        part = object.__new__(BM25)
+        part._weights_t = self._weights_t[:, np.asarray(documents, dtype=np.int64)].tocsr()
+        part.vocabulary, part.idf, part.k1, part.n_documents = self.vocabulary, self.idf, self.k1, self.n_documents
+        return part
+
     def score(self, queries: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """(len(queries), documents) float32 BM25 scores, and each query's best possible score (each of its
         known terms matched at saturation), by which a score divides into a 0-1 coverage of the query."""
@@ -53,14 +61,20 @@ class BM25:
     def score_sparse(self, queries: Sequence[Sequence[str]]) -> tuple[sparse.csr_matrix, np.ndarray]:
         """As `score`, the scores as a sparse matrix: only documents sharing a term with the query are stored."""
         rows, cols = [], []
+        unknown = np.zeros(len(queries), dtype=np.float32)
         for row, query in enumerate(queries):
             for term in set(query):
                 col = self.vocabulary.get(term)
                 if col is not None:
                     rows.append(row)
                     cols.append(col)
+                else:
+                    unknown[row] += 1
         q = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
                               shape=(len(queries), self._weights_t.shape[0]))
         scores = (q @ self._weights_t).tocsr()  # a product's entries are unique; their order does not matter here
-        ceiling = np.asarray(q @ self.idf, dtype=np.float32).reshape(-1) * (self.k1 + 1)
+        # A term no document has counts in the ceiling at the idf of a term in none: otherwise, against a few
+        # fact-checks, a statement sharing one word with one of them and none of its other words would cover it all.
+        unseen_idf = np.log1p((self.n_documents + 0.5) / 0.5)
+        ceiling = (np.asarray(q @ self.idf, dtype=np.float32).reshape(-1) + unknown * unseen_idf) * (self.k1 + 1)
         return scores, ceiling
