@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated Prefect home, one temporary Prefect server per session, the seed article."""
+"""Shared fixtures: an isolated Prefect home, one temporary Prefect server per session, the seed article;
+and how test files are shared out between xdist workers."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 
 import citeline.core  # noqa: F401, E402  (its environment switches: no telemetry from tests, nor from the servers they start)
 
-# Before Prefect is imported anywhere: a throwaway home.
+# Before Prefect is imported anywhere: a throwaway home. Each xdist worker imports this module itself, so each
+# has its own home (and its own prefect_server below, on a port the OS picks): they share no Prefect state.
 _PREFECT_HOME = tempfile.mkdtemp(prefix="citeline-prefect-")
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -48,3 +50,13 @@ def demo_warehouse(tmp_path_factory, prefect_server) -> Path:
     summary = citeline_run(RunConfig(inputs=[str(demo_corpus())], db=str(db)))
     assert summary["run"]["status"] == "published"
     return db
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Under `--dist loadgroup` (make test: two xdist workers) a test file goes to one worker whole, so its
+    module fixtures are built once, unless the file names a shared group (`xdist_group`): the files of a
+    group run on one worker, one after another. Runs before xdist turns the group into the node id."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))

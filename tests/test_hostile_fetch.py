@@ -11,7 +11,8 @@ import extract.host_guard as host_guard
 from extract.fetch import FetchPolicy, fetch_urls
 from tests.hostile_server import ARTICLE, TRICKLE_SECONDS, HostileServer, gzip_bomb, page, redirect_to, trickle
 
-pytestmark = pytest.mark.e2e
+# Timed or machine-loading (see tests/conftest.py): on one xdist worker, one after another, never beside each other.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("timed")]
 
 
 def _fetch(url: str, **policy) -> tuple:
