@@ -12,9 +12,6 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.pages import NO_RUNS
 
-# The session's demo warehouse (tests/conftest.py) is built once, on the one worker that runs every file using it.
-pytestmark = pytest.mark.xdist_group("demo_warehouse")
-
 PAGES = ("overview", "statements", "source_profile", "outlets", "echoes", "quality")
 
 

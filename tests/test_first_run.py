@@ -11,13 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from citeline.core.workspace import demo_corpus
 from tests.support.pages import copy_demo_pages, demo_pages
-
-# Timed or machine-loading (see tests/conftest.py): on one xdist worker, one after another, never beside each other.
-pytestmark = pytest.mark.xdist_group("timed")
 
 PROJECT = Path(__file__).resolve().parent.parent
 BUSY_LOOP = "import sys, time\nend = time.monotonic() + float(sys.argv[1])\nwhile time.monotonic() < end: pass\n"

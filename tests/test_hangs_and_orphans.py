@@ -19,9 +19,6 @@ import pytest
 
 from citeline.core.workspace import demo_corpus
 
-# Timed or machine-loading (see tests/conftest.py): on one xdist worker, one after another, never beside each other.
-pytestmark = pytest.mark.xdist_group("timed")
-
 PROJECT = Path(__file__).resolve().parent.parent
 CITELINE = str(Path(sys.executable).with_name("citeline"))
 

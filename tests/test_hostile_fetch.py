@@ -11,8 +11,7 @@ import extract.host_guard as host_guard
 from extract.fetch import FetchPolicy, fetch_urls
 from tests.hostile_server import ARTICLE, TRICKLE_SECONDS, HostileServer, gzip_bomb, page, redirect_to, trickle
 
-# Timed or machine-loading (see tests/conftest.py): on one xdist worker, one after another, never beside each other.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("timed")]
+pytestmark = pytest.mark.e2e
 
 
 def _fetch(url: str, **policy) -> tuple:

@@ -10,16 +10,12 @@ import sys
 import time
 
 import duckdb
-import pytest
 
 from flows.pipeline import citeline_run
 from flows.run_config import RunConfig
 from tests.conftest import PROJECT
 from tests.support.pages import demo_pages
 from warehouse.snapshot import snapshot_path
-
-# Timed or machine-loading (see tests/conftest.py): on one xdist worker, one after another, never beside each other.
-pytestmark = pytest.mark.xdist_group("timed")
 
 
 def test_a_reader_in_another_process_only_ever_sees_whole_runs(tmp_path, prefect_server):

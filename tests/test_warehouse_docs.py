@@ -9,9 +9,6 @@ import pytest
 
 from tests.conftest import PROJECT
 
-# The session's demo warehouse (tests/conftest.py) is built once, on the one worker that runs every file using it.
-pytestmark = pytest.mark.xdist_group("demo_warehouse")
-
 DOC = (PROJECT / "docs" / "warehouse.md").read_text(encoding="utf-8")
 QUERIES = re.findall(r"### (\d+)\. (.+?)\n```sql\n(.+?)```", DOC, flags=re.DOTALL)
 # Questions the demo corpus (295 Wikinews articles) has no answer for: they must run, not return rows.
