@@ -36,8 +36,13 @@ lint: install
 	$(UV) run --frozen --no-sync lint-imports
 	$(UV) run --frozen --no-sync ruff check --no-cache .
 
+# Two pytest-xdist workers, each with its own Prefect home and server (tests/conftest.py): a test file runs
+# whole on one worker, and the files of one group (tests/conftest.py XDIST_GROUPS: timed tests; the demo
+# warehouse's users) one after another on one worker. TEST_WORKERS=0 runs every test in this one process.
+TEST_WORKERS ?= 2
+
 test: install chromium lint
-	$(UV) run --frozen --no-sync pytest
+	$(UV) run --frozen --no-sync pytest -n $(TEST_WORKERS) --dist loadfile
 
 clean:
 	rm -rf .venv .tools data .pytest_cache
