@@ -22,6 +22,15 @@ def loaded_model(path: str | Path | None):
     return load_model(str(path))
 
 
+def check_writable(db: Path) -> None:
+    """Open and close the warehouse file for writing: a lock another process holds is named here, as one
+    line. Only a check: migrating it, or finishing a publish a crash cut short, is the run's own work."""
+    from warehouse.schema import open_file
+
+    if db.exists():  # a new warehouse is created by the run itself, not by a failed check
+        open_file(db).close()
+
+
 def loaded_matcher(path: str | Path | None):
     """The trained matcher in folder `path`, checked (card and weights' checksum) before any work; None for
     the default matcher."""

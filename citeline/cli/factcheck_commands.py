@@ -28,18 +28,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_factchecks(args: argparse.Namespace) -> int:
-    from citeline.cli.run_commands import _check_writable
+    from citeline.cli.common import check_writable, loaded_matcher
+    from citeline.config import load_config
     from citeline.core import stage_clock
     from citeline.prefect_api import bounded_api, prefect_api
     from extract.factcheck_input import check_source
 
     check_source(args.source)  # a missing file is named before any server starts
-    from citeline.cli.common import loaded_matcher
-    from citeline.config import load_config
-
     matcher = load_config(None).run.matcher  # the scheduled runs' matcher (./citeline.toml): one matcher for all rows
     loaded_matcher(matcher)
-    _check_writable(args.db)
+    check_writable(args.db)
     stage_clock.take()
     with stage_clock.timed("imports"):
         from flows.factcheck_import import citeline_factcheck_import

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from citeline.cli.common import loaded_matcher, loaded_model
+from citeline.cli.common import check_writable, loaded_matcher, loaded_model
 from citeline.cli.display import print_summary, progress_display
 from citeline.cli.parser import NEGATED_FLAGS
 
@@ -63,7 +63,7 @@ def _launch(db_path: Path, dask_address: str | None, start_flow: Callable[[], di
     from citeline.core import progress, stage_clock
     from citeline.prefect_api import bounded_api, prefect_api
 
-    _check_writable(db_path)
+    check_writable(db_path)
     if dask_address:
         _check_cluster(dask_address, dask_check_timeout)
     with stage_clock.timed("prefect_api"):
@@ -125,15 +125,6 @@ def run_configuration(args: argparse.Namespace):
 def _flag_of(key: str) -> str:
     name = key.removeprefix("fetch.").removeprefix("attribution.").removeprefix("scale.")
     return "INPUT" if key.startswith("inputs") else NEGATED_FLAGS.get(name, "--" + name.replace("_", "-"))
-
-
-def _check_writable(db: Path) -> None:
-    """Open and close the warehouse file for writing: a lock another process holds is named here, as one
-    line. Only a check: migrating it, or finishing a publish a crash cut short, is the run's own work."""
-    from warehouse.schema import open_file
-
-    if db.exists():  # a new warehouse is created by the run itself, not by a failed check
-        open_file(db).close()
 
 
 def _check_cluster(address: str, timeout: float | None) -> None:
