@@ -1,5 +1,5 @@
 """The encoder kind of attribution model (frozen MiniLM token vectors beside the rules' features), and the
-by-cue table of `eval` and `agreement`, on the invented gold texts in tests/fixtures/attribution_gold."""
+by-cue table of `eval` and `agreement`, on the invented gold texts of tests/support/invented_attribution_gold.py."""
 
 from __future__ import annotations
 
@@ -16,20 +16,25 @@ from citeline.cli import main
 from evaluation.brat import Relation
 from evaluation.corpus import gold_documents, training_documents
 from evaluation.cue_kinds import cue_kind
+from tests.support.invented_attribution_gold import write_invented_gold
 from transform.engine import attribute
 from transform.tagger.model import CARD_FILE, PROJECTION_FILE, WEIGHTS_FILE, ModelError, load_model
 from transform.tagger.training import TrainingSettings, train_model
 
-GOLD = Path(__file__).parent / "fixtures" / "attribution_gold"
 CITELINE = str(Path(sys.executable).parent / "citeline")
 QUICK = TrainingSettings(max_iterations=20)
 
 
 @pytest.fixture(scope="module")
-def encoder_model(tmp_path_factory):
-    documents, _ = training_documents(GOLD)
+def gold_dir(tmp_path_factory) -> Path:
+    return write_invented_gold(tmp_path_factory.mktemp("invented") / "gold")
+
+
+@pytest.fixture(scope="module")
+def encoder_model(tmp_path_factory, gold_dir):
+    documents, _ = training_documents(gold_dir)
     out = tmp_path_factory.mktemp("models") / "enc"
-    card = train_model(documents, out, seed=3, settings=QUICK, source=str(GOLD), kind="encoder")
+    card = train_model(documents, out, seed=3, settings=QUICK, source=str(gold_dir), kind="encoder")
     return out, card, documents
 
 
@@ -54,16 +59,16 @@ def test_one_seed_gives_the_same_encoder_model(encoder_model, tmp_path):
     assert _digests(tmp_path / "enc") == _digests(folder) and again["model_id"] == card["model_id"]
 
 
-def test_the_crf_kind_stays_without_the_encoder(tmp_path):
-    documents, _ = training_documents(GOLD)
+def test_the_crf_kind_stays_without_the_encoder(tmp_path, gold_dir):
+    documents, _ = training_documents(gold_dir)
     card = train_model(documents, tmp_path / "crf", seed=3, settings=TrainingSettings(max_iterations=5))
     assert card["kind"] == "crf" and "projection_sha256" not in card
     assert not (tmp_path / "crf" / PROJECTION_FILE).exists() and load_model(tmp_path / "crf").projection is None
 
 
-def test_the_encoder_model_keeps_the_rules_statements_and_reads_back_from_the_text(encoder_model):
+def test_the_encoder_model_keeps_the_rules_statements_and_reads_back_from_the_text(encoder_model, gold_dir):
     model = load_model(encoder_model[0])
-    for _, text, _ in gold_documents(GOLD):
+    for _, text, _ in gold_documents(gold_dir):
         statements = attribute(text, model=model)
         assert [s for s in statements if not s.model_id] == attribute(text)
         for s in statements:
@@ -71,22 +76,22 @@ def test_the_encoder_model_keeps_the_rules_statements_and_reads_back_from_the_te
             assert not s.model_id or (s.model_id == model.model_id and s.confidence < 0.5)
 
 
-def test_cli_trains_the_encoder_kind_and_every_command_takes_it(tmp_path, capsys):
+def test_cli_trains_the_encoder_kind_and_every_command_takes_it(tmp_path, capsys, gold_dir):
     out = tmp_path / "cli-enc"
-    assert main(["train", str(GOLD), "--kind", "encoder", "--out", str(out), "--iterations", "10"]) == 0
+    assert main(["train", str(gold_dir), "--kind", "encoder", "--out", str(out), "--iterations", "10"]) == 0
     card = json.loads((out / CARD_FILE).read_text(encoding="utf-8"))
     assert card["kind"] == "encoder" and card["model_id"] in capsys.readouterr().out
-    files = sorted(str(p) for p in (GOLD / "text").glob("*.txt"))
+    files = sorted(str(p) for p in (gold_dir / "text").glob("*.txt"))
     with_model = subprocess.run([CITELINE, "attribute", "--jsonl", "--model", str(out), *files],
                                 capture_output=True, text=True, check=True).stdout.splitlines()
     rules = subprocess.run([CITELINE, "attribute", "--jsonl", *files], capture_output=True, text=True, check=True).stdout.splitlines()
     records = [json.loads(line) for line in with_model]
     assert [r for r in records if "model_id" not in r] == [json.loads(line) for line in rules]
-    assert main(["eval", str(GOLD), "--model", str(out), "--json"]) == 0
+    assert main(["eval", str(gold_dir), "--model", str(out), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [row["gold"] for row in report["by_cue"]] == [8, 3, 10, 3]  # counted by hand from the fixture
     with pytest.raises(SystemExit) as refused:
-        main(["train", str(GOLD), "--kind", "dense", "--out", str(tmp_path / "x")])
+        main(["train", str(gold_dir), "--kind", "dense", "--out", str(tmp_path / "x")])
     assert refused.value.code == 2 and "--kind" in capsys.readouterr().err
 
 
@@ -122,28 +127,28 @@ def test_cue_kinds_split_speech_from_other_cues_and_named_from_pronoun_sources()
         ["speech_named", "other_pronoun", "other_named", "speech_pronoun", "speech_pronoun"]
 
 
-def test_eval_reports_recall_by_cue_kind_for_a_predictions_file(tmp_path, capsys):
+def test_eval_reports_recall_by_cue_kind_for_a_predictions_file(tmp_path, capsys, gold_dir):
     # Predict every speech relation exactly, and every other one with its content but without its cue.
     records = []
-    for name, text, gold in gold_documents(GOLD):
+    for name, text, gold in gold_documents(gold_dir):
         for relation in gold:
             speech = cue_kind(text, relation).startswith("speech")
             records.append({"file": f"{name}.txt", "content": list(relation.content[0]),
                             "cue": list(relation.cue[0]) if speech else None, "source": list(relation.source[0])})
     pred = tmp_path / "pred.jsonl"
     pred.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    assert main(["eval", str(GOLD), "--pred", str(pred), "--json"]) == 0
+    assert main(["eval", str(gold_dir), "--pred", str(pred), "--json"]) == 0
     rows = {row["kind"]: row for row in json.loads(capsys.readouterr().out)["by_cue"]}
     assert {k: (r["gold"], r["content_recall"], r["relation_recall"]) for k, r in rows.items()} == {
         "speech_named": (8, 1.0, 1.0), "speech_pronoun": (3, 1.0, 1.0), "other_named": (10, 1.0, 0.0), "other_pronoun": (3, 1.0, 0.0)}
-    assert main(["eval", str(GOLD), "--pred", str(pred)]) == 0
+    assert main(["eval", str(gold_dir), "--pred", str(pred)]) == 0
     printed = capsys.readouterr().out
     assert "anything else, named source" in printed and "a speech cue, pronoun or no source" in printed
 
 
-def test_agreement_reports_the_by_cue_table_for_people_and_the_engine(tmp_path, capsys):
+def test_agreement_reports_the_by_cue_table_for_people_and_the_engine(tmp_path, capsys, gold_dir):
     gold = tmp_path / "gold"
-    shutil.copytree(GOLD, gold)
+    shutil.copytree(gold_dir, gold)
     first = (gold / "attributions" / "harbour_fx.ann").read_text(encoding="utf-8")
     # A second annotator who kept only the first two relations (both speech).
     kept = [line for line in first.splitlines() if not line.startswith("E") or line.split("\t")[0] in {"E1", "E2"}]
