@@ -163,9 +163,13 @@ def match_task(db_path: str, run_id: str, matcher: str | None = None) -> MatchRe
     nothing new, one query and no model (it also finishes what a run that died while matching left).
     `matcher`: the folder of a matcher trained with `citeline train-matcher` (None: the default one); runs,
     reprocesses and imports should use the same one, as the rows of another matcher are matched again."""
-    from transform.matching.reranker import load_matcher
+    trained = None
+    if matcher:  # imported only then: the reranker pulls in the index and scikit-learn, which a step with
+        # nothing new never needs
+        from transform.matching.reranker import load_matcher
 
-    report = match_fact_checks(db_path, run_id, load_matcher(matcher) if matcher else None)
+        trained = load_matcher(matcher)
+    report = match_fact_checks(db_path, run_id, trained)
     if report.changed:
         get_run_logger().info("matched %d statements and %d fact-checks (%d encoded): %d matches kept, %d above the "
                               "threshold, %d stale removed", report.statements, report.fact_checks, report.encoded,

@@ -10,10 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
@@ -24,6 +20,7 @@ import transform.encoder
 import transform.matching.index
 from tests.conftest import PROJECT
 from tests.news_server import article_page
+from tests.support.served_pages import served_pages
 from tests.support.warehouse import passes, run_rows, stage_and_load
 from warehouse.batch_rows import statement_vector_rows
 from warehouse.fact_check_matching import MATCHES_KEPT, match_fact_checks
@@ -247,32 +244,6 @@ NEWS_PAGE = article_page("Council debates police budget", [
 ])
 
 
-@contextmanager
-def _serving(pages: dict[str, str]) -> Iterator[str]:
-    """`pages` (path: HTML) served on 127.0.0.1; yields the base URL."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            body = pages.get(self.path.split("?", 1)[0])
-            self.send_response(200 if body else 404)
-            data = (body or "not found").encode()
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def _citeline(*args: str) -> subprocess.CompletedProcess:
     from prefect.settings import PREFECT_API_URL
 
@@ -283,7 +254,7 @@ def _citeline(*args: str) -> subprocess.CompletedProcess:
 
 def test_one_run_over_a_fact_check_page_and_a_news_page_links_them_and_an_unchanged_rerun_adds_nothing(tmp_path, prefect_server):
     db = tmp_path / "w.duckdb"
-    with _serving({"/checks/crime.html": REVIEW_PAGE, "/news/council.html": NEWS_PAGE}) as site:
+    with served_pages({"/checks/crime.html": REVIEW_PAGE, "/news/council.html": NEWS_PAGE}) as site:
         args = ["run", f"{site}/checks/crime.html", f"{site}/news/council.html", "--db", str(db), "--allow-private-hosts"]
         first = _citeline(*args)
         assert first.returncode == 0, first.stderr[-2000:]
@@ -375,3 +346,16 @@ def test_words_no_fact_check_has_count_against_a_statement_s_bm25_share():
 
     scores, ceiling = BM25([["crime", "city", "year"], ["moon", "landing"]]).score([["harvest", "late", "year"]])
     assert 0 < scores[0, 0] / ceiling[0] < 0.5  # "year" alone: before, 1.0 (the unknown words were left out)
+
+
+def test_the_runs_matching_task_with_nothing_new_imports_neither_the_index_nor_scikit_learn(tmp_path):
+    # The flow's task with the default matcher, in a new process as a scheduled run is: with nothing to
+    # match it must not pay for importing the matcher's index (and scikit-learn's stop words with it).
+    db = tmp_path / "w.duckdb"
+    connect(db).close()
+    probe = ("import sys; from prefect.logging import disable_run_logger; from flows.pipeline import match_task\n"
+             f"with disable_run_logger(): match_task.fn({str(db)!r}, 'run-1')\n"
+             "print(sorted(m for m in ('sklearn', 'transform.matching.index') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -22,11 +22,11 @@ def outlet_page(outlet: str, published: str, title: str, paragraphs: list[str]) 
 
 @contextmanager
 def served_pages(pages: dict[str, str]) -> Iterator[str]:
-    """Serve `pages` (path -> HTML) on 127.0.0.1 for the block; yields the base URL."""
+    """Serve `pages` (path -> HTML; a query string is ignored) on 127.0.0.1 for the block; yields the base URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            page = pages.get(self.path)
+            page = pages.get(self.path.split("?", 1)[0])
             body = (page or "not found").encode("utf-8")
             self.send_response(200 if page else 404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
